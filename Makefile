@@ -1,0 +1,45 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step of those.
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: install run serve migrate demo test lint typecheck check bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock scripts/find-python
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/leadcrew migrate
+
+demo: migrate
+	$(BIN)/leadcrew demo
+
+run: demo
+	$(BIN)/leadcrew serve --host $(HOST) --port $(PORT)
+
+test: install
+	@mkdir -p var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy config leadcrew
+
+check: install
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,144 @@
+"""The HTTP API (noCRM v2 compatible): one NinjaAPI, its credentials and its error format."""
+
+from typing import Any
+
+import pydantic
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from leadcrew.core.api_types import ErrorOut
+from leadcrew.core.auth import API_AUTH
+from leadcrew.core.errors import ApiError
+
+# Pydantic error types that mean "this value is not of the right form" (400) rather than
+# "this value breaks a rule" (422).
+FORMAT_ERRORS = (
+    "parsing",
+    "_type",
+    "json_invalid",
+    "model_attributes_type",
+    "dict_type",
+    "list_type",
+    "url_",
+)
+ERROR_STATUSES = {
+    400: "Malformed value (`bad_parameter_format`)",
+    401: "Missing, invalid or disabled credential; non-admin on an admin endpoint",
+    403: "Authenticated, but the rules forbid it (`forbidden_action`)",
+    404: "Unknown id, another account's id, or a lead the caller may not see",
+    422: "Missing or invalid parameter; the message names the field",
+}
+
+
+class LeadcrewAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Documents the error format on every operation, as every operation can answer it."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+            ErrorOut.model_json_schema()
+        )
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": error_ref}},
+                        },
+                    )
+        return schema
+
+
+api = LeadcrewAPI(
+    title="leadcrew API",
+    version="2",
+    description=(
+        "Compatible with the noCRM.io API v2, plus leadcrew's extensions. Authenticate with "
+        "`X-API-KEY` (an account key, acting as an admin) or `X-USER-TOKEN` (a user's token)."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, type_: str, message: str, **extra: Any
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": status, "message": message, "type": type_, **extra}, status=status
+    )
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_missing_credential(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        "unauthorized_missing_token",
+        "Send an X-API-KEY or an X-USER-TOKEN header.",
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0]
+    field = _field_name(first.get("loc", ()))
+    kind = str(first.get("type", ""))
+    reason = str(first.get("msg", "is invalid"))
+    if kind == "missing":
+        return _error(
+            request, 422, "missing_parameter", f"{field}: this field is required.", field=field
+        )
+    if any(marker in kind for marker in FORMAT_ERRORS):
+        return _error(request, 400, "bad_parameter_format", f"{field}: {reason}", field=field)
+    return _error(request, 422, "invalid_parameter", f"{field}: {reason}", field=field)
+
+
+def _field_name(loc: Any) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in {"query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(pydantic.ValidationError)
+def on_pydantic_error(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
+    return on_validation_error(request, ValidationError(list(exc.errors())))  # type: ignore[arg-type]
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code
+    if status == 400:
+        return _error(request, 400, "bad_parameter_format", "The request body is not valid JSON.")
+    return _error(request, status, "error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "record_not_found", "Record not found.")
+
+
+def _register_routers() -> None:
+    from leadcrew.accounts.api import router as accounts_router
+    from leadcrew.leads.api import router as leads_router
+    from leadcrew.teams.api import router as teams_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", leads_router)
+    api.add_router("", teams_router)
+
+
+_register_routers()

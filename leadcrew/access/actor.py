@@ -1,0 +1,89 @@
+"""Who is acting: computed once per request and passed down explicitly."""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from leadcrew.accounts.models import Account, User
+from leadcrew.teams.models import Membership
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The account settings the access rules read (product.md §2)."""
+
+    privacy: str
+    assignment: str
+    teams_on: bool
+    team_privacy: str
+    team_assignment: str
+    only_admins_export_leads: bool
+    only_admins_delete_leads: bool
+
+    @classmethod
+    def of(cls, account: Account) -> "AccessSettings":
+        return cls(
+            privacy=account.privacy,
+            assignment=account.assignment,
+            teams_on=account.teams_layer_on,
+            team_privacy=account.team_privacy,
+            team_assignment=account.team_assignment,
+            only_admins_export_leads=account.only_admins_export_leads,
+            only_admins_delete_leads=account.only_admins_delete_leads,
+        )
+
+    def with_changes(self, **changes: Any) -> "AccessSettings":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user (or an account API key, which acts as an admin) with their team roles."""
+
+    account: Account
+    user_id: int | None
+    is_admin: bool
+    member_team_ids: frozenset[int]
+    managed_team_ids: frozenset[int]
+    settings: AccessSettings
+
+    @property
+    def account_id(self) -> int:
+        return self.account.pk
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.user_id is None
+
+    def with_settings(self, settings: AccessSettings) -> "Actor":
+        return replace(self, settings=settings)
+
+
+def actor_for_user(user: User, account: Account | None = None) -> Actor:
+    account = account or user.account
+    member: set[int] = set()
+    managed: set[int] = set()
+    for team_id, is_manager in Membership.objects.filter(user=user).values_list(
+        "team_id", "is_manager"
+    ):
+        member.add(team_id)
+        if is_manager:
+            managed.add(team_id)
+    return Actor(
+        account=account,
+        user_id=user.pk,
+        is_admin=user.is_admin,
+        member_team_ids=frozenset(member),
+        managed_team_ids=frozenset(managed),
+        settings=AccessSettings.of(account),
+    )
+
+
+def actor_for_api_key(account: Account) -> Actor:
+    return Actor(
+        account=account,
+        user_id=None,
+        is_admin=True,
+        member_team_ids=frozenset(),
+        managed_team_ids=frozenset(),
+        settings=AccessSettings.of(account),
+    )

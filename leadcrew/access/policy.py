@@ -1,0 +1,312 @@
+"""THE access policy (product.md §4): the one place that decides who may see, edit, assign and
+place a lead.
+
+Every rule is written twice, side by side: as reasons for one (actor, lead) pair, and as a
+database filter over an account's leads. A property test checks that the two agree on random
+accounts. Every lead read in the code starts from `leads_for` / `lead_for` below.
+
+Filters follow one convention: an empty `Q()` grants every lead, `NOTHING` grants none, and
+`_union` ORs branches (Django's `Q() | q` would silently drop the "everything" branch).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import reduce
+from operator import or_
+from typing import Protocol
+
+from django.db.models import Q, QuerySet
+
+from leadcrew.access.actor import Actor
+from leadcrew.accounts.models import Assignment, Privacy, TeamAssignment, TeamPrivacy
+from leadcrew.core.errors import Forbidden, NotFound
+from leadcrew.leads.models import Lead
+
+NOTHING = Q(pk__in=[])
+MANAGERS_SEE_TEAM = (TeamPrivacy.MANAGERS_ONLY, TeamPrivacy.TEAM_SHARED)
+
+
+class Action(StrEnum):
+    SEE = "see"
+    EDIT = "edit"
+    ASSIGN = "assign"
+    PLACE = "place"
+
+
+class Reason(StrEnum):
+    """Why an action is allowed; stable codes shown to users and API clients."""
+
+    ADMIN = "admin"  # the actor is an admin (or an account API key)
+    OWNER = "owner"  # the actor owns the lead
+    ACCOUNT_SHARED = "account_shared"  # privacy = everything_shared
+    TEAM_SHARED = "team_shared"  # member of the lead's team, team_privacy = team_shared
+    TEAM_MANAGER = "team_manager"  # manager of the lead's team
+    TEAM_MEMBER = "team_member"  # member of the lead's team, team_assignment = users
+    UNASSIGNED_POOL = "unassigned_pool"  # unassigned lead the actor may dispatch
+    OPEN_ASSIGNMENT = "open_assignment"  # lead outside teams, assignment = everyone
+    TARGET_TEAM_MEMBER = "target_team_member"  # may edit, and belongs to the destination team
+
+
+class LeadFacts(Protocol):
+    """What the rules read of a lead: a Lead instance, or any row carrying these two ids."""
+
+    owner_id: int | None
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """A user a lead may be given to, with what the assign rule needs to know of them."""
+
+    user_id: int
+    is_active: bool
+    team_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A team a lead may be placed in (None: out of any team), with its members' ids."""
+
+    team_id: int | None
+    member_ids: frozenset[int] = frozenset()
+
+
+def _union(branches: list[Q]) -> Q:
+    if any(not branch for branch in branches):
+        return Q()
+    return reduce(or_, branches) if branches else NOTHING
+
+
+def _team_of(actor: Actor, lead: LeadFacts) -> int | None:
+    """The lead's team as the rules count it: teams exist only while the layer is on."""
+    return lead.team_id if actor.settings.teams_on else None
+
+
+def _teamless(actor: Actor) -> Q:
+    return Q(team__isnull=True) if actor.settings.teams_on else Q()
+
+
+# --- See ------------------------------------------------------------------------------------
+
+
+def _see_by_role_reasons(actor: Actor, lead: LeadFacts) -> list[Reason]:
+    """Rules 1–5 of "See": everything but the unassigned pool."""
+    settings, team = actor.settings, _team_of(actor, lead)
+    reasons = []
+    if actor.is_admin:
+        reasons.append(Reason.ADMIN)
+    if actor.user_id is not None and lead.owner_id == actor.user_id:
+        reasons.append(Reason.OWNER)
+    if settings.privacy == Privacy.EVERYTHING_SHARED:
+        reasons.append(Reason.ACCOUNT_SHARED)
+    if team is not None:
+        if settings.team_privacy == TeamPrivacy.TEAM_SHARED and team in actor.member_team_ids:
+            reasons.append(Reason.TEAM_SHARED)
+        if settings.team_privacy in MANAGERS_SEE_TEAM and team in actor.managed_team_ids:
+            reasons.append(Reason.TEAM_MANAGER)
+    return reasons
+
+
+def _see_by_role_filter(actor: Actor) -> Q:
+    settings = actor.settings
+    if actor.is_admin or settings.privacy == Privacy.EVERYTHING_SHARED:
+        return Q()
+    branches = []
+    if actor.user_id is not None:
+        branches.append(Q(owner_id=actor.user_id))
+    if settings.teams_on:
+        teams = set()
+        if settings.team_privacy == TeamPrivacy.TEAM_SHARED:
+            teams |= actor.member_team_ids
+        if settings.team_privacy in MANAGERS_SEE_TEAM:
+            teams |= actor.managed_team_ids
+        if teams:
+            branches.append(Q(team_id__in=sorted(teams)))
+    return _union(branches)
+
+
+def see_reasons(actor: Actor, lead: LeadFacts) -> list[Reason]:
+    reasons = _see_by_role_reasons(actor, lead)
+    # Rule 6: the unassigned pool is visible to whoever may dispatch it.
+    if lead.owner_id is None and assign_reasons(actor, lead):
+        reasons.append(Reason.UNASSIGNED_POOL)
+    return reasons
+
+
+def see_filter(actor: Actor) -> Q:
+    return _union([_see_by_role_filter(actor), Q(owner__isnull=True) & assign_filter(actor)])
+
+
+# --- Edit -----------------------------------------------------------------------------------
+
+
+def edit_reasons(actor: Actor, lead: LeadFacts) -> list[Reason]:
+    team = _team_of(actor, lead)
+    reasons = []
+    if actor.is_admin:
+        reasons.append(Reason.ADMIN)
+    if actor.user_id is not None and lead.owner_id == actor.user_id:
+        reasons.append(Reason.OWNER)
+    if (
+        team is not None
+        and actor.settings.team_privacy in MANAGERS_SEE_TEAM
+        and team in actor.managed_team_ids
+    ):
+        reasons.append(Reason.TEAM_MANAGER)
+    return reasons
+
+
+def edit_filter(actor: Actor) -> Q:
+    if actor.is_admin:
+        return Q()
+    branches = []
+    if actor.user_id is not None:
+        branches.append(Q(owner_id=actor.user_id))
+    settings = actor.settings
+    if settings.teams_on and settings.team_privacy in MANAGERS_SEE_TEAM and actor.managed_team_ids:
+        branches.append(Q(team_id__in=sorted(actor.managed_team_ids)))
+    return _union(branches)
+
+
+# --- Assign ---------------------------------------------------------------------------------
+
+
+def assign_reasons(actor: Actor, lead: LeadFacts, assignee: Assignee | None = None) -> list[Reason]:
+    """Why the actor may assign the lead: to `assignee`, or, without one, at all (which is also
+    the right to unassign it)."""
+    settings, team = actor.settings, _team_of(actor, lead)
+    if assignee is not None and not assignee.is_active:
+        return []
+    reasons = []
+    if actor.is_admin:
+        reasons.append(Reason.ADMIN)
+    if team is not None:
+        target_ok = assignee is None or team in assignee.team_ids
+        if (
+            settings.team_assignment == TeamAssignment.MANAGERS
+            and team in actor.managed_team_ids
+            and target_ok
+        ):
+            reasons.append(Reason.TEAM_MANAGER)
+        if (
+            settings.team_assignment == TeamAssignment.USERS
+            and team in actor.member_team_ids
+            and _see_by_role_reasons(actor, lead)
+            and target_ok
+        ):
+            reasons.append(Reason.TEAM_MEMBER)
+    elif settings.assignment == Assignment.EVERYONE and (
+        lead.owner_id is None or edit_reasons(actor, lead)
+    ):
+        reasons.append(Reason.OPEN_ASSIGNMENT)
+    return reasons
+
+
+def assign_filter(actor: Actor, assignee: Assignee | None = None) -> Q:
+    settings = actor.settings
+    if assignee is not None and not assignee.is_active:
+        return NOTHING
+    if actor.is_admin:
+        return Q()
+    branches = []
+    if settings.teams_on:
+        allowed_targets = None if assignee is None else assignee.team_ids
+        if settings.team_assignment == TeamAssignment.MANAGERS:
+            teams = _restrict(actor.managed_team_ids, allowed_targets)
+            if teams:
+                branches.append(Q(team_id__in=teams))
+        if settings.team_assignment == TeamAssignment.USERS:
+            teams = _restrict(actor.member_team_ids, allowed_targets)
+            if teams:
+                branches.append(Q(team_id__in=teams) & _see_by_role_filter(actor))
+    if settings.assignment == Assignment.EVERYONE:
+        branches.append(_teamless(actor) & _union([Q(owner__isnull=True), edit_filter(actor)]))
+    return _union(branches)
+
+
+def _restrict(team_ids: frozenset[int], allowed: frozenset[int] | None) -> list[int]:
+    return sorted(team_ids if allowed is None else team_ids & allowed)
+
+
+# --- Place in a team ------------------------------------------------------------------------
+
+
+def place_reasons(actor: Actor, lead: LeadFacts, destination: Destination) -> list[Reason]:
+    if not actor.settings.teams_on:
+        return []
+    if actor.is_admin:
+        return [Reason.ADMIN]
+    editing = edit_reasons(actor, lead)
+    if not editing or destination.team_id is None:
+        return editing
+    if destination.team_id in actor.member_team_ids and (
+        lead.owner_id is None or lead.owner_id in destination.member_ids
+    ):
+        return [Reason.TARGET_TEAM_MEMBER]
+    return []
+
+
+def place_filter(actor: Actor, destination: Destination) -> Q:
+    if not actor.settings.teams_on:
+        return NOTHING
+    if actor.is_admin:
+        return Q()
+    if destination.team_id is None:
+        return edit_filter(actor)
+    if destination.team_id not in actor.member_team_ids:
+        return NOTHING
+    owner_in_team = Q(owner__isnull=True) | Q(owner_id__in=sorted(destination.member_ids))
+    return edit_filter(actor) & owner_in_team
+
+
+# --- The one door to leads ------------------------------------------------------------------
+
+
+def account_leads(actor: Actor) -> QuerySet[Lead]:
+    """Live leads of the actor's account, before any rule: the base of every other query."""
+    return Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=True)
+
+
+def leads_for(actor: Actor, action: Action = Action.SEE) -> QuerySet[Lead]:
+    """The leads the actor may act on. Editing, assigning or placing needs seeing too."""
+    visible = account_leads(actor).filter(see_filter(actor))
+    if action == Action.SEE:
+        return visible
+    if action == Action.EDIT:
+        return visible.filter(edit_filter(actor))
+    if action == Action.ASSIGN:
+        return visible.filter(assign_filter(actor))
+    raise ValueError(f"{action} needs a target: use assignable_to or placeable_in")
+
+
+def assignable_to(actor: Actor, assignee: Assignee | None) -> QuerySet[Lead]:
+    return leads_for(actor).filter(assign_filter(actor, assignee))
+
+
+def placeable_in(actor: Actor, destination: Destination) -> QuerySet[Lead]:
+    return leads_for(actor).filter(place_filter(actor, destination))
+
+
+def lead_for(actor: Actor, lead_id: int, action: Action = Action.SEE) -> Lead:
+    """One lead: 404 when the actor may not see it (exactly as if it did not exist), 403 when
+    they see it but the action is refused."""
+    lead = leads_for(actor).filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound("Lead")
+    if action == Action.EDIT and not edit_reasons(actor, lead):
+        raise Forbidden("You may see this lead but not change it.")
+    if action == Action.ASSIGN and not assign_reasons(actor, lead):
+        raise Forbidden("You may not assign this lead.")
+    return lead
+
+
+def can(actor: Actor, action: Action, lead: LeadFacts) -> bool:
+    if action == Action.SEE:
+        return bool(see_reasons(actor, lead))
+    if not see_reasons(actor, lead):
+        return False
+    if action == Action.EDIT:
+        return bool(edit_reasons(actor, lead))
+    if action == Action.ASSIGN:
+        return bool(assign_reasons(actor, lead))
+    raise ValueError(f"{action} needs a target: use assign_reasons or place_reasons")

@@ -1,0 +1,98 @@
+"""Types and helpers shared by every API router: ids, safe strings, dates, paging."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from ninja import Schema
+from pydantic import AfterValidator, Field, WithJsonSchema
+
+MAX_ID = 2**63 - 1
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL characters; say so instead of failing on write.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _sane_date(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _sane_datetime(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # the API speaks UTC
+    _sane_date(value.date())
+    return value.astimezone(UTC)
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+ShortText = Annotated[str, Field(max_length=255), AfterValidator(_no_nul)]
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
+LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
+ApiDate = Annotated[date, AfterValidator(_sane_date)]
+ApiDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]
+# A user by id or by e-mail, as everywhere in the reference API.
+UserRef = Annotated[
+    int | str,
+    Field(union_mode="left_to_right"),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                {"type": "string", "maxLength": 254},
+            ],
+            "description": "A user id or e-mail",
+        }
+    ),
+]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def format_datetime(value: datetime | None) -> str | None:
+    """ISO-8601 in UTC with milliseconds: 2026-11-27T10:15:00.000Z."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def format_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def money(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+class ErrorOut(Schema):
+    error: int
+    message: str
+    type: str
+
+
+class Paging(Schema):
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+Direction = Literal["asc", "desc"]
+
+
+def paginate(
+    queryset: QuerySet[Any], paging: Paging, response: HttpResponse, total: int | None = None
+) -> list[Any]:
+    """One page of the query, with the total before paging in X-TOTAL-COUNT."""
+    response["X-TOTAL-COUNT"] = str(queryset.count() if total is None else total)
+    return list(queryset[paging.offset : paging.offset + paging.limit])

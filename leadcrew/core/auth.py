@@ -1,0 +1,67 @@
+"""API credentials: an account key (acting as an admin) or a user token (acting as that user).
+Each resolves, once per request, to the Actor the rest of the code receives."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyHeader, APIKeyQuery
+
+from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
+from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
+from leadcrew.core.errors import Unauthorized
+
+
+def actor_from_api_key(raw: str) -> Actor:
+    key = ApiKey.objects.select_related("account").filter(key_hash=hash_secret(raw)).first()
+    if key is None:
+        raise Unauthorized("This API key is not valid.", type="unauthorized_invalid_token")
+    if key.revoked_at is not None:
+        raise Unauthorized("This API key was revoked.", type="unauthorized_disabled_token")
+    return actor_for_api_key(key.account)
+
+
+def actor_from_user_token(raw: str) -> Actor:
+    token = (
+        UserToken.objects.select_related("user", "user__account")
+        .filter(token_hash=hash_secret(raw))
+        .first()
+    )
+    if token is None or token.expires_at <= timezone.now():
+        raise Unauthorized("This user token is not valid.", type="unauthorized_invalid_token")
+    if token.revoked_at is not None:
+        raise Unauthorized("This user token was logged out.", type="unauthorized_disabled_token")
+    if token.user.is_disabled:
+        raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
+    return actor_for_user(token.user)
+
+
+class ApiKeyHeaderAuth(APIKeyHeader):
+    param_name = "X-API-KEY"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return actor_from_api_key(key) if key else None
+
+
+class ApiKeyQueryAuth(APIKeyQuery):
+    """The `api_key` query parameter, accepted as a fallback by the reference API."""
+
+    param_name = "api_key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return actor_from_api_key(key) if key else None
+
+
+class UserTokenAuth(APIKeyHeader):
+    param_name = "X-USER-TOKEN"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return actor_from_user_token(key) if key else None
+
+
+API_AUTH = [UserTokenAuth(), ApiKeyHeaderAuth(), ApiKeyQueryAuth()]
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Unauthorized("Only admins may do this.", type="unauthorized_non_admin")

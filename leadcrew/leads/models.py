@@ -1,0 +1,177 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from leadcrew.core.models import TenantModel
+
+LIVE = Q(deleted_at__isnull=True)
+
+
+class Status(models.TextChoices):
+    TODO = "todo", "To do"
+    STANDBY = "standby", "Standby"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (Status.TODO, Status.STANDBY)
+CLOSED_STATUSES = (Status.WON, Status.LOST, Status.CANCELLED)
+
+
+class Pipeline(TenantModel):
+    """An ordered list of steps; every account has exactly one default pipeline."""
+
+    name = models.CharField(max_length=100)
+    is_default = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="pipeline_name_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_default=True), name="one_default_pipeline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(TenantModel):
+    name = models.CharField(max_length=100)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pipeline_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "name"], name="step_name_unique_in_pipeline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(TenantModel):
+    """A sales opportunity. Who may see, edit, assign or place it is decided by leadcrew.access."""
+
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True, default="")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    probability = models.PositiveSmallIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TODO)
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="leads")
+    owner = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    starred = models.BooleanField(default=False)
+    remind_date = models.DateField(null=True, blank=True)
+    remind_time = models.TimeField(null=True, blank=True)
+    # The reminder as an instant in the account's time zone: what the to-do list sorts on and
+    # what the scheduler compares with the clock.
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    estimated_closing_date = models.DateField(null=True, blank=True)
+    created_from = models.CharField(max_length=50, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Every list is "live leads of one account, in some order", optionally narrowed to an
+            # owner or a team: each index below answers one of those as an ordered range scan.
+            models.Index(fields=["account", "-id"], condition=LIVE, name="lead_live_by_id"),
+            models.Index(
+                fields=["account", "owner", "-id"], condition=LIVE, name="lead_live_owner_by_id"
+            ),
+            models.Index(
+                fields=["account", "team", "-id"], condition=LIVE, name="lead_live_team_by_id"
+            ),
+            models.Index(
+                fields=["account", "-updated_at", "-id"], condition=LIVE, name="lead_live_updated"
+            ),
+            models.Index(
+                fields=["status", "next_action_at"],
+                condition=Q(status="standby", deleted_at__isnull=True),
+                name="lead_standby_due",
+            ),
+            models.Index(fields=["account", "deleted_at"], name="lead_bin"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(probability__lte=100), name="probability_percent"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
+                name="closed_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LeadTag(TenantModel):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tag_rows")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lead", "name"], name="tag_once_per_lead")]
+        indexes = [models.Index(fields=["account", "name"])]
+
+
+class Comment(TenantModel):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = models.TextField()
+    activity_id = models.PositiveIntegerField(null=True, blank=True)
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class HistoryAction(models.TextChoices):
+    CREATED = "created", "Created"
+    OWNER = "owner", "Owner changed"
+    TEAM = "team", "Team changed"
+    STATUS = "status", "Status changed"
+    STEP = "step", "Step changed"
+    AMOUNT = "amount", "Amount changed"
+    DELETED = "deleted", "Deleted"
+    RESTORED = "restored", "Restored"
+
+
+class LeadHistory(TenantModel):
+    """One change that matters on a lead: who, when, what it was and what it became."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=HistoryAction.choices)
+    old_value = models.CharField(max_length=255, null=True, blank=True)
+    new_value = models.CharField(max_length=255, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["lead", "-created_at", "-id"])]
