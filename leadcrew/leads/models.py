@@ -169,8 +169,8 @@ class LeadHistory(TenantModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20, choices=HistoryAction.choices)
-    old_value = models.CharField(max_length=255, null=True, blank=True)
-    new_value = models.CharField(max_length=255, null=True, blank=True)
+    old_value = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 (null: no value)
+    new_value = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
