@@ -267,6 +267,11 @@ def account_leads(actor: Actor) -> QuerySet[Lead]:
     return Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=True)
 
 
+def system_leads() -> QuerySet[Lead]:
+    """Live leads of every account, for jobs that act for no user (reminders, purges)."""
+    return Lead.objects.filter(deleted_at__isnull=True)
+
+
 def leads_for(actor: Actor, action: Action = Action.SEE) -> QuerySet[Lead]:
     """The leads the actor may act on. Editing, assigning or placing needs seeing too."""
     visible = account_leads(actor).filter(see_filter(actor))
@@ -287,10 +292,16 @@ def placeable_in(actor: Actor, destination: Destination) -> QuerySet[Lead]:
     return leads_for(actor).filter(place_filter(actor, destination))
 
 
-def lead_for(actor: Actor, lead_id: int, action: Action = Action.SEE) -> Lead:
+def lead_for(
+    actor: Actor, lead_id: int, action: Action = Action.SEE, *, for_update: bool = False
+) -> Lead:
     """One lead: 404 when the actor may not see it (exactly as if it did not exist), 403 when
-    they see it but the action is refused."""
-    lead = leads_for(actor).filter(pk=lead_id).first()
+    they see it but the action is refused. `for_update` locks the row until the transaction
+    ends, so two concurrent edits apply one after the other."""
+    visible = leads_for(actor)
+    if for_update:
+        visible = visible.select_for_update(of=("self",))
+    lead = visible.filter(pk=lead_id).first()
     if lead is None:
         raise NotFound("Lead")
     if action == Action.EDIT and not edit_reasons(actor, lead):

@@ -45,8 +45,13 @@ class AlreadyExists(ApiError):
     status = 409
     type = "already_exist"
 
-    def __init__(self, message: str, *, existing_id: int) -> None:
-        super().__init__(message, id=existing_id)
+    def __init__(self, message: str, *, existing_id: int | None) -> None:
+        # The id is left out when the existing record belongs to another account (a user's
+        # e-mail is unique across accounts), so a duplicate never reveals another tenant's ids.
+        if existing_id is None:
+            super().__init__(message)
+        else:
+            super().__init__(message, id=existing_id)
 
 
 class MissingParameter(ApiError):

@@ -1,3 +1,149 @@
-from ninja import Router
+"""/api/v2/leads: thin routes over the lead services and selectors."""
 
-router = Router()
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import lead_for, leads_for
+from leadcrew.core.api_types import Id, Paging, paginate
+from leadcrew.leads import selectors, services
+from leadcrew.leads.schemas import (
+    AssignIn,
+    CommentIn,
+    CommentOut,
+    DeletedManyOut,
+    DeletedOut,
+    HistoryOut,
+    IdsIn,
+    LeadCreate,
+    LeadDetailOut,
+    LeadOut,
+    LeadQuery,
+    LeadUpdate,
+    comment_out,
+    history_out,
+    lead_out,
+)
+
+router = Router(tags=["Leads"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
+    lead = selectors.with_relations(leads_for(actor)).get(pk=lead_id)
+    return lead_out(lead, detail=True)
+
+
+def _list(
+    actor: Actor, query: LeadQuery, response: HttpResponse, *, unassigned_only: bool = False
+) -> list[dict[str, Any]]:
+    filters = selectors.LeadFilter(
+        status=selectors.parse_statuses(query.status),
+        step=selectors.split_list(query.step),
+        starred=query.starred,
+        user=query.user_id,
+        team_id=query.team_id,
+        tags=selectors.split_list(query.tags),
+        email=query.email,
+        updated_after=query.updated_after,
+        q=query.q,
+        include_unassigned=query.include_unassigned,
+        unassigned_only=unassigned_only,
+    )
+    leads = selectors.filtered_leads(actor, filters)
+    total = leads.count()
+    page = selectors.ordered(selectors.with_relations(leads), query.order, query.direction)
+    return [lead_out(lead) for lead in paginate(page, query, response, total=total)]
+
+
+@router.get("/leads", response=list[LeadOut], summary="List the leads you may see")
+def list_leads(request: HttpRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
+    """Unassigned leads are listed only with `include_unassigned=true` (or `user_id`)."""
+    return _list(_actor(request), query, response)
+
+
+@router.post("/leads", response={201: LeadDetailOut}, summary="Create a lead")
+def create_lead(request: HttpRequest, payload: LeadCreate) -> Any:
+    actor = _actor(request)
+    lead = services.lead_create(actor=actor, data=payload.model_dump(exclude_unset=True))
+    return 201, _detail(actor, lead.pk)
+
+
+@router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
+def list_unassigned(request: HttpRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
+    return _list(_actor(request), query, response, unassigned_only=True)
+
+
+@router.delete(
+    "/leads/delete_multiple", response=DeletedManyOut, summary="Delete several leads (to the bin)"
+)
+def delete_multiple(request: HttpRequest, payload: IdsIn) -> Any:
+    ids = payload.ids if isinstance(payload.ids, list) else [payload.ids]
+    return {"ids": services.lead_delete_many(actor=_actor(request), lead_ids=ids)}
+
+
+@router.get("/leads/{id}", response=LeadDetailOut, summary="One lead")
+def get_lead(request: HttpRequest, id: Id) -> Any:
+    actor = _actor(request)
+    return _detail(actor, lead_for(actor, id).pk)
+
+
+@router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")
+def update_lead(request: HttpRequest, id: Id, payload: LeadUpdate) -> Any:
+    actor = _actor(request)
+    services.lead_update(actor=actor, lead_id=id, data=payload.model_dump(exclude_unset=True))
+    return _detail(actor, id)
+
+
+@router.delete("/leads/{id}", response=DeletedOut, summary="Delete a lead (to the bin)")
+def delete_lead(request: HttpRequest, id: Id) -> Any:
+    return {"id": services.lead_delete(actor=_actor(request), lead_id=id).pk}
+
+
+@router.post("/leads/{id}/assign", response=LeadDetailOut, summary="Assign a lead")
+def assign_lead(request: HttpRequest, id: Id, payload: AssignIn) -> Any:
+    actor = _actor(request)
+    services.lead_assign(actor=actor, lead_id=id, user_ref=payload.user_id)
+    return _detail(actor, id)
+
+
+@router.post(
+    "/leads/{id}/duplicate_lead", response={201: LeadDetailOut}, summary="Duplicate a lead"
+)
+def duplicate_lead(request: HttpRequest, id: Id) -> Any:
+    actor = _actor(request)
+    copy = services.lead_duplicate(actor=actor, lead_id=id)
+    return 201, _detail(actor, copy.pk)
+
+
+@router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")
+def lead_history(
+    request: HttpRequest, response: HttpResponse, id: Id, paging: Query[Paging]
+) -> Any:
+    lead = lead_for(_actor(request), id)
+    return [history_out(row) for row in paginate(selectors.lead_history(lead), paging, response)]
+
+
+@router.get("/leads/{id}/comments", response=list[CommentOut], summary="A lead's comments")
+def list_comments(
+    request: HttpRequest, response: HttpResponse, id: Id, paging: Query[Paging]
+) -> Any:
+    lead = lead_for(_actor(request), id)
+    return [comment_out(c) for c in paginate(selectors.lead_comments(lead), paging, response)]
+
+
+@router.post("/leads/{id}/comments", response={201: CommentOut}, summary="Comment on a lead")
+def create_comment(request: HttpRequest, id: Id, payload: CommentIn) -> Any:
+    comment = services.comment_create(
+        actor=_actor(request),
+        lead_id=id,
+        content=payload.content,
+        activity_id=payload.activity_id,
+        is_pinned=payload.is_pinned,
+    )
+    return 201, comment_out(comment)

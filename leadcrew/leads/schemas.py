@@ -1,0 +1,247 @@
+"""The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
+
+from datetime import time
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from leadcrew.core.api_types import (
+    MAX_ID,
+    ApiDate,
+    ApiDateTime,
+    DateText,
+    Direction,
+    Id,
+    LongText,
+    Money,
+    Paging,
+    ShortText,
+    Text,
+    Timestamp,
+    UserRef,
+    format_date,
+    format_datetime,
+    money,
+)
+from leadcrew.leads.models import Comment, Lead, LeadHistory, Status
+
+Order = Literal[
+    "id",
+    "creation_date",
+    "last_update",
+    "next_action",
+    "sale_step",
+    "amount",
+    "probability",
+    "probalized_amount",
+    "alphabetically",
+]
+StepRef = int | ShortText
+Tags = list[ShortText] | ShortText
+
+
+class UserBrief(Schema):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+
+
+class TeamBrief(Schema):
+    id: int
+    name: str
+
+
+class LeadOut(Schema):
+    id: int
+    title: str
+    description: str
+    pipeline: str | None
+    step: str | None
+    step_id: int | None
+    status: str
+    amount: float
+    probability: int
+    currency: str
+    starred: bool
+    remind_date: DateText | None
+    remind_time: str | None
+    next_action_at: Timestamp | None
+    estimated_closing_date: DateText | None
+    closed_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    tags: list[str]
+    created_from: str | None
+    attachment_count: int
+    created_by_id: int | None
+    user_id: int | None
+    team_id: int | None
+    team_name: str | None
+
+
+class LeadDetailOut(LeadOut):
+    user: UserBrief | None
+    team: TeamBrief | None
+
+
+def lead_out(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
+    """The lead object of the reference API: every key always present, null where empty."""
+    team = lead.team if lead.team_id is not None else None
+    data: dict[str, Any] = {
+        "id": lead.pk,
+        "title": lead.title,
+        "description": lead.description,
+        "pipeline": lead.step.pipeline.name,
+        "step": lead.step.name,
+        "step_id": lead.step_id,
+        "status": lead.status,
+        "amount": money(lead.amount),
+        "probability": lead.probability,
+        "currency": lead.currency,
+        "starred": lead.starred,
+        "remind_date": format_date(lead.remind_date),
+        "remind_time": lead.remind_time.strftime("%H:%M") if lead.remind_time else None,
+        "next_action_at": format_datetime(lead.next_action_at),
+        "estimated_closing_date": format_date(lead.estimated_closing_date),
+        "closed_at": format_datetime(lead.closed_at),
+        "created_at": format_datetime(lead.created_at),
+        "updated_at": format_datetime(lead.updated_at),
+        "tags": [tag.name for tag in lead.tag_rows.all()],
+        "created_from": lead.created_from or None,
+        # Attachments are not part of leadcrew: the reference key is kept for compatibility.
+        "attachment_count": 0,
+        "created_by_id": lead.created_by_id,
+        "user_id": lead.owner_id,
+        "team_id": lead.team_id,
+        "team_name": team.name if team else None,
+    }
+    if detail:
+        owner = lead.owner
+        data["user"] = (
+            {
+                "id": owner.pk,
+                "firstname": owner.first_name,
+                "lastname": owner.last_name,
+                "email": owner.email,
+            }
+            if owner
+            else None
+        )
+        data["team"] = {"id": team.pk, "name": team.name} if team else None
+    return data
+
+
+class LeadQuery(Paging):
+    status: ShortText | None = Field(
+        None, description="Comma list of todo,standby,won,lost,cancelled"
+    )
+    step: ShortText | None = Field(None, description="Comma list of step ids or names")
+    starred: bool | None = None
+    user_id: UserRef | None = None
+    team_id: Id | None = None
+    tags: ShortText | None = Field(None, description="Comma list; every tag must match")
+    email: ShortText | None = Field(None, description="An e-mail found in the description")
+    updated_after: ApiDateTime | None = None
+    q: ShortText | None = Field(None, description="Words of the title")
+    include_unassigned: bool = False
+    order: Order = "id"
+    direction: Direction = "desc"
+
+
+class LeadFields(Schema):
+    """Fields shared by create and update; unknown keys are ignored."""
+
+    description: LongText | None = None
+    user_id: UserRef | None = None
+    team_id: Id | None = None
+    step: StepRef | None = Field(None, description="A step id or name")
+    tags: Tags | None = Field(None, description="A list of tags, or a comma-separated string")
+    amount: Money | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    currency: str | None = Field(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
+    status: Status | None = None
+    remind_date: ApiDate | None = None
+    remind_time: time | None = Field(None, description="HH:MM, on 15-minute steps")
+    estimated_closing_date: ApiDate | None = None
+    created_at: ApiDateTime | None = None
+    closed_at: ApiDateTime | None = None
+    starred: bool | None = None
+
+
+class LeadCreate(LeadFields):
+    title: ShortText = Field(min_length=1)
+    description: LongText  # type: ignore[assignment]
+
+
+class LeadUpdate(LeadFields):
+    title: ShortText | None = Field(None, min_length=1)
+
+
+class AssignIn(Schema):
+    user_id: UserRef | None
+
+
+class IdsIn(Schema):
+    ids: list[Id] | Id = Field(description="Lead ids")
+
+
+class DeletedOut(Schema):
+    id: int
+
+
+class DeletedManyOut(Schema):
+    ids: list[int]
+
+
+class HistoryOut(Schema):
+    id: int
+    lead_id: int
+    action: str
+    old_value: str | None
+    new_value: str | None
+    user_id: int | None
+    created_at: Timestamp
+
+
+def history_out(row: LeadHistory) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "lead_id": row.lead_id,
+        "action": row.action,
+        "old_value": row.old_value,
+        "new_value": row.new_value,
+        "user_id": row.actor_id,
+        "created_at": format_datetime(row.created_at),
+    }
+
+
+class CommentIn(Schema):
+    content: Text = Field(min_length=1, max_length=100_000)
+    activity_id: int | None = Field(None, ge=1, le=MAX_ID)
+    is_pinned: bool = False
+
+
+class CommentOut(Schema):
+    id: int
+    lead_id: int
+    content: str
+    activity_id: int | None
+    is_pinned: bool
+    user_id: int | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def comment_out(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.pk,
+        "lead_id": comment.lead_id,
+        "content": comment.content,
+        "activity_id": comment.activity_id,
+        "is_pinned": comment.is_pinned,
+        "user_id": comment.author_id,
+        "created_at": format_datetime(comment.created_at),
+        "updated_at": format_datetime(comment.updated_at),
+    }
