@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import lead_for, leads_for
@@ -71,7 +71,7 @@ def list_leads(request: HttpRequest, response: HttpResponse, query: Query[LeadQu
 def create_lead(request: HttpRequest, payload: LeadCreate) -> Any:
     actor = _actor(request)
     lead = services.lead_create(actor=actor, data=payload.model_dump(exclude_unset=True))
-    return 201, _detail(actor, lead.pk)
+    return Status(201, _detail(actor, lead.pk))
 
 
 @router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
@@ -118,7 +118,7 @@ def assign_lead(request: HttpRequest, id: Id, payload: AssignIn) -> Any:
 def duplicate_lead(request: HttpRequest, id: Id) -> Any:
     actor = _actor(request)
     copy = services.lead_duplicate(actor=actor, lead_id=id)
-    return 201, _detail(actor, copy.pk)
+    return Status(201, _detail(actor, copy.pk))
 
 
 @router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")
@@ -146,4 +146,4 @@ def create_comment(request: HttpRequest, id: Id, payload: CommentIn) -> Any:
         activity_id=payload.activity_id,
         is_pinned=payload.is_pinned,
     )
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))
