@@ -29,6 +29,7 @@ ERROR_STATUSES = {
     404: "Unknown id, another account's id, or a lead the caller may not see",
     422: "Missing or invalid parameter; the message names the field",
 }
+WRITE_ERROR_STATUSES = {409: "Already exists (`already_exist`); `id` names the existing record"}
 
 
 class LeadcrewAPI(NinjaAPI):
@@ -40,9 +41,12 @@ class LeadcrewAPI(NinjaAPI):
             ErrorOut.model_json_schema()
         )
         for path_item in schema["paths"].values():
-            for operation in path_item.values():
+            for method, operation in path_item.items():
                 responses = operation.setdefault("responses", {})
-                for status, description in ERROR_STATUSES.items():
+                statuses = dict(ERROR_STATUSES)
+                if method != "get":
+                    statuses |= WRITE_ERROR_STATUSES
+                for status, description in statuses.items():
                     responses.setdefault(
                         status,
                         {
@@ -134,10 +138,12 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from leadcrew.accounts.api import router as accounts_router
     from leadcrew.leads.api import router as leads_router
+    from leadcrew.leads.pipelines_api import router as pipelines_router
     from leadcrew.teams.api import router as teams_router
 
     api.add_router("", accounts_router)
     api.add_router("", leads_router)
+    api.add_router("", pipelines_router)
     api.add_router("", teams_router)
 
 

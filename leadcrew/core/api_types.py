@@ -1,6 +1,6 @@
 """Types and helpers shared by every API router: ids, safe strings, dates, paging."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -34,6 +34,13 @@ def _sane_datetime(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _local_time(value: time) -> time:
+    # A reminder time is a wall-clock time in the account's zone, never an offset.
+    if value.tzinfo is not None:
+        raise ValueError("must be a time without a time zone, like 09:15")
+    return value
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 ShortText = Annotated[str, Field(max_length=255), AfterValidator(_no_nul)]
@@ -41,6 +48,7 @@ Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nu
 LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
 ApiDate = Annotated[date, AfterValidator(_sane_date)]
 ApiDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]
+LocalTime = Annotated[time, AfterValidator(_local_time)]
 # A user by id or by e-mail, as everywhere in the reference API.
 UserRef = Annotated[
     int | str,

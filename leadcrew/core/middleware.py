@@ -2,6 +2,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 
 API_PREFIX = "/api/"
 STATUS_TYPES = {
@@ -44,7 +45,10 @@ def _normalize_body(request: HttpRequest) -> HttpResponse | None:
     except Exception:  # the body was too large for Django's limits
         return _error(413, "The request body is too large.")
     if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        params = _flatten(request.POST)
+        try:
+            params = _flatten(request.POST)
+        except MultiPartParserError:
+            return _error(400, "The multipart body cannot be read.")
     elif body.strip():
         return None  # JSON (or something that will fail JSON parsing with a clear 400)
     else:

@@ -1,6 +1,5 @@
 """The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
 
-from datetime import time
 from typing import Any, Literal
 
 from ninja import Schema
@@ -13,6 +12,7 @@ from leadcrew.core.api_types import (
     DateText,
     Direction,
     Id,
+    LocalTime,
     LongText,
     Money,
     Paging,
@@ -163,7 +163,7 @@ class LeadFields(Schema):
     currency: str | None = Field(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
     status: Status | None = None
     remind_date: ApiDate | None = None
-    remind_time: time | None = Field(None, description="HH:MM, on 15-minute steps")
+    remind_time: LocalTime | None = Field(None, description="HH:MM, on 15-minute steps")
     estimated_closing_date: ApiDate | None = None
     created_at: ApiDateTime | None = None
     closed_at: ApiDateTime | None = None
