@@ -21,7 +21,7 @@ migrate: install
 	$(BIN)/leadcrew migrate
 
 demo: migrate
-	$(BIN)/leadcrew demo
+	$(BIN)/leadcrew demo --url http://$(HOST):$(PORT)
 
 run: demo
 	$(BIN)/leadcrew serve --host $(HOST) --port $(PORT)

@@ -1,0 +1,442 @@
+"""The `leadcrew` command: set-up and operations (migrate, accounts, demo, server, scheduler).
+
+Every subcommand reads the same settings as the web app, so DATABASE_URL picks the database.
+"""
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import zoneinfo
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+logger = logging.getLogger("leadcrew.scheduler")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DOCS_PATH = "/api/v2/docs"
+STATIC_STAMP = ".leadcrew-static-fingerprint"
+
+
+# --- Arguments ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadcrew",
+        description="Lead management for sales teams. Set DATABASE_URL to use PostgreSQL.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="create or update the database tables")
+
+    create = commands.add_parser("create-account", help="create an account and its first admin")
+    create.add_argument("--name", required=True, help="the company's name")
+    create.add_argument("--admin-email", required=True)
+    create.add_argument("--admin-password", required=True)
+    create.add_argument("--edition", choices=["essentials", "dream_team"], default="essentials")
+    create.add_argument("--time-zone", default="UTC", help="e.g. Europe/Paris (default UTC)")
+    create.add_argument("--currency", default="EUR", help="ISO 4217 code (default EUR)")
+    create.add_argument("--json", action="store_true", help="end with one JSON line of the ids")
+
+    serve = commands.add_parser("serve", help="run the production web server")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("LEADCREW_WORKERS", "2")),
+        help="worker processes (default: LEADCREW_WORKERS or 2)",
+    )
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not start the reminder scheduler (another server or process runs it)",
+    )
+
+    scheduler = commands.add_parser("scheduler", help="turn passed standby reminders into to-dos")
+    scheduler.add_argument(
+        "--interval", type=float, help="seconds between runs (default LEADCREW_REMINDER_INTERVAL)"
+    )
+    scheduler.add_argument("--once", action="store_true", help="run once and exit")
+
+    demo = commands.add_parser("demo", help="load the demo account (does nothing if present)")
+    demo.add_argument(
+        "--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", help="where the server answers"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    handler: Callable[[argparse.Namespace], int] = COMMANDS[args.command]
+    return handler(args)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"leadcrew: error: {message}", file=sys.stderr)
+    return code
+
+
+# --- migrate --------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    _ensure_sqlite_folder()
+    call_command("migrate", interactive=False)
+    return 0
+
+
+def _ensure_sqlite_folder() -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and database["NAME"] != ":memory:":
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+# --- create-account -------------------------------------------------------------------------
+
+
+def cmd_create_account(args: argparse.Namespace) -> int:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from leadcrew.accounts.services import account_create
+    from leadcrew.core.errors import ApiError
+
+    name = args.name.strip()
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("--name", lambda: _check_name(name)),
+        ("--admin-email", lambda: validate_email(args.admin_email)),
+        ("--admin-password", lambda: validate_password(args.admin_password)),
+        ("--time-zone", lambda: _check_time_zone(args.time_zone)),
+    ]
+    for option, check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            return _fail(f"{option}: {' '.join(error.messages)}")
+    try:
+        new = account_create(
+            name=name,
+            admin_email=args.admin_email,
+            admin_password=args.admin_password,
+            edition=args.edition,
+            time_zone=args.time_zone,
+            currency=args.currency.upper(),
+        )
+    except ApiError as error:
+        return _fail(f"{error.message} ({args.admin_email})")
+    if args.json:
+        # Scripts read the last line: keep it the one JSON object, whatever is printed above.
+        ids = {"account_id": new.account.pk, "admin_id": new.admin.pk, "api_key": new.api_key}
+        print(json.dumps(ids))
+    else:
+        print(f"Account {name!r} created (id {new.account.pk}).")
+        print(f"Admin: {new.admin.email} (id {new.admin.pk})")
+        print(f"API key (shown once, keep it safe): {new.api_key}")
+    return 0
+
+
+def _invalid(message: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError(message)
+
+
+def _check_name(name: str) -> None:
+    if not name:
+        _invalid("the account name is empty.")
+
+
+def _check_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        _invalid(f"unknown time zone {name!r}.")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from leadcrew import demo
+
+    result = demo.load_demo()
+    if result.created:
+        print(
+            f"Demo account {demo.ACCOUNT_NAME!r} loaded: {len(result.people)} users, "
+            f"{len(demo.TEAMS)} teams, {result.lead_count} leads."
+        )
+    else:
+        print(f"The demo account {demo.ACCOUNT_NAME!r} already exists; nothing was changed.")
+    url = args.url.rstrip("/")
+    print()
+    print(f"  Web app   {url}")
+    print(f"  API docs  {url}{DOCS_PATH}")
+    print(f"  API key   {result.api_key}")
+    print("            (a demo-only key, published in leadcrew/demo.py: never expose the demo)")
+    print(f"  Try it    curl -H 'X-API-KEY: {result.api_key}' {url}/api/v2/ping")
+    print()
+    print("  Logins (e-mail / password / role):")
+    width = max(len(p.email) for p in result.people)
+    for person in result.people:
+        print(f"    {person.email:<{width}}  {demo.PASSWORD}  {person.role}")
+    print()
+    return 0
+
+
+# --- scheduler ------------------------------------------------------------------------------
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.db import close_old_connections
+
+    interval = args.interval if args.interval is not None else settings.LEADCREW_REMINDER_INTERVAL
+    if args.once:
+        return 0 if scheduler_tick() is not None else 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    logger.info("Reminder scheduler started: checking every %s s.", interval)
+    while not stop.is_set():
+        # Drops a connection that broke or outlived CONN_MAX_AGE; the next query reconnects.
+        close_old_connections()
+        scheduler_tick()
+        stop.wait(max(float(interval), 0.1))
+    logger.info("Reminder scheduler stopped.")
+    return 0
+
+
+def scheduler_tick() -> int | None:
+    """Wakes the standby leads whose reminder has passed; None when this run failed.
+
+    A failure (database restarting, network cut) is logged, and the loop tries again at the next
+    tick: the scheduler must outlive any outage of what it talks to."""
+    from django.db import DatabaseError
+
+    try:
+        from leadcrew.leads.services import standby_wake_due
+
+        woken = standby_wake_due()
+    except DatabaseError as error:
+        # An outage repeats every tick: one line each, not a traceback.
+        logger.error("Reminder run failed (%s); retrying at the next tick.", error)
+        return None
+    except Exception:
+        logger.exception("Reminder run failed; retrying at the next tick.")
+        return None
+    if woken:
+        logger.info("%d standby lead(s) back to to-do.", woken)
+    else:
+        logger.debug("No standby reminder due.")
+    return woken
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.db import DatabaseError, connections
+
+    try:
+        _warn_unapplied_migrations()
+    except DatabaseError as error:
+        return _fail(f"cannot use the database: {error}")
+    _collect_static_if_needed()
+    # Workers are forked from this process: they must not share its database connections.
+    connections.close_all()
+    scheduler = None if args.no_scheduler else SchedulerProcess()
+    url = f"http://{_bind_host(args.host)}:{args.port}"
+    server = LeadcrewServer(_gunicorn_options(args, url, scheduler))
+    try:
+        server.run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+    return 0
+
+
+def _bind_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _gunicorn_options(
+    args: argparse.Namespace, url: str, scheduler: "SchedulerProcess | None"
+) -> dict[str, Any]:
+    def when_ready(arbiter: Any) -> None:
+        from django.conf import settings
+
+        if scheduler is not None:
+            scheduler.start()
+        every = f"checked every {settings.LEADCREW_REMINDER_INTERVAL} s"
+        reminders = "not checked here (--no-scheduler)" if scheduler is None else every
+        print(f"\nleadcrew is serving {url}", flush=True)
+        print(f"  API docs {url}{DOCS_PATH}; reminders {reminders}. Ctrl-C stops.\n", flush=True)
+
+    def on_exit(arbiter: Any) -> None:
+        if scheduler is not None:
+            scheduler.stop()
+
+    def post_worker_init(worker: Any) -> None:
+        # Ctrl-C reaches every process of the terminal's group: workers leave it to the master,
+        # which stops them gracefully (GracefulArbiter).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return {
+        "bind": f"{_bind_host(args.host)}:{args.port}",
+        "workers": max(args.workers, 1),
+        "worker_class": "gthread",
+        "threads": max(args.threads, 1),
+        "proc_name": "leadcrew",
+        "accesslog": "-",
+        "errorlog": "-",
+        "timeout": 60,
+        "graceful_timeout": 20,
+        # Gunicorn's default control socket is one path per machine user: two servers would
+        # fight over it, and leadcrew does not use it.
+        "control_socket_disable": True,
+        "when_ready": when_ready,
+        "on_exit": on_exit,
+        "post_worker_init": post_worker_init,
+    }
+
+
+class LeadcrewServer(BaseApplication):
+    """Gunicorn, configured from Python rather than from its own command line."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from config.wsgi import application
+
+        return application
+
+    def run(self) -> None:
+        try:
+            GracefulArbiter(self).run()
+        except RuntimeError as error:
+            print(f"leadcrew: error: {error}", file=sys.stderr)
+            sys.exit(1)
+
+
+class GracefulArbiter(Arbiter):
+    """Ctrl-C stops the server the way SIGTERM does: requests in flight finish. Gunicorn's own
+    quick stop can leave a threaded worker hanging until the master kills it."""
+
+    def handle_int(self) -> None:
+        self.handle_term()
+
+
+class SchedulerProcess:
+    """`leadcrew scheduler`, run as a child of the server's master process."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.owner_pid = os.getpid()
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "leadcrew.cli", "scheduler"]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        # Gunicorn's workers are forks of the master and unwind through the same frames when
+        # they exit: only the process that started the scheduler may stop it.
+        if self.process is None or os.getpid() != self.owner_pid:
+            return
+        process, self.process = self.process, None
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _collect_static_if_needed() -> None:
+    """Runs collectstatic when the static sources changed since the last run (whitenoise
+    serves the collected copy)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    stamp = Path(settings.STATIC_ROOT) / STATIC_STAMP
+    fingerprint = _static_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+
+
+def _static_fingerprint() -> str:
+    from django.apps import apps
+    from django.contrib.staticfiles.finders import get_finders
+
+    ignore_patterns = apps.get_app_config("staticfiles").ignore_patterns  # type: ignore[attr-defined]
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list(ignore_patterns):
+            digest.update(f"{path}\0{storage.path(path)}\0{storage.size(path)}\0".encode())
+            digest.update(str(storage.get_modified_time(path).timestamp()).encode())
+    return digest.hexdigest()
+
+
+def _warn_unapplied_migrations() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        count = len(plan)
+        print(f"leadcrew: warning: {count} migration(s) not applied: run `leadcrew migrate`.")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "migrate": cmd_migrate,
+    "create-account": cmd_create_account,
+    "serve": cmd_serve,
+    "scheduler": cmd_scheduler,
+    "demo": cmd_demo,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())
