@@ -28,6 +28,7 @@ ERROR_STATUSES = {
     403: "Authenticated, but the rules forbid it (`forbidden_action`)",
     404: "Unknown id, another account's id, or a lead the caller may not see",
     422: "Missing or invalid parameter; the message names the field",
+    429: "Over the per-credential rate limit (`rate_limited`), when one is configured",
 }
 WRITE_ERROR_STATUSES = {409: "Already exists (`already_exist`); `id` names the existing record"}
 
@@ -80,7 +81,10 @@ def _error(
 
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return api.create_response(request, exc.body(), status=exc.status)
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -3,10 +3,13 @@ plain user's token, the API answers without a 5xx and as its document says."""
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -40,8 +43,14 @@ def _populated_account() -> dict[str, str]:
 
 
 @pytest.fixture
-def credentials(db: None) -> dict[str, str]:
-    return _populated_account()
+def credentials(db: None) -> Iterator[dict[str, str]]:
+    # Schemathesis calls the real WSGI handler, which closes "old" database connections around
+    # each request: that would close the test's own transaction on PostgreSQL.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield _populated_account()
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def _check(case: Any, headers: dict[str, str]) -> None:

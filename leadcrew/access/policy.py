@@ -50,8 +50,11 @@ class Reason(StrEnum):
 class LeadFacts(Protocol):
     """What the rules read of a lead: a Lead instance, or any row carrying these two ids."""
 
-    owner_id: int | None
-    team_id: int | None
+    @property
+    def owner_id(self) -> int | None: ...
+
+    @property
+    def team_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def _see_by_role_filter(actor: Actor) -> Q:
     if actor.user_id is not None:
         branches.append(Q(owner_id=actor.user_id))
     if settings.teams_on:
-        teams = set()
+        teams: set[int] = set()
         if settings.team_privacy == TeamPrivacy.TEAM_SHARED:
             teams |= actor.member_team_ids
         if settings.team_privacy in MANAGERS_SEE_TEAM:
@@ -182,9 +185,12 @@ def assign_reasons(actor: Actor, lead: LeadFacts, assignee: Assignee | None = No
         reasons.append(Reason.ADMIN)
     if team is not None:
         target_ok = assignee is None or team in assignee.team_ids
+        # A manager dispatches the team's pool even where team privacy hides the team's other
+        # leads from them; those they cannot see they cannot assign either (they answer 404).
         if (
             settings.team_assignment == TeamAssignment.MANAGERS
             and team in actor.managed_team_ids
+            and (lead.owner_id is None or _see_by_role_reasons(actor, lead))
             and target_ok
         ):
             reasons.append(Reason.TEAM_MANAGER)
@@ -214,7 +220,8 @@ def assign_filter(actor: Actor, assignee: Assignee | None = None) -> Q:
         if settings.team_assignment == TeamAssignment.MANAGERS:
             teams = _restrict(actor.managed_team_ids, allowed_targets)
             if teams:
-                branches.append(Q(team_id__in=teams))
+                seen = _union([Q(owner__isnull=True), _see_by_role_filter(actor)])
+                branches.append(Q(team_id__in=teams) & seen)
         if settings.team_assignment == TeamAssignment.USERS:
             teams = _restrict(actor.member_team_ids, allowed_targets)
             if teams:
@@ -272,6 +279,13 @@ def system_leads() -> QuerySet[Lead]:
     return Lead.objects.filter(deleted_at__isnull=True)
 
 
+def lead_after_write(actor: Actor, lead_id: int) -> QuerySet[Lead]:
+    """The lead an actor has just changed, even when the change took it out of their sight
+    (they gave it away, or moved it to a team they do not see): they were allowed to make the
+    change, so they are shown its outcome. Only for answering the write itself."""
+    return account_leads(actor).filter(pk=lead_id)
+
+
 def leads_for(actor: Actor, action: Action = Action.SEE) -> QuerySet[Lead]:
     """The leads the actor may act on. Editing, assigning or placing needs seeing too."""
     visible = account_leads(actor).filter(see_filter(actor))
@@ -311,13 +325,29 @@ def lead_for(
     return lead
 
 
-def can(actor: Actor, action: Action, lead: LeadFacts) -> bool:
-    if action == Action.SEE:
-        return bool(see_reasons(actor, lead))
+def can(
+    actor: Actor,
+    action: Action,
+    lead: LeadFacts,
+    target: Assignee | Destination | None = None,
+) -> bool:
+    """Yes or no, from the same rules as `leads_for`, `assignable_to` and `placeable_in`.
+
+    `target` is, for ASSIGN, the assignee (None: may the actor assign or unassign it at all);
+    for PLACE, the destination, which is required.
+    """
     if not see_reasons(actor, lead):
         return False
+    if action == Action.SEE:
+        return True
     if action == Action.EDIT:
         return bool(edit_reasons(actor, lead))
     if action == Action.ASSIGN:
-        return bool(assign_reasons(actor, lead))
-    raise ValueError(f"{action} needs a target: use assign_reasons or place_reasons")
+        if target is not None and not isinstance(target, Assignee):
+            raise TypeError(f"assigning needs an Assignee, not {target!r}")
+        return bool(assign_reasons(actor, lead, target))
+    if action == Action.PLACE:
+        if not isinstance(target, Destination):
+            raise TypeError(f"placing needs a Destination, not {target!r}")
+        return bool(place_reasons(actor, lead, target))
+    raise ValueError(f"unknown action {action!r}")

@@ -10,10 +10,13 @@ from ninja.security import APIKeyHeader, APIKeyQuery
 from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
 from leadcrew.core.errors import Unauthorized
+from leadcrew.core.ratelimit import check_rate
 
 
 def actor_from_api_key(raw: str) -> Actor:
-    key = ApiKey.objects.select_related("account").filter(key_hash=hash_secret(raw)).first()
+    key_hash = hash_secret(raw)
+    check_rate(key_hash)
+    key = ApiKey.objects.select_related("account").filter(key_hash=key_hash).first()
     if key is None:
         raise Unauthorized("This API key is not valid.", type="unauthorized_invalid_token")
     if key.revoked_at is not None:
@@ -22,9 +25,11 @@ def actor_from_api_key(raw: str) -> Actor:
 
 
 def actor_from_user_token(raw: str) -> Actor:
+    token_hash = hash_secret(raw)
+    check_rate(token_hash)
     token = (
         UserToken.objects.select_related("user", "user__account")
-        .filter(token_hash=hash_secret(raw))
+        .filter(token_hash=token_hash)
         .first()
     )
     if token is None or token.expires_at <= timezone.now():

@@ -68,3 +68,12 @@ class InvalidParameter(ApiError):
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}", field=field)
+
+
+class RateLimited(ApiError):
+    status = 429
+    type = "rate_limited"
+
+    def __init__(self, retry_after: int, reset_at: int) -> None:
+        super().__init__(f"Too many requests: retry in {retry_after} seconds.")
+        self.headers = {"API-RETRY-AFTER": str(retry_after), "API-LIMIT-RESET": str(reset_at)}

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import lead_for, leads_for
+from leadcrew.access.policy import lead_after_write, lead_for
 from leadcrew.core.api_types import Id, Paging, paginate
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
@@ -35,7 +35,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
-    lead = selectors.with_relations(leads_for(actor)).get(pk=lead_id)
+    """The full lead, read again after a write (which may have taken it out of sight)."""
+    lead = selectors.with_relations(lead_after_write(actor, lead_id)).get()
     return lead_out(lead, detail=True)
 
 

@@ -221,8 +221,8 @@ def lead_create(*, actor: Actor, data: dict[str, Any], created_from: str = "api"
         account=account,
         title=str(data["title"]).strip(),
         description=data.get("description") or "",
-        amount=data.get("amount") if data.get("amount") is not None else Decimal("0"),
-        probability=data.get("probability") if data.get("probability") is not None else 0,
+        amount=Decimal(data.get("amount") or 0),
+        probability=int(data.get("probability") or 0),
         currency=data.get("currency") or account.currency,
         status=data.get("status") or Status.TODO,
         step=step,
@@ -311,10 +311,11 @@ def _apply_team(actor: Actor, lead: Lead, team_id: int | None, history: list[Lea
     team = resolve_team(actor, team_id) if team_id is not None else None
     if not actor.settings.teams_on:
         raise Forbidden("Teams are turned off for this account.")
-    if lead.team_id == (team.pk if team else None):
-        return
+    # Rights first, even for a no-op: the answer must not depend on the lead's current team.
     if not place_reasons(actor, lead, destination_of(team)):
         raise Forbidden("You may not move this lead to that team.")
+    if lead.team_id == (team.pk if team else None):
+        return
     history.append(
         _history(actor, lead, HistoryAction.TEAM, _team_label(lead.team_id), _team_label(team_id))
     )
@@ -331,10 +332,10 @@ def _apply_owner(
         if user.is_disabled:
             raise InvalidParameter("user_id", "this user is disabled.")
         assignee, new_owner_id = assignee_of(user), user.pk
-    if lead.owner_id == new_owner_id:
-        return
     if not assign_reasons(actor, lead, assignee):
         raise Forbidden("You may not assign this lead to that user.")
+    if lead.owner_id == new_owner_id:
+        return
     history.append(
         _history(
             actor, lead, HistoryAction.OWNER, _user_label(lead.owner_id), _user_label(new_owner_id)
@@ -473,13 +474,17 @@ def standby_wake_due(now: datetime | None = None) -> int:
     set-based UPDATE, safe to run from several servers at once. Returns how many woke up."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = system_leads().filter(status=Status.STANDBY, next_action_at__lte=now)
+        # Rows another scheduler is already waking are skipped, not waited for: each due lead
+        # is woken, and its history written, exactly once.
+        due = (
+            system_leads()
+            .select_for_update(skip_locked=True)
+            .filter(status=Status.STANDBY, next_action_at__lte=now)
+        )
         due_ids = list(due.values_list("id", "account_id"))
         if not due_ids:
             return 0
-        woken = system_leads().filter(
-            pk__in=[lead_id for lead_id, _ in due_ids], status=Status.STANDBY
-        )
+        woken = system_leads().filter(pk__in=[lead_id for lead_id, _ in due_ids])
         count = woken.update(status=Status.TODO, updated_at=now)
         LeadHistory.objects.bulk_create(
             LeadHistory(
