@@ -1,0 +1,173 @@
+"""API shapes of users, credentials and account settings (api.md), and the functions that
+render models into them."""
+
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from leadcrew.accounts.models import Account, User
+from leadcrew.core.api_types import (
+    MAX_ID,
+    ShortText,
+    Text,
+    Timestamp,
+    format_datetime,
+)
+from leadcrew.core.errors import BadParameterFormat
+
+# Literal types make the OpenAPI document list the accepted values; a test keeps them equal to
+# the models' choices.
+EditionIn = Literal["essentials", "dream_team"]
+PrivacyIn = Literal["everything_shared", "admins_only"]
+AssignmentIn = Literal["everyone", "admins_only"]
+TeamPrivacyIn = Literal["admins_only", "managers_only", "team_shared"]
+TeamAssignmentIn = Literal["admins", "managers", "users"]
+LocaleIn = Literal["en", "fr"]
+
+Email = Annotated[Text, Field(min_length=3, max_length=254)]
+PersonName = Annotated[Text, Field(max_length=100)]
+Password = Annotated[Text, Field(max_length=128)]
+AccountName = Annotated[Text, Field(min_length=1, max_length=200)]
+Currency = Annotated[str, Field(min_length=3, max_length=3)]
+TimeZone = Annotated[Text, Field(min_length=1, max_length=64)]
+
+
+class MessageOut(Schema):
+    status: int
+    message: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class UserTeamOut(Schema):
+    id: int
+    name: str
+    is_manager: bool
+
+
+class UserOut(Schema):
+    id: int
+    firstname: str
+    lastname: str
+    email: str
+    is_admin: bool
+    is_disabled: bool
+    locale: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    teams: list[UserTeamOut]
+
+
+class UserFilters(Schema):
+    email: ShortText | None = None
+    status: Literal["all", "activated", "deactivated"] = "all"
+    role: Literal["all", "admin", "non-admin"] = "all"
+    teams: ShortText | None = None  # comma-separated team ids
+
+    def team_ids(self) -> list[int] | None:
+        """The `teams` filter as ids; a part that is not an id is a malformed value (400)."""
+        if self.teams is None:
+            return None
+        parts = [part.strip() for part in self.teams.split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() and int(part) <= MAX_ID for part in parts):
+            raise BadParameterFormat(
+                "teams: must be a comma-separated list of team ids.", field="teams"
+            )
+        return [int(part) for part in parts]
+
+
+class UserCreateIn(Schema):
+    firstname: PersonName
+    lastname: PersonName
+    email: Email
+    is_admin: bool = False
+    password: Password | None = None
+    locale: LocaleIn = "en"
+
+
+class UserUpdateIn(Schema):
+    """Any subset of the fields; a missing or null field is left as it is."""
+
+    firstname: PersonName | None = None
+    lastname: PersonName | None = None
+    is_admin: bool | None = None
+    locale: LocaleIn | None = None
+    password: Password | None = None
+
+
+class SettingsOut(Schema):
+    id: int
+    name: str
+    time_zone: str
+    currency: str
+    edition: EditionIn
+    privacy: PrivacyIn
+    assignment: AssignmentIn
+    teams_enabled: bool
+    team_privacy: TeamPrivacyIn
+    team_assignment: TeamAssignmentIn
+    only_admins_export_leads: bool
+    only_admins_delete_leads: bool
+    updated_at: Timestamp
+
+
+class SettingsIn(Schema):
+    """Any subset of the settings; a missing or null key is left as it is."""
+
+    name: AccountName | None = None
+    time_zone: TimeZone | None = None
+    currency: Currency | None = None
+    edition: EditionIn | None = None
+    privacy: PrivacyIn | None = None
+    assignment: AssignmentIn | None = None
+    teams_enabled: bool | None = None
+    team_privacy: TeamPrivacyIn | None = None
+    team_assignment: TeamAssignmentIn | None = None
+    only_admins_export_leads: bool | None = None
+    only_admins_delete_leads: bool | None = None
+
+
+def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
+    """The user object of api.md. `teams` needs the user's memberships prefetched with their
+    team (see accounts.selectors.account_users), and is empty while the teams layer is off."""
+    teams = (
+        [
+            {"id": m.team_id, "name": m.team.name, "is_manager": m.is_manager}
+            for m in user.memberships.all()
+        ]
+        if teams_on
+        else []
+    )
+    return {
+        "id": user.pk,
+        "firstname": user.first_name,
+        "lastname": user.last_name,
+        "email": user.email,
+        "is_admin": user.is_admin,
+        "is_disabled": user.is_disabled,
+        "locale": user.locale,
+        "created_at": format_datetime(user.created_at),
+        "updated_at": format_datetime(user.updated_at),
+        "teams": teams,
+    }
+
+
+def settings_out(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.pk,
+        "name": account.name,
+        "time_zone": account.time_zone,
+        "currency": account.currency,
+        "edition": account.edition,
+        "privacy": account.privacy,
+        "assignment": account.assignment,
+        "teams_enabled": account.teams_enabled,
+        "team_privacy": account.team_privacy,
+        "team_assignment": account.team_assignment,
+        "only_admins_export_leads": account.only_admins_export_leads,
+        "only_admins_delete_leads": account.only_admins_delete_leads,
+        "updated_at": format_datetime(account.updated_at),
+    }

@@ -1,0 +1,112 @@
+"""Reads on users and account settings. Every query starts from the actor's account."""
+
+from enum import StrEnum
+
+from django.db.models import Prefetch, QuerySet
+
+from leadcrew.access.actor import Actor
+from leadcrew.accounts.models import Account, User
+from leadcrew.core.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
+from leadcrew.teams.models import Membership
+
+MAX_EMAIL_LENGTH = 254
+MAX_ID = 2**63 - 1  # the largest id a bigint column holds
+
+
+class UserStatus(StrEnum):
+    ALL = "all"
+    ACTIVATED = "activated"
+    DEACTIVATED = "deactivated"
+
+
+class UserRole(StrEnum):
+    ALL = "all"
+    ADMIN = "admin"
+    NON_ADMIN = "non-admin"
+
+
+def ensure_admin(actor: Actor) -> None:
+    """Admin-only operations refuse other users with the reference API's 401 type."""
+    if not actor.is_admin:
+        raise Unauthorized("Only admins may do this.", type="unauthorized_non_admin")
+
+
+def ensure_teams_on(actor: Actor) -> None:
+    """Teams exist only in the dream_team edition with the teams layer turned on."""
+    if not actor.settings.teams_on:
+        raise Forbidden(
+            "Teams are turned off for this account: an admin must use the dream_team edition "
+            "and turn teams_enabled on."
+        )
+
+
+def account_users(actor: Actor) -> QuerySet[User]:
+    """The users of the actor's account, with their teams loaded in one extra query."""
+    memberships = Membership.objects.select_related("team").order_by("team__name", "team_id")
+    return (
+        User.objects.filter(account_id=actor.account_id)
+        .prefetch_related(Prefetch("memberships", queryset=memberships))
+        .order_by("id")
+    )
+
+
+def user_list(
+    *,
+    actor: Actor,
+    email: str | None = None,
+    status: str = UserStatus.ALL,
+    role: str = UserRole.ALL,
+    team_ids: list[int] | None = None,
+) -> QuerySet[User]:
+    """Every user of the account may list its users: they need them to assign leads."""
+    users = account_users(actor)
+    if email:
+        users = users.filter(email__iexact=email)
+    if status == UserStatus.ACTIVATED:
+        users = users.filter(is_disabled=False)
+    elif status == UserStatus.DEACTIVATED:
+        users = users.filter(is_disabled=True)
+    if role == UserRole.ADMIN:
+        users = users.filter(is_admin=True)
+    elif role == UserRole.NON_ADMIN:
+        users = users.filter(is_admin=False)
+    if team_ids is not None:
+        ensure_teams_on(actor)
+        # Members of any of the teams; the account filter above keeps foreign teams empty.
+        users = users.filter(memberships__team_id__in=team_ids).distinct()
+    return users
+
+
+def user_get(*, actor: Actor, user_id: int) -> User:
+    user = account_users(actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User")
+    return user
+
+
+def user_resolve(*, actor: Actor, ref: int | str, field: str = "user_id") -> User:
+    """A user of the actor's account named in a parameter, by id or e-mail. An unknown user and
+    another account's user are the same invalid parameter, so nothing leaks across accounts."""
+    query = User.objects.filter(account_id=actor.account_id)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        if not 1 <= ref <= MAX_ID:
+            raise InvalidParameter(field, "no such user in this account.")
+        user = query.filter(pk=ref).first()
+    else:
+        text = str(ref).strip()
+        if not text or len(text) > MAX_EMAIL_LENGTH or "\x00" in text:
+            raise InvalidParameter(field, "no such user in this account.")
+        user = None
+        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+            user = query.filter(pk=int(text)).first()
+        if user is None:
+            user = query.filter(email__iexact=text).first()
+    if user is None:
+        raise InvalidParameter(field, "no such user in this account.")
+    return user
+
+
+def account_settings(*, actor: Actor) -> Account:
+    """The account as stored now (not the actor's copy, which may predate a change)."""
+    ensure_admin(actor)
+    return Account.objects.get(pk=actor.account_id)
