@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "leadcrew.accounts",
     "leadcrew.teams",
     "leadcrew.leads",
+    "leadcrew.bulk",
+    "leadcrew.audit",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,8 @@ class Actor:
     member_team_ids: frozenset[int]
     managed_team_ids: frozenset[int]
     settings: AccessSettings
+    # For an account key: the first characters of the key, to tell keys apart in logs.
+    api_key_prefix: str | None = None
 
     @property
     def account_id(self) -> int:
@@ -78,7 +80,7 @@ def actor_for_user(user: User, account: Account | None = None) -> Actor:
     )
 
 
-def actor_for_api_key(account: Account) -> Actor:
+def actor_for_api_key(account: Account, prefix: str | None = None) -> Actor:
     return Actor(
         account=account,
         user_id=None,
@@ -86,4 +88,5 @@ def actor_for_api_key(account: Account) -> Actor:
         member_team_ids=frozenset(),
         managed_team_ids=frozenset(),
         settings=AccessSettings.of(account),
+        api_key_prefix=prefix,
     )

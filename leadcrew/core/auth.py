@@ -21,7 +21,7 @@ def actor_from_api_key(raw: str) -> Actor:
         raise Unauthorized("This API key is not valid.", type="unauthorized_invalid_token")
     if key.revoked_at is not None:
         raise Unauthorized("This API key was revoked.", type="unauthorized_disabled_token")
-    return actor_for_api_key(key.account)
+    return actor_for_api_key(key.account, prefix=key.prefix)
 
 
 def actor_from_user_token(raw: str) -> Actor:

@@ -159,6 +159,8 @@ class HistoryAction(models.TextChoices):
     AMOUNT = "amount", "Amount changed"
     DELETED = "deleted", "Deleted"
     RESTORED = "restored", "Restored"
+    TAGS = "tags", "Tags changed"
+    STARRED = "starred", "Star changed"
 
 
 class LeadHistory(TenantModel):
@@ -172,6 +174,9 @@ class LeadHistory(TenantModel):
     old_value = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 (null: no value)
     new_value = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
+    bulk_action = models.ForeignKey(
+        "bulk.BulkAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["lead", "-created_at", "-id"])]
