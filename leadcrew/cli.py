@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not start the reminder scheduler (another server or process runs it)",
     )
 
-    scheduler = commands.add_parser("scheduler", help="turn passed standby reminders into to-dos")
+    scheduler = commands.add_parser(
+        "scheduler", help="turn passed standby reminders into to-dos; purge the bin"
+    )
     scheduler.add_argument(
         "--interval", type=float, help="seconds between runs (default LEADCREW_REMINDER_INTERVAL)"
     )
@@ -240,28 +242,37 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def scheduler_tick() -> int | None:
-    """Wakes the standby leads whose reminder has passed; None when this run failed.
+    """One run of the periodic jobs: wakes the standby leads whose reminder has passed, then
+    purges the leads in the bin for more than 30 days. Returns how many leads woke up; None when
+    a job failed.
 
     A failure (database restarting, network cut) is logged, and the loop tries again at the next
-    tick: the scheduler must outlive any outage of what it talks to."""
+    tick: the scheduler must outlive any outage of what it talks to. One job failing does not
+    keep the other from running."""
+    from leadcrew.leads import services
+
+    woken = _run_job("Reminder run", services.standby_wake_due)
+    purged = _run_job("Bin purge", services.bin_purge_expired)
+    if woken:
+        logger.info("%d standby lead(s) back to to-do.", woken)
+    elif woken == 0:
+        logger.debug("No standby reminder due.")
+    if purged:
+        logger.info("%d lead(s) purged from the bin.", purged)
+    return None if purged is None else woken
+
+
+def _run_job(name: str, job: Callable[[], int]) -> int | None:
     from django.db import DatabaseError
 
     try:
-        from leadcrew.leads.services import standby_wake_due
-
-        woken = standby_wake_due()
+        return job()
     except DatabaseError as error:
         # An outage repeats every tick: one line each, not a traceback.
-        logger.error("Reminder run failed (%s); retrying at the next tick.", error)
-        return None
+        logger.error("%s failed (%s); retrying at the next tick.", name, error)
     except Exception:
-        logger.exception("Reminder run failed; retrying at the next tick.")
-        return None
-    if woken:
-        logger.info("%d standby lead(s) back to to-do.", woken)
-    else:
-        logger.debug("No standby reminder due.")
-    return woken
+        logger.exception("%s failed; retrying at the next tick.", name)
+    return None
 
 
 # --- serve ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from leadcrew.accounts.models import (
     hash_secret,
 )
 from leadcrew.accounts.services import account_create
+from leadcrew.audit.models import SensitiveAction, SensitiveActionType
 from leadcrew.leads.models import (
     HistoryAction,
     Lead,
@@ -245,6 +246,14 @@ def _backdate_first_rows(account: Account, founded: datetime) -> None:
     Step.objects.filter(account=account).update(created_at=founded)
     ApiKey.objects.filter(account=account).update(
         name=API_KEY_NAME, prefix=API_KEY[:8], key_hash=hash_secret(API_KEY), created_at=founded
+    )
+    # Its log entry must name the key as it now is.
+    key = ApiKey.objects.get(account=account)
+    SensitiveAction.objects.filter(
+        account=account, action=SensitiveActionType.API_KEY_CREATED
+    ).update(
+        details={"api_key_id": key.pk, "name": key.name, "prefix": key.prefix},
+        created_at=founded,
     )
 
 

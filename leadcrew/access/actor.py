@@ -90,3 +90,29 @@ def actor_for_api_key(account: Account, prefix: str | None = None) -> Actor:
         settings=AccessSettings.of(account),
         api_key_prefix=prefix,
     )
+
+
+def actors_for_account(account: Account, settings: AccessSettings | None = None) -> list[Actor]:
+    """An actor for every active user of the account, ordered by id, in two queries whatever
+    the number of users: for answers that evaluate the rules for everyone at once. `settings`
+    replaces the account's own (to ask what a change of settings would do)."""
+    settings = settings or AccessSettings.of(account)
+    member: dict[int, set[int]] = {}
+    managed: dict[int, set[int]] = {}
+    memberships = Membership.objects.filter(account_id=account.pk, user__is_disabled=False)
+    for user_id, team_id, is_manager in memberships.values_list("user_id", "team_id", "is_manager"):
+        member.setdefault(user_id, set()).add(team_id)
+        if is_manager:
+            managed.setdefault(user_id, set()).add(team_id)
+    users = User.objects.filter(account_id=account.pk, is_disabled=False).order_by("pk")
+    return [
+        Actor(
+            account=account,
+            user_id=user_id,
+            is_admin=is_admin,
+            member_team_ids=frozenset(member.get(user_id, ())),
+            managed_team_ids=frozenset(managed.get(user_id, ())),
+            settings=settings,
+        )
+        for user_id, is_admin in users.values_list("pk", "is_admin")
+    ]

@@ -279,6 +279,19 @@ def system_leads() -> QuerySet[Lead]:
     return Lead.objects.filter(deleted_at__isnull=True)
 
 
+def system_binned_leads() -> QuerySet[Lead]:
+    """Leads in the bin of every account, for the job that purges the expired ones."""
+    return Lead.objects.filter(deleted_at__isnull=False)
+
+
+def binned_leads_for(actor: Actor) -> QuerySet[Lead]:
+    """The account's leads in the bin that the actor may restore: those they could edit were the
+    lead live (product.md §5). A binned lead is listed only to those who may restore it, so the
+    bin's "see" is this same set; nothing else in the product ever shows a binned lead."""
+    binned = Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=False)
+    return binned.filter(see_filter(actor)).filter(edit_filter(actor))
+
+
 def lead_after_write(actor: Actor, lead_id: int) -> QuerySet[Lead]:
     """The lead an actor has just changed, even when the change took it out of their sight
     (they gave it away, or moved it to a team they do not see): they were allowed to make the
@@ -351,3 +364,9 @@ def can(
             raise TypeError(f"placing needs a Destination, not {target!r}")
         return bool(place_reasons(actor, lead, target))
     raise ValueError(f"unknown action {action!r}")
+
+
+def all_account_leads(actor: Actor) -> QuerySet[Lead]:
+    """Every lead of the actor's account, the bin included, before any rule. Only for undoing
+    a bulk action, which puts back what its author was allowed to change at the time."""
+    return Lead.objects.filter(account_id=actor.account_id)

@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.preview import settings_preview
 from leadcrew.accounts import selectors, services
 from leadcrew.accounts.schemas import (
+    AccessChangeOut,
     MessageOut,
     SettingsIn,
     SettingsOut,
@@ -18,6 +20,7 @@ from leadcrew.accounts.schemas import (
     UserFilters,
     UserOut,
     UserUpdateIn,
+    access_change_out,
     settings_out,
     user_out,
 )
@@ -188,3 +191,11 @@ def update_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, obje
         only_admins_delete_leads=payload.only_admins_delete_leads,
     )
     return settings_out(account)
+
+
+@router.post("/account/settings/preview", response=list[AccessChangeOut])
+def preview_settings(request: HttpRequest, payload: SettingsIn) -> list[dict[str, object]]:
+    """The body of PUT /account/settings, checked the same way, saving nothing: for every active
+    user, how many live leads they would start or stop seeing and editing."""
+    changes = settings_preview(actor=_actor(request), changes=payload.model_dump())
+    return [access_change_out(change) for change in changes]

@@ -6,9 +6,11 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from leadcrew.accounts.models import Account, User
+from leadcrew.access.preview import AccessChange
+from leadcrew.accounts.models import Account, ApiKey, User
 from leadcrew.core.api_types import (
     MAX_ID,
+    Name,
     ShortText,
     Text,
     Timestamp,
@@ -130,6 +132,48 @@ class SettingsIn(Schema):
     only_admins_delete_leads: bool | None = None
 
 
+class AccessChangeOut(Schema):
+    """What saving the previewed settings would change for one active user, in live leads."""
+
+    user_id: int
+    see_gained: int = Field(description="Leads the user would start seeing")
+    see_lost: int = Field(description="Leads the user would stop seeing")
+    edit_gained: int = Field(description="Leads the user would start being able to edit")
+    edit_lost: int = Field(description="Leads the user would stop being able to edit")
+    gained: int = Field(description="The same as see_gained")
+    lost: int = Field(description="The same as see_lost")
+
+
+class ApiKeyIn(Schema):
+    name: Name
+
+
+class ApiKeyOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the key, to tell keys apart")
+    created_at: Timestamp
+    last_used_at: Timestamp | None = Field(description="To the minute")
+    revoked_at: Timestamp | None
+    created_by_id: int | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The secret: shown this once, stored only hashed")
+
+
+def api_key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.pk,
+        "name": key.name,
+        "prefix": key.prefix,
+        "created_at": format_datetime(key.created_at),
+        "last_used_at": format_datetime(key.last_used_at),
+        "revoked_at": format_datetime(key.revoked_at),
+        "created_by_id": key.created_by_id,
+    }
+
+
 def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
     """The user object of api.md. `teams` needs the user's memberships prefetched with their
     team (see accounts.selectors.account_users), and is empty while the teams layer is off."""
@@ -152,6 +196,19 @@ def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
         "created_at": format_datetime(user.created_at),
         "updated_at": format_datetime(user.updated_at),
         "teams": teams,
+    }
+
+
+def access_change_out(change: AccessChange) -> dict[str, Any]:
+    # `gained` and `lost` are the names api.md gives the visibility counts.
+    return {
+        "user_id": change.user_id,
+        "see_gained": change.see_gained,
+        "see_lost": change.see_lost,
+        "edit_gained": change.edit_gained,
+        "edit_lost": change.edit_lost,
+        "gained": change.see_gained,
+        "lost": change.see_lost,
     }
 
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 from django.db.models import Prefetch, QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.accounts.models import Account, User
+from leadcrew.accounts.models import Account, ApiKey, User
 from leadcrew.core.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from leadcrew.teams.models import Membership
 
@@ -110,3 +110,9 @@ def account_settings(*, actor: Actor) -> Account:
     """The account as stored now (not the actor's copy, which may predate a change)."""
     ensure_admin(actor)
     return Account.objects.get(pk=actor.account_id)
+
+
+def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
+    """The account's keys, revoked ones included (the log names them), oldest first."""
+    ensure_admin(actor)
+    return ApiKey.objects.filter(account_id=actor.account_id).order_by("id")

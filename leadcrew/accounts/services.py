@@ -12,9 +12,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from leadcrew.access.actor import Actor
+from leadcrew.access.actor import Actor, actor_for_user
 from leadcrew.accounts.models import (
     Account,
     ApiKey,
@@ -29,10 +30,22 @@ from leadcrew.accounts.models import (
     hash_secret,
 )
 from leadcrew.accounts.selectors import ensure_admin, user_get, user_resolve
-from leadcrew.core.errors import AlreadyExists, Forbidden, InvalidParameter, Unauthorized
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
+from leadcrew.core.errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidParameter,
+    NotFound,
+    Unauthorized,
+)
 from leadcrew.leads.models import Pipeline, Step
 
 TOKEN_LIFETIME = timedelta(days=30)
+# How stale an API key's last_used_at may be: recording every use would turn every read
+# request into a write on the same row.
+LAST_USED_PRECISION = timedelta(minutes=1)
+MAX_KEY_NAME_LENGTH = 100
 DEFAULT_STEPS = ("Incoming", "Qualified", "Proposal", "Negotiation", "Closing")
 
 
@@ -80,27 +93,71 @@ def account_create(
         password=make_password(admin_password),
     )
     pipeline_create_default(account)
-    _, raw_key = api_key_create(account=account, name="Default key", created_by=admin)
+    # The first key is logged like any other, as created by the new admin.
+    _, raw_key = api_key_create(actor=actor_for_user(admin, account), name="Default key")
     return NewAccount(account=account, admin=admin, api_key=raw_key)
 
 
-def api_key_create(*, account: Account, name: str, created_by: User | None) -> tuple[ApiKey, str]:
-    """Returns the key and its secret, which is shown once and never stored in clear."""
+# --- API keys ----------------------------------------------------------------------------------
+
+
+def _key_details(key: ApiKey) -> dict[str, object]:
+    return {"api_key_id": key.pk, "name": key.name, "prefix": key.prefix}
+
+
+@transaction.atomic
+def api_key_create(*, actor: Actor, name: str) -> tuple[ApiKey, str]:
+    """Returns the key and its secret, which is shown once and never stored in clear. The key
+    acts as an admin of the actor's account."""
+    ensure_admin(actor)
+    name = name.strip()
+    if not name:
+        raise InvalidParameter("name", "must not be blank.")
+    if len(name) > MAX_KEY_NAME_LENGTH:
+        raise InvalidParameter("name", f"at most {MAX_KEY_NAME_LENGTH} characters.")
     raw = "lc_" + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        account=account,
+        account_id=actor.account_id,
         name=name,
         prefix=raw[:8],
         key_hash=hash_secret(raw),
-        created_by=created_by,
+        created_by_id=actor.user_id,
+    )
+    sensitive_action_record(
+        actor=actor, action=SensitiveActionType.API_KEY_CREATED, details=_key_details(key)
     )
     return key, raw
 
 
-def api_key_revoke(*, key: ApiKey) -> None:
+@transaction.atomic
+def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
+    """Revokes the key at once. Revoking a revoked key changes nothing and is not logged again;
+    the row stays, so the log and the key list still say which key it was."""
+    ensure_admin(actor)
+    # Locked so that two concurrent revocations log one entry.
+    key = ApiKey.objects.select_for_update().filter(account_id=actor.account_id, pk=key_id).first()
+    if key is None:
+        raise NotFound("API key")
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        sensitive_action_record(
+            actor=actor, action=SensitiveActionType.API_KEY_REVOKED, details=_key_details(key)
+        )
+    return key
+
+
+def api_key_mark_used(*, key: ApiKey) -> None:
+    """Records that the key authenticated a request, to the minute (LAST_USED_PRECISION)."""
+    now = timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if key.last_used_at is not None and key.last_used_at > stale:
+        return
+    # The condition is repeated in the UPDATE so that concurrent requests write it once.
+    ApiKey.objects.filter(pk=key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
+    ).update(last_used_at=now)
+    key.last_used_at = now
 
 
 def user_token_issue(*, user: User) -> str:
@@ -125,16 +182,22 @@ def user_token_revoke(*, raw_token: str) -> None:
 # --- Logging in --------------------------------------------------------------------------------
 
 
-def user_login(*, email: str, password: str) -> str:
-    """A token for the user with these credentials. A disabled user learns that they are
-    disabled only once the password is right, so the answer tells a stranger nothing."""
+def user_authenticate(*, email: str, password: str) -> User:
+    """The user with these credentials (the API's token login and the web's session login). A
+    disabled user learns that they are disabled only once the password is right, so the answer
+    tells a stranger nothing."""
     user = authenticate(None, username=email, password=password)
     if isinstance(user, User):
-        return user_token_issue(user=user)
+        return user
     disabled = User.objects.filter(email__iexact=email, is_disabled=True).first()
     if disabled is not None and disabled.check_password(password):
         raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
     raise Unauthorized("Wrong e-mail or password.", type="unauthorized_invalid_token")
+
+
+def user_login(*, email: str, password: str) -> str:
+    """A token for the user with these credentials (see user_authenticate)."""
+    return user_token_issue(user=user_authenticate(email=email, password=password))
 
 
 def user_log_as(*, actor: Actor, user_ref: int | str) -> str:
@@ -207,7 +270,11 @@ def user_create(
     locale: str = Locale.EN,
 ) -> User:
     """A new user of the actor's account. Without a password the user cannot log in until an
-    admin sets one (an admin may still act as them with log_as)."""
+    admin sets one (an admin may still act as them with log_as).
+
+    Creating an admin is logged as `admin_changed` (details `new_user: true`): granting admin
+    rights leaves a trace whether it goes to an existing user or to a new one. Creating a plain
+    user is not a sensitive action."""
     ensure_admin(actor)
     email = _check_email(email)
     _check_locale(locale)
@@ -217,7 +284,7 @@ def user_create(
     _ensure_email_free(account, email)
     try:
         with transaction.atomic():
-            return User.objects.create(
+            user = User.objects.create(
                 account=account,
                 email=email,
                 first_name=first_name.strip(),
@@ -230,6 +297,18 @@ def user_create(
         # Another account created the same e-mail between our check and our insert.
         _ensure_email_free(account, email)
         raise
+    if is_admin:
+        _record_user_action(
+            actor, SensitiveActionType.ADMIN_CHANGED, user, is_admin=True, new_user=True
+        )
+    return user
+
+
+def _record_user_action(
+    actor: Actor, action: SensitiveActionType, user: User, **extra: object
+) -> None:
+    details: dict[str, object] = {"user_id": user.pk, "email": user.email, **extra}
+    sensitive_action_record(actor=actor, action=action, details=details)
 
 
 def _ensure_email_free(account: Account, email: str) -> None:
@@ -270,10 +349,22 @@ def user_update(
         if user.pk == actor.user_id:
             raise Forbidden("You cannot remove your own admin rights.")
         _ensure_another_active_admin(account, user)
+    admin_flipped = is_admin is not None and is_admin != user.is_admin
     if is_admin is not None:
         user.is_admin = is_admin
     user.save()
+    if admin_flipped:
+        _record_user_action(actor, SensitiveActionType.ADMIN_CHANGED, user, is_admin=user.is_admin)
     return user_get(actor=actor, user_id=user.pk)
+
+
+def user_locale_set(*, user: User, locale: str) -> User:
+    """A user's own choice of interface language: no admin right needed."""
+    _check_locale(locale)
+    if user.locale != locale:
+        user.locale = locale
+        user.save(update_fields=["locale", "updated_at"])
+    return user
 
 
 @transaction.atomic
@@ -290,6 +381,7 @@ def user_disable(*, actor: Actor, user_id: int) -> User:
     if not user.is_disabled:
         user.is_disabled = True
         user.save(update_fields=["is_disabled", "updated_at"])
+        _record_user_action(actor, SensitiveActionType.USER_DISABLED, user)
     UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return user_get(actor=actor, user_id=user.pk)
 
@@ -301,12 +393,27 @@ def user_enable(*, actor: Actor, user_id: int) -> User:
     if user.is_disabled:
         user.is_disabled = False
         user.save(update_fields=["is_disabled", "updated_at"])
+        _record_user_action(actor, SensitiveActionType.USER_ENABLED, user)
     return user_get(actor=actor, user_id=user.pk)
 
 
 # --- Account settings --------------------------------------------------------------------------
 
 CURRENCY = re.compile(r"[A-Z]{3}")
+# The settings whose changes are logged, i.e. every one PUT /account/settings can change.
+LOGGED_SETTINGS = (
+    "name",
+    "time_zone",
+    "currency",
+    "edition",
+    "privacy",
+    "assignment",
+    "teams_enabled",
+    "team_privacy",
+    "team_assignment",
+    "only_admins_export_leads",
+    "only_admins_delete_leads",
+)
 
 
 def _check_choice(field: str, value: str, choices: list[str]) -> None:
@@ -314,10 +421,9 @@ def _check_choice(field: str, value: str, choices: list[str]) -> None:
         raise InvalidParameter(field, f"must be one of {', '.join(choices)}.")
 
 
-@transaction.atomic
-def account_settings_update(
+def account_settings_apply(
+    account: Account,
     *,
-    actor: Actor,
     name: str | None = None,
     time_zone: str | None = None,
     currency: str | None = None,
@@ -329,11 +435,9 @@ def account_settings_update(
     team_assignment: str | None = None,
     only_admins_export_leads: bool | None = None,
     only_admins_delete_leads: bool | None = None,
-) -> Account:
-    """Changes the given settings; None leaves a setting as it is. Nothing is cached: the
-    actor of the next request is built from the saved values."""
-    ensure_admin(actor)
-    account = _lock_account(actor)
+) -> None:
+    """Checks the given settings and sets them on `account`, without saving it: the one
+    validation of a settings change, shared by the update and its preview."""
     if name is not None:
         if not name.strip():
             raise InvalidParameter("name", "must not be blank.")
@@ -375,5 +479,62 @@ def account_settings_update(
             account.only_admins_export_leads = only_admins_export_leads
         if only_admins_delete_leads is not None:
             account.only_admins_delete_leads = only_admins_delete_leads
+
+
+@transaction.atomic
+def account_settings_update(
+    *,
+    actor: Actor,
+    name: str | None = None,
+    time_zone: str | None = None,
+    currency: str | None = None,
+    edition: str | None = None,
+    privacy: str | None = None,
+    assignment: str | None = None,
+    teams_enabled: bool | None = None,
+    team_privacy: str | None = None,
+    team_assignment: str | None = None,
+    only_admins_export_leads: bool | None = None,
+    only_admins_delete_leads: bool | None = None,
+) -> Account:
+    """Changes the given settings; None leaves a setting as it is. Nothing is cached: the
+    actor of the next request is built from the saved values. The settings that really changed
+    are logged as one `settings_changed` entry, `{"changes": {key: [old, new]}}`."""
+    ensure_admin(actor)
+    account = _lock_account(actor)
+    before = _settings_snapshot(account)
+    account_settings_apply(
+        account,
+        name=name,
+        time_zone=time_zone,
+        currency=currency,
+        edition=edition,
+        privacy=privacy,
+        assignment=assignment,
+        teams_enabled=teams_enabled,
+        team_privacy=team_privacy,
+        team_assignment=team_assignment,
+        only_admins_export_leads=only_admins_export_leads,
+        only_admins_delete_leads=only_admins_delete_leads,
+    )
     account.save()
+    _record_settings_changes(actor, before, _settings_snapshot(account))
     return account
+
+
+def _settings_snapshot(account: Account) -> dict[str, object]:
+    return {key: getattr(account, key) for key in LOGGED_SETTINGS}
+
+
+def _record_settings_changes(
+    actor: Actor, before: dict[str, object], after: dict[str, object]
+) -> None:
+    changes = {
+        key: [before[key], after[key]] for key in LOGGED_SETTINGS if before[key] != after[key]
+    }
+    if changes:
+        sensitive_action_record(
+            actor=actor,
+            action=SensitiveActionType.SETTINGS_CHANGED,
+            details={"changes": changes},
+        )

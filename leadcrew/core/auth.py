@@ -9,6 +9,7 @@ from ninja.security import APIKeyHeader, APIKeyQuery
 
 from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
+from leadcrew.accounts.services import api_key_mark_used
 from leadcrew.core.errors import Unauthorized
 from leadcrew.core.ratelimit import check_rate
 
@@ -21,6 +22,7 @@ def actor_from_api_key(raw: str) -> Actor:
         raise Unauthorized("This API key is not valid.", type="unauthorized_invalid_token")
     if key.revoked_at is not None:
         raise Unauthorized("This API key was revoked.", type="unauthorized_disabled_token")
+    api_key_mark_used(key=key)
     return actor_for_api_key(key.account, prefix=key.prefix)
 
 

@@ -5,25 +5,30 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from leadcrew.access import explain
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import lead_after_write, lead_for
 from leadcrew.core.api_types import Id, Paging, paginate
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
     AssignIn,
+    BinnedLeadOut,
     CommentIn,
     CommentOut,
     DeletedManyOut,
     DeletedOut,
     HistoryOut,
     IdsIn,
+    LeadAccessOut,
     LeadCreate,
     LeadDetailOut,
     LeadOut,
     LeadQuery,
     LeadUpdate,
+    binned_lead_out,
     comment_out,
     history_out,
+    lead_access_out,
     lead_out,
 )
 
@@ -43,20 +48,7 @@ def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
 def _list(
     actor: Actor, query: LeadQuery, response: HttpResponse, *, unassigned_only: bool = False
 ) -> list[dict[str, Any]]:
-    filters = selectors.LeadFilter(
-        status=selectors.parse_statuses(query.status),
-        step=selectors.split_list(query.step),
-        starred=query.starred,
-        user=query.user_id,
-        team_id=query.team_id,
-        tags=selectors.split_list(query.tags),
-        email=query.email,
-        updated_after=query.updated_after,
-        q=query.q,
-        include_unassigned=query.include_unassigned,
-        unassigned_only=unassigned_only,
-    )
-    leads = selectors.filtered_leads(actor, filters)
+    leads = selectors.filtered_leads(actor, query.to_filter(unassigned_only=unassigned_only))
     total = leads.count()
     page = selectors.ordered(selectors.with_relations(leads), query.order, query.direction)
     return [lead_out(lead) for lead in paginate(page, query, response, total=total)]
@@ -88,6 +80,14 @@ def delete_multiple(request: HttpRequest, payload: IdsIn) -> Any:
     return {"ids": services.lead_delete_many(actor=_actor(request), lead_ids=ids)}
 
 
+@router.get("/leads/bin", response=list[BinnedLeadOut], summary="The bin")
+def list_bin(request: HttpRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
+    """Deleted leads the caller may restore (whoever could edit them), most recently deleted
+    first; each is purged 30 days after its deletion."""
+    leads = selectors.bin_leads(_actor(request))
+    return [binned_lead_out(lead) for lead in paginate(leads, paging, response)]
+
+
 @router.get("/leads/{id}", response=LeadDetailOut, summary="One lead")
 def get_lead(request: HttpRequest, id: Id) -> Any:
     actor = _actor(request)
@@ -104,6 +104,31 @@ def update_lead(request: HttpRequest, id: Id, payload: LeadUpdate) -> Any:
 @router.delete("/leads/{id}", response=DeletedOut, summary="Delete a lead (to the bin)")
 def delete_lead(request: HttpRequest, id: Id) -> Any:
     return {"id": services.lead_delete(actor=_actor(request), lead_id=id).pk}
+
+
+@router.post("/leads/{id}/restore", response=LeadDetailOut, summary="Restore a lead from the bin")
+def restore_lead(request: HttpRequest, id: Id) -> Any:
+    """404 unless the lead is in the bin and the caller could edit it."""
+    actor = _actor(request)
+    services.lead_restore(actor=actor, lead_id=id)
+    return _detail(actor, id)
+
+
+@router.get(
+    "/leads/{id}/access",
+    response=LeadAccessOut,
+    exclude_unset=True,
+    summary="Who may see, edit, assign and place a lead, and why",
+    description=(
+        "The caller's rights on the lead, each with the rules that grant it; for an admin or an "
+        "account key also every active user's, in `users`. 404 if the caller cannot see the "
+        "lead. `place` is allowed when the caller may put the lead in another team or take it "
+        "out of its own.\n\nReason codes:\n\n"
+        + "\n".join(f"- `{code}`: {meaning}" for code, meaning in explain.REASON_MEANINGS.items())
+    ),
+)
+def lead_access(request: HttpRequest, id: Id) -> Any:
+    return lead_access_out(explain.lead_access(_actor(request), id))
 
 
 @router.post("/leads/{id}/assign", response=LeadDetailOut, summary="Assign a lead")

@@ -5,6 +5,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from leadcrew.access.explain import Explanation, LeadAccess, Verdict
+from leadcrew.access.policy import Reason
 from leadcrew.core.api_types import (
     MAX_ID,
     ApiDate,
@@ -25,6 +27,7 @@ from leadcrew.core.api_types import (
     money,
 )
 from leadcrew.leads.models import Comment, Lead, LeadHistory, Status
+from leadcrew.leads.selectors import LeadFilter, parse_statuses, split_list
 
 Order = Literal[
     "id",
@@ -133,7 +136,9 @@ def lead_out(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
     return data
 
 
-class LeadQuery(Paging):
+class LeadFilterFields(Schema):
+    """The filters of GET /leads, also used to select leads for a bulk action."""
+
     status: ShortText | None = Field(
         None, description="Comma list of todo,standby,won,lost,cancelled"
     )
@@ -146,6 +151,24 @@ class LeadQuery(Paging):
     updated_after: ApiDateTime | None = None
     q: ShortText | None = Field(None, description="Words of the title")
     include_unassigned: bool = False
+
+    def to_filter(self, *, unassigned_only: bool = False) -> LeadFilter:
+        return LeadFilter(
+            status=parse_statuses(self.status),
+            step=split_list(self.step),
+            starred=self.starred,
+            user=self.user_id,
+            team_id=self.team_id,
+            tags=split_list(self.tags),
+            email=self.email,
+            updated_after=self.updated_after,
+            q=self.q,
+            include_unassigned=self.include_unassigned,
+            unassigned_only=unassigned_only,
+        )
+
+
+class LeadQuery(Paging, LeadFilterFields):
     order: Order = "id"
     direction: Direction = "desc"
 
@@ -245,3 +268,60 @@ def comment_out(comment: Comment) -> dict[str, Any]:
         "created_at": format_datetime(comment.created_at),
         "updated_at": format_datetime(comment.updated_at),
     }
+
+
+class BinnedLeadOut(LeadOut):
+    deleted_at: Timestamp
+
+
+def binned_lead_out(lead: Lead) -> dict[str, Any]:
+    """A lead of the bin: the list form, and when it was deleted."""
+    return {**lead_out(lead), "deleted_at": format_datetime(lead.deleted_at)}
+
+
+# --- Who may see this lead, and why ---------------------------------------------------------
+
+
+class VerdictOut(Schema):
+    allowed: bool
+    reasons: list[Reason] = Field(description="The rules that grant it (see the reason codes)")
+
+
+class AccessOut(Schema):
+    lead_id: int
+    user_id: int | None = Field(description="null for an account API key")
+    see: VerdictOut
+    edit: VerdictOut
+    assign: VerdictOut
+    place: VerdictOut = Field(
+        description="Allowed when the lead can be placed in another team or taken out of its own"
+    )
+
+
+class LeadAccessOut(AccessOut):
+    users: list[AccessOut] | None = Field(
+        None, description="Admins and account keys only: every active user of the account"
+    )
+
+
+def _verdict_out(verdict: Verdict) -> dict[str, Any]:
+    return {"allowed": verdict.allowed, "reasons": [str(reason) for reason in verdict.reasons]}
+
+
+def access_out(explanation: Explanation) -> dict[str, Any]:
+    return {
+        "lead_id": explanation.lead_id,
+        "user_id": explanation.user_id,
+        "see": _verdict_out(explanation.see),
+        "edit": _verdict_out(explanation.edit),
+        "assign": _verdict_out(explanation.assign),
+        "place": _verdict_out(explanation.place),
+    }
+
+
+def lead_access_out(access: LeadAccess) -> dict[str, Any]:
+    """The caller's rights; `users` is present only in an admin's answer."""
+    data = access_out(access.caller)
+    if access.users is not None:
+        data["users"] = [access_out(explanation) for explanation in access.users]
+    return data

@@ -7,7 +7,7 @@ from django.db.models import ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.db.models.fields import DecimalField
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import Action, leads_for
+from leadcrew.access.policy import Action, binned_leads_for, leads_for
 from leadcrew.core.errors import BadParameterFormat
 from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, Status
 from leadcrew.leads.services import resolve_step, resolve_team, resolve_user
@@ -58,8 +58,11 @@ def parse_statuses(raw: str | None) -> list[str]:
     return statuses
 
 
-def filtered_leads(actor: Actor, filters: LeadFilter) -> QuerySet[Lead]:
-    leads = leads_for(actor, Action.SEE)
+def filtered_leads(
+    actor: Actor, filters: LeadFilter, base: QuerySet[Lead] | None = None
+) -> QuerySet[Lead]:
+    """The leads of `base` (by default, those the actor may see) that match the filters."""
+    leads = leads_for(actor, Action.SEE) if base is None else base
     if filters.unassigned_only:
         leads = leads.filter(owner__isnull=True)
     elif not filters.include_unassigned and filters.user is None:
@@ -113,3 +116,8 @@ def lead_history(lead: Lead) -> QuerySet[LeadHistory]:
 
 def lead_comments(lead: Lead) -> QuerySet[Comment]:
     return Comment.objects.filter(lead=lead).order_by("-created_at", "-id")
+
+
+def bin_leads(actor: Actor) -> QuerySet[Lead]:
+    """The bin as the actor sees it (only what they may restore), most recently deleted first."""
+    return with_relations(binned_leads_for(actor)).order_by("-deleted_at", "-id")

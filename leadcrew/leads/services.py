@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +15,14 @@ from leadcrew.access.policy import (
     Assignee,
     Destination,
     assign_reasons,
+    binned_leads_for,
     lead_for,
     place_reasons,
+    system_binned_leads,
     system_leads,
 )
 from leadcrew.accounts.models import Account, User
-from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter
+from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter, NotFound
 from leadcrew.leads.models import (
     CLOSED_STATUSES,
     Comment,
@@ -33,6 +35,11 @@ from leadcrew.leads.models import (
     Step,
 )
 from leadcrew.teams.models import Membership, Team
+
+# How long a deleted lead stays in the bin, restorable, before it is purged (product.md §5).
+BIN_RETENTION = timedelta(days=30)
+# Leads purged per transaction: bounds the locks held and the memory used by one batch.
+PURGE_BATCH = 1000
 
 # Fields a lead's editor may change; owner and team follow their own rules.
 EDITABLE_FIELDS = (
@@ -428,6 +435,21 @@ def lead_delete_many(*, actor: Actor, lead_ids: list[int]) -> list[int]:
 
 
 @transaction.atomic
+def lead_restore(*, actor: Actor, lead_id: int) -> Lead:
+    """Takes a lead out of the bin. Only whoever could edit it may (product.md §5); for anyone
+    else, and for a live or purged lead, it does not exist."""
+    binned = binned_leads_for(actor).select_for_update(of=("self",)).filter(pk=lead_id)
+    lead = binned.first()
+    if lead is None:
+        raise NotFound("Lead")
+    lead.deleted_at = None
+    lead.updated_at = timezone.now()
+    lead.save(update_fields=["deleted_at", "updated_at"])
+    LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.RESTORED)])
+    return lead
+
+
+@transaction.atomic
 def lead_duplicate(*, actor: Actor, lead_id: int) -> Lead:
     """A copy owned by the caller; it stays in the original's team only if they may place it
     there."""
@@ -499,3 +521,31 @@ def standby_wake_due(now: datetime | None = None) -> int:
             for lead_id, account_id in due_ids
         )
     return count
+
+
+# --- The bin --------------------------------------------------------------------------------
+
+
+def bin_purge_expired(now: datetime | None = None) -> int:
+    """Deletes for good, in every account, the leads in the bin for more than BIN_RETENTION,
+    with their tags, comments and history. Set-based, in batches, each its own transaction;
+    safe to run from several servers at once. Returns how many leads were purged."""
+    cutoff = (now or timezone.now()) - BIN_RETENTION
+    purged = 0
+    while True:
+        with transaction.atomic():
+            # Locked rows are skipped, not waited for: another scheduler is purging them, or
+            # someone is restoring the lead right now (and the restore then wins).
+            expired = system_binned_leads().filter(deleted_at__lt=cutoff)
+            ids = list(
+                expired.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:PURGE_BATCH]
+            )
+            if not ids:
+                return purged
+            _, deleted = expired.filter(pk__in=ids).delete()
+        count = deleted.get(Lead._meta.label, 0)
+        purged += count
+        if len(ids) < PURGE_BATCH or not count:
+            return purged

@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import account_leads
+from leadcrew.accounts.models import User
 from leadcrew.accounts.selectors import ensure_admin, ensure_teams_on, user_resolve
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import AlreadyExists, InvalidParameter, NotFound
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory
 from leadcrew.teams.models import Membership, Team
@@ -23,6 +26,21 @@ def _writable_team(actor: Actor, team_id: int) -> Team:
     if team is None:
         raise NotFound("Team")
     return team
+
+
+def _team_details(team: Team) -> dict[str, object]:
+    return {"team_id": team.pk, "team_name": team.name}
+
+
+def _record_member_action(
+    actor: Actor, action: SensitiveActionType, team: Team, user: User, *, is_manager: bool
+) -> None:
+    details = _team_details(team) | {
+        "user_id": user.pk,
+        "email": user.email,
+        "is_manager": is_manager,
+    }
+    sensitive_action_record(actor=actor, action=action, details=details)
 
 
 def _clean_name(name: str) -> str:
@@ -50,11 +68,15 @@ def team_create(*, actor: Actor, name: str) -> Team:
     _ensure_name_free(actor, name)
     try:
         with transaction.atomic():
-            return Team.objects.create(account_id=actor.account_id, name=name)
+            team = Team.objects.create(account_id=actor.account_id, name=name)
     except IntegrityError:
         # A concurrent request created the same name between our check and our insert.
         _ensure_name_free(actor, name)
         raise
+    sensitive_action_record(
+        actor=actor, action=SensitiveActionType.TEAM_CREATED, details=_team_details(team)
+    )
+    return team
 
 
 @transaction.atomic
@@ -77,13 +99,18 @@ def team_update(*, actor: Actor, team_id: int, name: str | None = None) -> Team:
 @transaction.atomic
 def team_delete(*, actor: Actor, team_id: int) -> int:
     """Deletes the team and its memberships, never a lead or a user: its leads keep their owner
-    and lose their team, each with a history row. Answers how many leads left the team."""
+    and lose their team, each with a history row. Answers how many leads left the team, which
+    is also the `count` of its `team_deleted` log entry."""
     team = _writable_team(actor, team_id)
+    details = _team_details(team)
     leads = account_leads(actor).filter(team=team)
     now = timezone.now()
     _log_team_removal(actor, leads, old_team_name=team.name, at=now)
     changed = leads.update(team=None, updated_at=now)
     team.delete()
+    sensitive_action_record(
+        actor=actor, action=SensitiveActionType.TEAM_DELETED, count=changed, details=details
+    )
     return changed
 
 
@@ -111,17 +138,30 @@ def team_member_add(
     *, actor: Actor, team_id: int, user_ref: int | str, is_manager: bool | None = None
 ) -> Team:
     """Adds the user to the team, or, when they are in it already, sets their manager flag.
-    Without `is_manager`, a new member is a plain member and an existing one keeps their flag."""
+    Without `is_manager`, a new member is a plain member and an existing one keeps their flag.
+
+    Logged as one `member_added` (with the new member's flag) or one `manager_changed` (with
+    the new flag); a call that changes nothing is not logged."""
     team = _writable_team(actor, team_id)
     user = user_resolve(actor=actor, ref=user_ref)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
-        Membership.objects.create(
+        membership = Membership.objects.create(
             account_id=actor.account_id, team=team, user=user, is_manager=bool(is_manager)
+        )
+        _record_member_action(
+            actor,
+            SensitiveActionType.MEMBER_ADDED,
+            team,
+            user,
+            is_manager=membership.is_manager,
         )
     elif is_manager is not None and membership.is_manager != is_manager:
         membership.is_manager = is_manager
         membership.save(update_fields=["is_manager"])
+        _record_member_action(
+            actor, SensitiveActionType.MANAGER_CHANGED, team, user, is_manager=is_manager
+        )
     Team.objects.filter(pk=team.pk).update(updated_at=timezone.now())
     return team
 
@@ -132,9 +172,18 @@ def team_member_remove(*, actor: Actor, team_id: int, user_ref: int | str) -> Te
     oversight of them (product.md §3)."""
     team = _writable_team(actor, team_id)
     user = user_resolve(actor=actor, ref=user_ref)
-    removed, _ = Membership.objects.filter(team=team, user=user).delete()
-    if not removed:
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
         raise InvalidParameter("user_id", "this user is not a member of this team.")
+    membership.delete()
+    # The flag they had, so the log tells a manager leaving from a member leaving.
+    _record_member_action(
+        actor,
+        SensitiveActionType.MEMBER_REMOVED,
+        team,
+        user,
+        is_manager=membership.is_manager,
+    )
     Team.objects.filter(pk=team.pk).update(updated_at=timezone.now())
     return team
 

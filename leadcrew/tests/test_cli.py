@@ -17,6 +17,7 @@ from leadcrew.access.actor import actor_for_api_key
 from leadcrew.access.policy import account_leads
 from leadcrew.accounts.models import Account, ApiKey, User, hash_secret
 from leadcrew.accounts.services import account_create
+from leadcrew.audit.models import SensitiveAction
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory, Status, Step
 from leadcrew.teams.models import Membership, Team
 
@@ -117,6 +118,11 @@ def test_demo_account_has_teams_on_and_its_settings(demo_account: Account) -> No
     assert (account.privacy, account.team_privacy) == ("admins_only", "managers_only")
     assert (account.time_zone, account.currency) == ("Europe/Paris", "EUR")
     assert ApiKey.objects.filter(account=account, key_hash=hash_secret(demo.API_KEY)).exists()
+
+
+def test_demo_log_names_its_published_key(demo_account: Account) -> None:
+    [entry] = SensitiveAction.objects.filter(account=demo_account)
+    assert (entry.action, entry.details["prefix"]) == ("api_key_created", demo.API_KEY[:8])
 
 
 def test_demo_people_cover_every_position(demo_account: Account) -> None:

@@ -1,0 +1,130 @@
+"""Why may a user see, edit, assign or place a lead: the policy's own reason functions, asked
+about one lead (the lead page's "who can see this", GET /leads/{id}/access).
+
+Nothing here decides anything: every verdict is what `see_reasons`, `edit_reasons`,
+`assign_reasons` and `place_reasons` answer, gated by seeing exactly as `leads_for` and `can`
+gate it, so an explanation cannot disagree with what the user actually gets.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from leadcrew.access.actor import Actor, actors_for_account
+from leadcrew.access.policy import (
+    Destination,
+    LeadFacts,
+    Reason,
+    assign_reasons,
+    edit_reasons,
+    lead_for,
+    place_reasons,
+    see_reasons,
+)
+from leadcrew.teams.models import Membership, Team
+
+# What each reason code means, for people reading an explanation (and the API's documentation).
+REASON_MEANINGS: dict[Reason, str] = {
+    Reason.ADMIN: "the user is an admin of the account (or the caller is an account API key)",
+    Reason.OWNER: "the user owns the lead (under place: which lets them take it out of its team)",
+    Reason.ACCOUNT_SHARED: "privacy is everything_shared: every user sees every lead",
+    Reason.TEAM_SHARED: "the user is a member of the lead's team and team_privacy is team_shared",
+    Reason.TEAM_MANAGER: "the user manages the lead's team (to see, edit, or take it out of the "
+    "team: team_privacy is managers_only or team_shared; to assign: team_assignment is managers)",
+    Reason.TEAM_MEMBER: "the user is a member of the lead's team, sees the lead, and "
+    "team_assignment is users",
+    Reason.UNASSIGNED_POOL: "the lead is unassigned and the user may assign it: the pool is "
+    "visible to whoever may dispatch it",
+    Reason.OPEN_ASSIGNMENT: "the lead is in no team, assignment is everyone, and the user may "
+    "edit it or it is unassigned",
+    Reason.TARGET_TEAM_MEMBER: "the user may edit the lead and is a member of a team it can be "
+    "placed in (its owner, if any, being a member too)",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One user's rights on one lead (`user_id` None: an account API key)."""
+
+    lead_id: int
+    user_id: int | None
+    see: Verdict
+    edit: Verdict
+    assign: Verdict
+    place: Verdict
+
+
+@dataclass(frozen=True)
+class LeadAccess:
+    """The caller's explanation and, for an admin, every active user's."""
+
+    caller: Explanation
+    users: list[Explanation] | None
+
+
+def _verdict(seen: bool, reasons: Iterable[Reason]) -> Verdict:
+    # Every right needs sight first, as in `leads_for` and `can`.
+    kept = tuple(dict.fromkeys(reasons)) if seen else ()
+    return Verdict(allowed=bool(kept), reasons=kept)
+
+
+def place_destinations(lead: LeadFacts, destinations: Sequence[Destination]) -> list[Destination]:
+    """Where the lead could be moved: any team but its own, or out of its team if it has one."""
+    if lead.team_id is None:
+        return [d for d in destinations if d.team_id is not None]
+    return [d for d in destinations if d.team_id != lead.team_id]
+
+
+def explain(
+    actor: Actor, lead_id: int, lead: LeadFacts, destinations: Sequence[Destination]
+) -> Explanation:
+    """The actor's rights on the lead. `destinations`: every team of the account with its
+    members, and `Destination(None)` (out of any team)."""
+    see = see_reasons(actor, lead)
+    seen = bool(see)
+    place = [
+        reason
+        for destination in place_destinations(lead, destinations)
+        for reason in place_reasons(actor, lead, destination)
+    ]
+    return Explanation(
+        lead_id=lead_id,
+        user_id=actor.user_id,
+        see=_verdict(seen, see),
+        edit=_verdict(seen, edit_reasons(actor, lead)),
+        assign=_verdict(seen, assign_reasons(actor, lead)),
+        place=_verdict(seen, place),
+    )
+
+
+def account_destinations(account_id: int) -> list[Destination]:
+    """Every team of the account with its members, then "out of any team": two queries."""
+    members: dict[int, set[int]] = {}
+    memberships = Membership.objects.filter(account_id=account_id)
+    for team_id, user_id in memberships.values_list("team_id", "user_id"):
+        members.setdefault(team_id, set()).add(user_id)
+    team_ids = (
+        Team.objects.filter(account_id=account_id).order_by("pk").values_list("pk", flat=True)
+    )
+    teams = [Destination(team_id, frozenset(members.get(team_id, ()))) for team_id in team_ids]
+    return [*teams, Destination(team_id=None)]
+
+
+def lead_access(actor: Actor, lead_id: int) -> LeadAccess:
+    """The caller's rights on a lead they see (404 otherwise, as for any lead they may not see)
+    and, for an admin or an account key, every active user's: in a fixed number of queries."""
+    lead = lead_for(actor, lead_id)
+    destinations = account_destinations(actor.account_id)
+    caller = explain(actor, lead.pk, lead, destinations)
+    if not actor.is_admin:
+        return LeadAccess(caller=caller, users=None)
+    users = [
+        explain(user, lead.pk, lead, destinations)
+        for user in actors_for_account(actor.account, actor.settings)
+    ]
+    return LeadAccess(caller=caller, users=users)
