@@ -61,6 +61,8 @@ class BulkChange(TenantModel):
     old_closed_at = models.DateTimeField(null=True)
     old_deleted_at = models.DateTimeField(null=True)
     changed_at = models.DateTimeField(null=True)
+    # Set by an undo on the leads it put back (those not modified since the action).
+    undone = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

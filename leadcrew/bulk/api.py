@@ -1,0 +1,97 @@
+"""/api/v2/leads/bulk and /api/v2/bulk_actions."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Query, Router
+
+from leadcrew.access.actor import Actor
+from leadcrew.bulk import services
+from leadcrew.bulk.export import csv_lines
+from leadcrew.bulk.models import BulkAction, BulkActionType
+from leadcrew.bulk.schemas import (
+    SKIP_REASONS,
+    BulkActionOut,
+    BulkIn,
+    BulkResultOut,
+    UndoOut,
+    bulk_action_out,
+)
+from leadcrew.core.api_types import Id, Paging, paginate
+
+router = Router(tags=["Bulk actions"])
+
+CSV_RESPONSE = {
+    "responses": {
+        200: {  # an int, as ninja keys its own: the two merge into one response
+            "description": "The result, or for `export` the selected leads as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+@router.post(
+    "/leads/bulk",
+    response=BulkResultOut,
+    summary="Apply one action to many leads",
+    description=(
+        "Select leads by `ids` or by `filter`, then `assign`, `place_in_team`, `set_status`, "
+        "`move_to_step`, `add_tags`, `remove_tags`, `star`, `unstar`, `delete`, `restore` "
+        "(from the bin) or `export` (answers CSV). The whole batch commits or none of it. "
+        + SKIP_REASONS
+    ),
+    openapi_extra=CSV_RESPONSE,
+)
+def bulk(request: HttpRequest, payload: BulkIn) -> Any:
+    actor = _actor(request)
+    selection = services.Selection(
+        ids=payload.ids, filters=payload.filter.to_filter() if payload.filter else None
+    )
+    if payload.action == BulkActionType.EXPORT:
+        leads = services.bulk_export_leads(actor=actor, selection=selection)
+        response = StreamingHttpResponse(csv_lines(leads), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+        return response
+    params = payload.model_dump(exclude_unset=True, exclude={"action", "ids", "filter"})
+    result = services.bulk_apply(
+        actor=actor, action=payload.action, selection=selection, params=params
+    )
+    return {
+        "bulk_action_id": result.bulk_action.pk,
+        "matched": result.matched,
+        "changed": result.changed,
+        "skipped": result.skipped,
+    }
+
+
+@router.get(
+    "/bulk_actions",
+    response=list[BulkActionOut],
+    summary="Bulk actions, newest first: your own, or all for an admin",
+)
+def list_bulk_actions(request: HttpRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
+    actor = _actor(request)
+    actions = BulkAction.objects.filter(account_id=actor.account_id)
+    if not actor.is_admin:
+        actions = actions.filter(actor_id=actor.user_id)
+    page = paginate(actions.order_by("-created_at", "-id"), paging, response)
+    return [bulk_action_out(bulk) for bulk in page]
+
+
+@router.post(
+    "/bulk_actions/{id}/undo",
+    response=UndoOut,
+    summary="Undo a bulk action (its author or an admin, within 30 days)",
+)
+def undo(request: HttpRequest, id: Id) -> Any:
+    result = services.bulk_undo(actor=_actor(request), bulk_action_id=id)
+    return {
+        "bulk_action_id": result.bulk_action.pk,
+        "restored": result.restored,
+        "left_changed": result.left_changed,
+    }

@@ -1,0 +1,75 @@
+"""Leads as CSV rows: the columns of the lead object a reader of the lead may see."""
+
+import csv
+from collections.abc import Iterator
+from io import StringIO
+
+from django.db.models import QuerySet
+
+from leadcrew.leads.models import Lead
+from leadcrew.leads.selectors import with_relations
+
+HEADER = [
+    "id",
+    "title",
+    "description",
+    "status",
+    "pipeline",
+    "step",
+    "amount",
+    "currency",
+    "probability",
+    "owner",
+    "team",
+    "tags",
+    "starred",
+    "remind_date",
+    "remind_time",
+    "estimated_closing_date",
+    "created_at",
+    "closed_at",
+    "updated_at",
+]
+
+
+def _row(lead: Lead) -> list[object]:
+    return [
+        lead.pk,
+        lead.title,
+        lead.description,
+        lead.status,
+        lead.step.pipeline.name,
+        lead.step.name,
+        lead.amount,
+        lead.currency,
+        lead.probability,
+        lead.owner.email if lead.owner else "",
+        lead.team.name if lead.team else "",
+        ", ".join(tag.name for tag in lead.tag_rows.all()),
+        "yes" if lead.starred else "no",
+        lead.remind_date or "",
+        lead.remind_time.strftime("%H:%M") if lead.remind_time else "",
+        lead.estimated_closing_date or "",
+        lead.created_at.isoformat(),
+        lead.closed_at.isoformat() if lead.closed_at else "",
+        lead.updated_at.isoformat(),
+    ]
+
+
+def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
+    """The CSV text, line by line, reading the leads in chunks so any size streams."""
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(HEADER)
+    yield flush()
+    ordered = with_relations(leads).order_by("-id")
+    for lead in ordered.iterator(chunk_size=chunk_size):
+        writer.writerow(_row(lead))
+        yield flush()

@@ -1,0 +1,271 @@
+"""What each bulk action does, as data: which of the selected leads it may change (the same rule
+as the single-lead action, as a filter), which already have the wanted value, the columns it
+sets and the history it writes. `services.py` runs a plan as set-based SQL."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Greatest, NullIf, Trim
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import assign_filter, edit_filter, place_filter
+from leadcrew.accounts.models import User
+from leadcrew.bulk.models import BulkActionType
+from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter
+from leadcrew.leads.models import CLOSED_STATUSES, HistoryAction, LeadTag, Status, Step
+from leadcrew.leads.services import (
+    assignee_of,
+    destination_of,
+    next_action_at,
+    normalize_tags,
+    resolve_step,
+    resolve_team,
+    resolve_user,
+)
+from leadcrew.teams.models import Team
+
+TEXT = CharField()
+
+
+@dataclass(frozen=True)
+class HistorySpec:
+    """One history row per changed lead: `old` is read from the lead's saved previous values
+    (columns of BulkChange), `new` is the same for every lead."""
+
+    action: str
+    old: Expression | F | Subquery | None
+    new: str | None
+
+
+@dataclass
+class Plan:
+    allowed: Q = field(default_factory=Q)
+    unchanged: Q = field(default_factory=lambda: Q(pk__in=[]))
+    updates: dict[str, Any] = field(default_factory=dict)
+    history: list[HistorySpec] = field(default_factory=list)
+    # Reasons a selected lead is refused, checked in order; the rest are "not_allowed".
+    refusals: list[tuple[str, Q]] = field(default_factory=list)
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    from_bin: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def user_label(user: User | None) -> str | None:
+    return (user.full_name or user.email) if user else None
+
+
+def old_user_label() -> Subquery:
+    label = Coalesce(
+        NullIf(Trim(Concat("first_name", Value(" "), "last_name", output_field=TEXT)), Value("")),
+        "email",
+        output_field=TEXT,
+    )
+    users = User.objects.filter(pk=OuterRef("old_owner_id")).annotate(label=label)
+    return Subquery(users.values("label")[:1], output_field=TEXT)
+
+
+def plan_for(actor: Actor, action: str, params: dict[str, Any], now: datetime) -> Plan:
+    """The plan of one action; raises when the request as a whole is refused or invalid."""
+    match BulkActionType(action):
+        case BulkActionType.ASSIGN:
+            return _assign(actor, params)
+        case BulkActionType.PLACE_IN_TEAM:
+            return _place(actor, params)
+        case BulkActionType.SET_STATUS:
+            return _set_status(actor, params, now)
+        case BulkActionType.MOVE_TO_STEP:
+            return _move_to_step(actor, params)
+        case BulkActionType.ADD_TAGS:
+            return _add_tags(actor, params)
+        case BulkActionType.REMOVE_TAGS:
+            return _remove_tags(actor, params)
+        case BulkActionType.STAR:
+            return _star(actor, True)
+        case BulkActionType.UNSTAR:
+            return _star(actor, False)
+        case BulkActionType.DELETE:
+            return _delete(actor, now)
+        case BulkActionType.RESTORE:
+            return _restore()
+    raise InvalidParameter("action", f"{action} is not an action that changes leads.")
+
+
+def _assign(actor: Actor, params: dict[str, Any]) -> Plan:
+    if "user_id" not in params:
+        raise MissingParameter("user_id")
+    user = resolve_user(actor, params["user_id"]) if params["user_id"] is not None else None
+    if user is not None and user.is_disabled:
+        raise InvalidParameter("user_id", "this user is disabled.")
+    assignee = assignee_of(user) if user else None
+    target = user.pk if user else None
+    return Plan(
+        allowed=assign_filter(actor, assignee),
+        unchanged=Q(owner__isnull=True) if target is None else Q(owner_id=target),
+        updates={"owner_id": target},
+        history=[HistorySpec(HistoryAction.OWNER, old_user_label(), user_label(user))],
+        # Leads the actor may dispatch, but not to this user (not a member of the lead's team).
+        refusals=[("user_not_in_team", assign_filter(actor))],
+        summary={"user_id": target},
+    )
+
+
+def _place(actor: Actor, params: dict[str, Any]) -> Plan:
+    if not actor.settings.teams_on:
+        raise Forbidden("Teams are turned off for this account.")
+    if "team_id" not in params:
+        raise MissingParameter("team_id")
+    team = resolve_team(actor, params["team_id"]) if params["team_id"] is not None else None
+    old_team = Subquery(Team.objects.filter(pk=OuterRef("old_team_id")).values("name")[:1])
+    return Plan(
+        allowed=place_filter(actor, destination_of(team)),
+        unchanged=Q(team__isnull=True) if team is None else Q(team_id=team.pk),
+        updates={"team_id": team.pk if team else None},
+        history=[HistorySpec(HistoryAction.TEAM, old_team, team.name if team else None)],
+        # Leads the actor may edit, but whose owner is not in the destination team.
+        refusals=[("owner_not_in_team", edit_filter(actor))],
+        summary={"team_id": team.pk if team else None},
+    )
+
+
+def _set_status(actor: Actor, params: dict[str, Any], now: datetime) -> Plan:
+    status = params.get("status")
+    if status is None:
+        raise MissingParameter("status")
+    remind_date: date | None = params.get("remind_date")
+    remind_time: time | None = params.get("remind_time")
+    if status == Status.STANDBY and remind_date is None:
+        raise MissingParameter("remind_date")
+    if remind_time is not None and remind_time.minute % 15:
+        raise InvalidParameter("remind_time", "reminders fall on 15-minute steps (e.g. 09:15).")
+    updates: dict[str, Any] = {"status": status}
+    unchanged = Q(status=status)
+    if status in CLOSED_STATUSES:
+        # A lead already closed keeps its closing date; closing never predates creation.
+        updates["closed_at"] = Case(
+            When(closed_at__isnull=True, then=Greatest(Value(now), F("created_at"))),
+            default=F("closed_at"),
+        )
+    else:
+        updates["closed_at"] = None
+    if status == Status.STANDBY:
+        updates |= {
+            "remind_date": remind_date,
+            "remind_time": remind_time,
+            "next_action_at": next_action_at(actor.account, remind_date, remind_time),
+        }
+        unchanged &= Q(remind_date=remind_date) & (
+            Q(remind_time__isnull=True) if remind_time is None else Q(remind_time=remind_time)
+        )
+    return Plan(
+        allowed=edit_filter(actor),
+        unchanged=unchanged,
+        updates=updates,
+        history=[HistorySpec(HistoryAction.STATUS, F("old_status"), str(status))],
+        summary={"status": str(status), "remind_date": _iso(remind_date)},
+    )
+
+
+def _move_to_step(actor: Actor, params: dict[str, Any]) -> Plan:
+    if params.get("step") is None:
+        raise MissingParameter("step")
+    step = resolve_step(actor.account_id, params["step"])
+    old_step = Subquery(Step.objects.filter(pk=OuterRef("old_step_id")).values("name")[:1])
+    return Plan(
+        # An unassigned lead cannot change step until it has an owner (product.md §5).
+        allowed=edit_filter(actor) & Q(owner__isnull=False),
+        unchanged=Q(step_id=step.pk),
+        updates={"step_id": step.pk},
+        history=[HistorySpec(HistoryAction.STEP, old_step, step.name)],
+        refusals=[("unassigned", Q(owner__isnull=True))],
+        summary={"step_id": step.pk},
+    )
+
+
+def _tags(params: dict[str, Any]) -> list[str]:
+    tags = normalize_tags(params.get("tags"))
+    if not tags:
+        raise MissingParameter("tags")
+    return tags
+
+
+def _add_tags(actor: Actor, params: dict[str, Any]) -> Plan:
+    tags = _tags(params)
+    return Plan(
+        allowed=edit_filter(actor),
+        unchanged=_having_every_tag(tags),
+        history=[HistorySpec(HistoryAction.TAGS, None, "+" + ", +".join(tags))],
+        add_tags=tags,
+        summary={"tags": tags},
+    )
+
+
+def _remove_tags(actor: Actor, params: dict[str, Any]) -> Plan:
+    tags = _tags(params)
+    return Plan(
+        allowed=edit_filter(actor),
+        unchanged=~_having_any_tag(tags),
+        history=[HistorySpec(HistoryAction.TAGS, None, "-" + ", -".join(tags))],
+        remove_tags=tags,
+        summary={"tags": tags},
+    )
+
+
+def _having_every_tag(tags: list[str]) -> Q:
+    condition = Q()
+    for tag in tags:
+        condition &= Q(pk__in=LeadTag.objects.filter(name=tag).values("lead_id"))
+    return condition
+
+
+def _having_any_tag(tags: list[str]) -> Q:
+    return Q(pk__in=LeadTag.objects.filter(name__in=tags).values("lead_id"))
+
+
+def _star(actor: Actor, starred: bool) -> Plan:
+    old = Case(
+        When(old_starred=True, then=Value("true")), default=Value("false"), output_field=TEXT
+    )
+    return Plan(
+        allowed=edit_filter(actor),
+        unchanged=Q(starred=starred),
+        updates={"starred": Value(starred, output_field=BooleanField())},
+        history=[HistorySpec(HistoryAction.STARRED, old, "true" if starred else "false")],
+    )
+
+
+def _delete(actor: Actor, now: datetime) -> Plan:
+    if actor.settings.only_admins_delete_leads and not actor.is_admin:
+        raise Forbidden("Only admins may delete leads in this account.")
+    return Plan(
+        allowed=edit_filter(actor),
+        updates={"deleted_at": now},
+        history=[HistorySpec(HistoryAction.DELETED, None, None)],
+    )
+
+
+def _restore() -> Plan:
+    # The selection already comes from the leads in the bin the actor may restore.
+    return Plan(
+        allowed=Q(),
+        updates={"deleted_at": None},
+        history=[HistorySpec(HistoryAction.RESTORED, None, None)],
+        from_bin=True,
+    )
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
