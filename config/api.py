@@ -141,14 +141,23 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from leadcrew.accounts.api import router as accounts_router
+    from leadcrew.accounts.api_keys_api import router as api_keys_router
+    from leadcrew.audit.api import router as audit_router
+    from leadcrew.bulk.api import router as bulk_router
     from leadcrew.leads.api import router as leads_router
     from leadcrew.leads.pipelines_api import router as pipelines_router
+    from leadcrew.stats.api import router as stats_router
     from leadcrew.teams.api import router as teams_router
 
     api.add_router("", accounts_router)
+    # Before the lead routes, so that /leads/bulk is not read as /leads/{id}.
+    api.add_router("", bulk_router)
     api.add_router("", leads_router)
     api.add_router("", pipelines_router)
     api.add_router("", teams_router)
+    api.add_router("", stats_router)
+    api.add_router("", api_keys_router)
+    api.add_router("", audit_router)
 
 
 _register_routers()

@@ -1,0 +1,144 @@
+"""Whose figures a statistics request may cover (product.md §4 "Statistics scope", §7): the one
+function that decides it.
+
+Scopes:
+- `account`: admins (an account API key acts as one);
+- `team` (`team_id`): admins, or a manager of that team;
+- `teams_managed`: every team the caller manages, consolidated;
+- `user` (`user_id`, by default the caller): admins; the member themself, over all their own
+  leads; or a manager of a team the member is in, over the member's leads in the teams the
+  caller manages.
+Without `scope`, `user_id` asks for that user's figures and `team_id` for that team's; with
+neither, the caller gets the widest scope they have: the account for an admin, their managed
+teams for a manager, else their own figures. A plain user asking for anything else is refused
+(403 `forbidden_action`), whatever the privacy settings. With the teams layer off no team
+exists: team scopes, a `team_id` and manager rights are all refused or ignored accordingly.
+Alongside a scope, `team_id` and `user_id` narrow it (a team's figures for one member, a
+member's figures in one team); narrowing never widens what the scope allows.
+
+Decision: the scope is always taken out of what the caller may see (`leads_for`), never
+beyond it. §4 says a manager may ask for a managed team's statistics, and also that a lead V
+may not see "never shows in any count, total" and that every statistic goes through the one
+policy. Both hold when the team's figures are computed over the team's leads the manager may
+see: identical to all the team's leads under `team_privacy` `managers_only` or `team_shared`;
+under `admins_only` ("only admins can see everything inside teams") a manager still gets the
+team scope, but their figures count only what that setting lets them see (their own leads,
+and the team's unassigned pool where they dispatch it). The access policy therefore needs no
+statistics-specific door.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import leads_for
+from leadcrew.accounts.models import User
+from leadcrew.core.errors import Forbidden, MissingParameter
+from leadcrew.leads.models import Lead
+from leadcrew.leads.services import resolve_team, resolve_user
+from leadcrew.teams.models import Membership, Team
+
+
+class ScopeKind(StrEnum):
+    ACCOUNT = "account"
+    TEAM = "team"
+    TEAMS_MANAGED = "teams_managed"
+    USER = "user"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    leads: QuerySet[Lead]  # the live leads every figure is computed over
+
+
+def statistics_scope(
+    actor: Actor,
+    *,
+    kind: ScopeKind | None = None,
+    team_id: int | None = None,
+    user_ref: int | str | None = None,
+) -> Scope:
+    """The leads a statistics request covers, or Forbidden / a parameter error."""
+    # resolve_team refuses any team_id while the teams layer is off.
+    team = resolve_team(actor, team_id) if team_id is not None else None
+    user = resolve_user(actor, user_ref) if user_ref is not None else None
+    if kind is None:
+        kind = _implied_kind(actor, team, user)
+    leads = _scope_leads(actor, kind, team, user)
+    if team is not None and kind != ScopeKind.TEAM:
+        leads = leads.filter(team_id=team.pk)
+    if user is not None and kind != ScopeKind.USER:
+        leads = leads.filter(owner_id=user.pk)
+    return Scope(kind=kind, leads=leads)
+
+
+def _implied_kind(actor: Actor, team: Team | None, user: User | None) -> ScopeKind:
+    if user is not None:
+        return ScopeKind.USER
+    if team is not None:
+        return ScopeKind.TEAM
+    if actor.is_admin:
+        return ScopeKind.ACCOUNT
+    if _managed_team_ids(actor):
+        return ScopeKind.TEAMS_MANAGED
+    return ScopeKind.USER
+
+
+def _managed_team_ids(actor: Actor) -> list[int]:
+    """Manager rights exist only while the teams layer is on."""
+    return sorted(actor.managed_team_ids) if actor.settings.teams_on else []
+
+
+def _scope_leads(
+    actor: Actor, kind: ScopeKind, team: Team | None, user: User | None
+) -> QuerySet[Lead]:
+    visible = leads_for(actor)
+    if kind == ScopeKind.ACCOUNT:
+        if not actor.is_admin:
+            raise Forbidden("Only admins may see the whole account's statistics.")
+        return visible
+    if kind == ScopeKind.TEAM:
+        return visible.filter(team_id=_team_in_scope(actor, team).pk)
+    if kind == ScopeKind.TEAMS_MANAGED:
+        _require_teams(actor)
+        managed = _managed_team_ids(actor)
+        if not managed:
+            raise Forbidden("You manage no team.")
+        return visible.filter(team_id__in=managed)
+    return _member_leads(actor, visible, user)
+
+
+def _require_teams(actor: Actor) -> None:
+    if not actor.settings.teams_on:
+        raise Forbidden("Teams are turned off for this account.")
+
+
+def _team_in_scope(actor: Actor, team: Team | None) -> Team:
+    _require_teams(actor)
+    if team is None:
+        raise MissingParameter("team_id")
+    if not actor.is_admin and team.pk not in _managed_team_ids(actor):
+        raise Forbidden("Only admins and the team's managers may see a team's statistics.")
+    return team
+
+
+def _member_leads(actor: Actor, visible: QuerySet[Lead], user: User | None) -> QuerySet[Lead]:
+    member_id = user.pk if user is not None else actor.user_id
+    if member_id is None:  # an account API key is nobody: it must name the member
+        raise MissingParameter("user_id")
+    if actor.is_admin or member_id == actor.user_id:
+        return visible.filter(owner_id=member_id)
+    managed = _managed_team_ids(actor)
+    if (
+        not managed
+        or not Membership.objects.filter(user_id=member_id, team_id__in=managed).exists()
+    ):
+        raise Forbidden(
+            "You may see your own statistics, and those of the members of teams you manage."
+        )
+    # Only the member's leads in the caller's managed teams: not their other teams' leads,
+    # nor their leads outside any team.
+    return visible.filter(owner_id=member_id, team_id__in=managed)

@@ -1,0 +1,34 @@
+"""Writes of the statistics app: exporting them, which the sensitive-actions log records."""
+
+from django.db import transaction
+
+from leadcrew.access.actor import Actor
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
+from leadcrew.core.errors import Forbidden
+from leadcrew.stats.selectors import Statistics, StatisticsRequest, statistics_get
+
+
+def statistics_export(*, actor: Actor, request: StatisticsRequest) -> Statistics:
+    """The statistics to export as a file, after the export toggle (product.md §7); the export
+    is logged, with one row per group as its count."""
+    if actor.settings.only_admins_export_leads and not actor.is_admin:
+        raise Forbidden("Only admins may export in this account.")
+    with transaction.atomic():
+        statistics = statistics_get(actor=actor, request=request)
+        sensitive_action_record(
+            actor=actor,
+            action=SensitiveActionType.EXPORT,
+            count=len(statistics.groups),
+            details={
+                "what": "statistics",
+                "scope": statistics.scope.value,
+                "from": statistics.period.first.isoformat(),
+                "to": statistics.period.last.isoformat(),
+                "group_by": statistics.group_by.value,
+                "team_id": request.team_id,
+                "user_id": request.user_ref,
+                "pipeline_id": request.pipeline_id,
+            },
+        )
+    return statistics
