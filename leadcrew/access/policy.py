@@ -335,6 +335,8 @@ def lead_for(
         raise Forbidden("You may see this lead but not change it.")
     if action == Action.ASSIGN and not assign_reasons(actor, lead):
         raise Forbidden("You may not assign this lead.")
+    if action == Action.PLACE:
+        raise ValueError("placing needs a destination: use place_reasons on the lead")
     return lead
 
 
