@@ -226,6 +226,7 @@ class HistoryOut(Schema):
     new_value: str | None
     user_id: int | None
     created_at: Timestamp
+    bulk_action_id: int | None = Field(description="The bulk action the change came from")
 
 
 def history_out(row: LeadHistory) -> dict[str, Any]:
@@ -237,6 +238,7 @@ def history_out(row: LeadHistory) -> dict[str, Any]:
         "new_value": row.new_value,
         "user_id": row.actor_id,
         "created_at": format_datetime(row.created_at),
+        "bulk_action_id": row.bulk_action_id,
     }
 
 

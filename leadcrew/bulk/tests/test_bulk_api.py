@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from leadcrew.access.policy import Action, can, place_reasons
 from leadcrew.audit.models import SensitiveAction
-from leadcrew.leads.models import Lead, LeadHistory, LeadTag, Step
+from leadcrew.leads.models import Lead, LeadTag, Step
 from leadcrew.testing.cast import Cast
 
 pytestmark = pytest.mark.django_db
@@ -254,8 +254,12 @@ def test_undo_restores_exactly_the_leads_untouched_since(cast: Cast) -> None:
     after = state(cast)
     changed = {key for key in after if after[key] != before[key]}
     assert changed == {f"{cast.account.pk}:Acme nils_solo"}
-    history = LeadHistory.objects.filter(lead=cast.leads.mona_solo, bulk_action_id=bulk_id)
-    assert history.count() == 2  # the placement and its undo
+    history = Client(headers=cast.headers(cast.admin)).get(
+        f"/api/v2/leads/{cast.leads.mona_solo.pk}/action_histories"
+    )
+    from_bulk = [row for row in history.json() if row["bulk_action_id"] == bulk_id]
+    assert [row["action"] for row in from_bulk] == ["team", "team"]  # the undo, the placement
+    assert from_bulk[1]["old_value"] is None and from_bulk[1]["new_value"] == "North"
 
 
 @pytest.mark.parametrize(
