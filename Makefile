@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install run serve migrate demo test lint typecheck check bench clean
+.PHONY: install run serve migrate demo test lint typecheck check bench clean messages
 
 install: $(STAMP)
 
@@ -43,3 +43,8 @@ check: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+
+# Extract the interface's strings into the French catalogue, then compile it (needs gettext).
+messages: install
+	cd leadcrew && ../$(BIN)/python ../manage.py makemessages -l fr --no-obsolete --add-location=file
+	cd leadcrew && ../$(BIN)/python ../manage.py compilemessages -l fr

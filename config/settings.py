@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "leadcrew.leads",
     "leadcrew.bulk",
     "leadcrew.audit",
+    "django_htmx",
+    "leadcrew.web",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "leadcrew.web.middleware.WebRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -68,8 +72,10 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "leadcrew.web.context_processors.web",
             ],
         },
     },
@@ -97,6 +103,13 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "leadcrew" / "locale"]
+LANGUAGE_COOKIE_NAME = "leadcrew_language"
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:leads"
+# Behind HTTPS, send the session and CSRF cookies only over it.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("LEADCREW_SECURE_COOKIES")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

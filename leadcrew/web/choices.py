@@ -1,0 +1,196 @@
+"""Which people, teams and actions a page offers: only those the access policy would allow.
+
+Nothing is decided here: every offer is the answer of `policy.can` (and the bulk plans'
+own checks), asked about the lead at hand or, for a bulk action over leads not yet known, about
+one representative lead of every kind the rules tell apart (as leadcrew.access.preview does).
+The services check again when the form comes back, so an offer is a convenience, never a right.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils import timezone
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import Action, Assignee, Destination, LeadFacts, can
+from leadcrew.accounts.models import User
+from leadcrew.accounts.selectors import account_users
+from leadcrew.bulk.plans import plan_for
+from leadcrew.core.errors import Forbidden
+from leadcrew.leads.models import Pipeline, Step
+from leadcrew.teams.models import Team
+
+# An owner or team id no row has: "someone else" / "another team" (see access/preview.py).
+ELSEWHERE = -1
+
+
+@dataclass(frozen=True)
+class LeadShape:
+    owner_id: int | None
+    team_id: int | None
+
+
+def lead_kinds(actor: Actor) -> Iterator[LeadShape]:
+    """One lead of every kind the rules tell apart for this actor: owned by them, by someone
+    else or by nobody; in one of their teams, in another team or in none."""
+    teams: list[int | None] = [None]
+    if actor.settings.teams_on:
+        teams += [ELSEWHERE, *sorted(actor.member_team_ids)]
+    for team_id in teams:
+        for owner_id in (actor.user_id, None, ELSEWHERE):
+            yield LeadShape(owner_id, team_id)
+
+
+@dataclass
+class Directory:
+    """The account's people, teams and pipelines, read once per request (a fixed number of
+    queries whatever the number of leads)."""
+
+    actor: Actor
+    _assignees: dict[int, Assignee] = field(default_factory=dict)
+    _owners: dict[tuple[int | None, int | None], list[User]] = field(default_factory=dict)
+
+    @cached_property
+    def users(self) -> list[User]:
+        """Every user of the account, the disabled included (their leads stay), by name."""
+        users = list(account_users(self.actor))
+        for user in users:
+            team_ids = frozenset(m.team_id for m in user.memberships.all())
+            self._assignees[user.pk] = Assignee(user.pk, not user.is_disabled, team_ids)
+        return sorted(users, key=lambda u: (u.full_name or u.email).casefold())
+
+    @cached_property
+    def active_users(self) -> list[User]:
+        return [user for user in self.users if not user.is_disabled]
+
+    def assignee(self, user: User) -> Assignee:
+        self.users  # noqa: B018 (loads the assignees)
+        return self._assignees[user.pk]
+
+    @cached_property
+    def teams(self) -> list[Team]:
+        if not self.actor.settings.teams_on:
+            return []
+        return list(Team.objects.filter(account_id=self.actor.account_id).order_by("name", "id"))
+
+    @cached_property
+    def destinations(self) -> dict[int | None, Destination]:
+        """Every team as the place rule sees it, and None: out of any team."""
+        members: dict[int, set[int]] = {}
+        for user in self.users:
+            for team_id in self._assignees[user.pk].team_ids:
+                members.setdefault(team_id, set()).add(user.pk)
+        found: dict[int | None, Destination] = {
+            team.pk: Destination(team.pk, frozenset(members.get(team.pk, ())))
+            for team in self.teams
+        }
+        found[None] = Destination(None)
+        return found
+
+    @cached_property
+    def pipelines(self) -> list[Pipeline]:
+        """Pipelines with their steps, in order: two queries."""
+        pipelines = list(
+            Pipeline.objects.filter(account_id=self.actor.account_id).order_by("position", "id")
+        )
+        steps: dict[int, list[Step]] = {}
+        for step in Step.objects.filter(account_id=self.actor.account_id).order_by(
+            "position", "id"
+        ):
+            steps.setdefault(step.pipeline_id, []).append(step)
+        for pipeline in pipelines:
+            pipeline.ordered_steps = steps.get(pipeline.pk, [])  # type: ignore[attr-defined]
+        return pipelines
+
+    # --- Offers for one lead ----------------------------------------------------------------
+
+    def owners_for(self, lead: LeadFacts) -> list[User]:
+        """The users the actor may give this lead to. The rules read only a lead's owner and
+        team, so leads alike share one answer (a page of the pool asks once per team)."""
+        key = (lead.owner_id, lead.team_id)
+        if key not in self._owners:
+            self._owners[key] = [
+                user
+                for user in self.active_users
+                if can(self.actor, Action.ASSIGN, lead, self.assignee(user))
+            ]
+        return self._owners[key]
+
+    def may_unassign(self, lead: LeadFacts) -> bool:
+        return lead.owner_id is not None and can(self.actor, Action.ASSIGN, lead)
+
+    def teams_for(self, lead: LeadFacts) -> list[Team]:
+        """The teams the actor may place this lead in (its own team included, when allowed)."""
+        return [
+            team
+            for team in self.teams
+            if can(self.actor, Action.PLACE, lead, self.destinations[team.pk])
+        ]
+
+    def may_take_out_of_team(self, lead: LeadFacts) -> bool:
+        return (
+            self.actor.settings.teams_on
+            and lead.team_id is not None
+            and can(self.actor, Action.PLACE, lead, self.destinations[None])
+        )
+
+    # --- Offers for a bulk action over leads not known yet ----------------------------------
+
+    @cached_property
+    def bulk_owners(self) -> list[User]:
+        """Users some lead the actor sees could be given to."""
+        kinds = list(lead_kinds(self.actor))
+        return [
+            user
+            for user in self.active_users
+            if any(can(self.actor, Action.ASSIGN, k, self.assignee(user)) for k in kinds)
+        ]
+
+    @cached_property
+    def bulk_may_unassign(self) -> bool:
+        return any(
+            can(self.actor, Action.ASSIGN, k)
+            for k in lead_kinds(self.actor)
+            if k.owner_id is not None
+        )
+
+    @cached_property
+    def bulk_teams(self) -> list[Team]:
+        """Teams some lead the actor sees could be placed in. A lead's owner may be anyone,
+        so the destination counts "someone else" among its members."""
+        kinds = list(lead_kinds(self.actor))
+        offered = []
+        for team in self.teams:
+            real = self.destinations[team.pk]
+            widened = Destination(team.pk, real.member_ids | {ELSEWHERE})
+            if any(can(self.actor, Action.PLACE, k, widened) for k in kinds):
+                offered.append(team)
+        return offered
+
+    @cached_property
+    def bulk_may_take_out_of_team(self) -> bool:
+        return self.actor.settings.teams_on and any(
+            can(self.actor, Action.PLACE, k, self.destinations[None])
+            for k in lead_kinds(self.actor)
+            if k.team_id is not None
+        )
+
+    @cached_property
+    def may_delete(self) -> bool:
+        """Asks the bulk plan itself, which refuses when the account keeps deletion to admins."""
+        try:
+            plan_for(self.actor, "delete", {}, timezone.now())
+        except Forbidden:
+            return False
+        return True
+
+    @cached_property
+    def may_export(self) -> bool:
+        # The same toggle bulk_export_leads enforces (product.md §2).
+        settings = self.actor.settings
+        return self.actor.is_admin or not settings.only_admins_export_leads
+
+
+def user_label(user: User | None) -> str:
+    return (user.full_name or user.email) if user is not None else ""

@@ -1,0 +1,454 @@
+"""The pages' forms: they check the shape of what comes in (types, lengths, dates); every rule
+about leads is the services' to apply, and their refusals come back as messages on the field
+they name (`show_domain_error`)."""
+
+from datetime import time
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from leadcrew.bulk.models import BulkActionType
+from leadcrew.core.errors import ApiError
+from leadcrew.leads.models import Status
+from leadcrew.leads.selectors import LeadFilter
+from leadcrew.web import labels
+from leadcrew.web.choices import Directory, user_label
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+ME, NOBODY = "me", "none"
+TAG_HELP = _("Separate tags with commas.")
+
+
+class WebForm(forms.Form):
+    """Labels without Django's trailing colon: the layout sets them apart."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def set_choices(self, name: str, choices: list[tuple[Any, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+def status_choices() -> list[tuple[str, Any]]:
+    return [(status.value, labels.STATUS_LABELS[status]) for status in Status]
+
+
+def step_choices(directory: Directory) -> list[tuple[Any, Any]]:
+    """Steps grouped by pipeline, as <optgroup>s."""
+    return [
+        (pipeline.name, [(str(step.pk), step.name) for step in pipeline.ordered_steps])  # type: ignore[attr-defined]
+        for pipeline in directory.pipelines
+    ]
+
+
+def show_domain_error(form: forms.Form, error: ApiError) -> None:
+    """A service's refusal, on the field it names when the form has it, else on the form."""
+    field = labels.error_field(error)
+    form.add_error(field if field in form.fields else None, labels.error_text(error))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """A wall-clock time on 15-minute steps (the browser's picker steps by 900 seconds)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"step": "900", **(attrs or {})}, format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATETIME_INPUT)
+
+
+def check_quarter_hour(value: time | None) -> time | None:
+    if value is not None and (value.minute % 15 or value.second):
+        raise forms.ValidationError(_("Reminders fall on 15-minute steps (like 09:15)."))
+    return value
+
+
+# --- Login, password, language -----------------------------------------------------------------
+
+
+class LoginForm(WebForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordForm(PasswordChangeForm):
+    """Django's own: the old password, then the new one twice, checked by the validators."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LanguageForm(WebForm):
+    locale = forms.ChoiceField(label=_("Language"), choices=[("en", "English"), ("fr", "Français")])
+    next = forms.CharField(required=False, max_length=2000)
+
+
+# --- The compact view's filters --------------------------------------------------------------
+
+ORDER_CHOICES = [
+    ("last_update", _("Last update")),
+    ("creation_date", _("Creation date")),
+    ("next_action", _("Reminder")),
+    ("amount", _("Amount")),
+    ("probability", _("Probability")),
+    ("sale_step", _("Step")),
+    ("alphabetically", _("Title")),
+]
+DIRECTION_CHOICES = [("desc", _("Descending")), ("asc", _("Ascending"))]
+
+
+class LeadFilterForm(WebForm):
+    """The filters of the compact view, a GET form: the same keys select "all matching leads"
+    for a bulk action."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words of the title")}),
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    step = forms.ChoiceField(label=_("Step"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
+    starred = forms.BooleanField(label=_("Starred only"), required=False)
+    order = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDER_CHOICES)
+    direction = forms.ChoiceField(label=_("Order"), required=False, choices=DIRECTION_CHOICES)
+
+    def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("status", status_choices())
+        self.set_choices("step", [("", _("Any step")), *step_choices(directory)])
+        owners = [(str(user.pk), user_label(user)) for user in directory.users]
+        self.set_choices(
+            "owner",
+            [
+                ("", _("Anyone, unassigned included")),
+                (ME, _("Me")),
+                (NOBODY, _("Unassigned only")),
+                *owners,
+            ],
+        )
+        if directory.teams:
+            teams = [(str(team.pk), team.name) for team in directory.teams]
+            self.set_choices("team", [("", _("Any team")), *teams])
+        else:
+            del self.fields["team"]
+
+    def lead_filter(self, user_id: int | None) -> LeadFilter:
+        data = self.cleaned_data
+        owner = data.get("owner") or ""
+        return LeadFilter(
+            status=list(data.get("status") or []),
+            step=[data["step"]] if data.get("step") else [],
+            starred=True if data.get("starred") else None,
+            user=user_id if owner == ME else (int(owner) if owner.isdigit() else None),
+            team_id=int(data["team"]) if data.get("team") else None,
+            tags=[t.strip() for t in (data.get("tags") or "").split(",") if t.strip()],
+            q=(data.get("q") or "").strip() or None,
+            include_unassigned=owner == "",
+            unassigned_only=owner == NOBODY,
+        )
+
+    @property
+    def ordering(self) -> tuple[str, str]:
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return data.get("order") or "last_update", data.get("direction") or "desc"
+
+    def active_params(self) -> list[tuple[str, str]]:
+        """The filters in force, as (name, value) pairs: hidden inputs of the bulk form."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return [
+            (name, value)
+            for name in self.fields
+            if name in cleaned
+            for value in cast(QueryDict, self.data).getlist(name)
+            if value
+        ]
+
+
+# --- Bulk actions ------------------------------------------------------------------------------
+
+SELECTED, MATCHING = "selected", "matching"
+
+
+class BulkForm(WebForm):
+    action = forms.ChoiceField(label=_("Action"))
+    scope = forms.ChoiceField(
+        label=_("Apply to"),
+        choices=[(SELECTED, _("the selected leads")), (MATCHING, _("every matching lead"))],
+        initial=SELECTED,
+        widget=forms.RadioSelect,
+    )
+    user_id = forms.ChoiceField(label=_("New owner"), required=False)
+    team_id = forms.ChoiceField(label=_("Team"), required=False)
+    new_status = forms.ChoiceField(label=_("New status"), required=False)
+    remind_date = forms.DateField(label=_("Reminder date"), required=False, widget=DateInput())
+    remind_time = forms.TimeField(label=_("Reminder time"), required=False, widget=TimeInput())
+    new_step = forms.ChoiceField(label=_("New step"), required=False)
+    tag_names = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
+
+    def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions = [
+            BulkActionType.ADD_TAGS,
+            BulkActionType.REMOVE_TAGS,
+            BulkActionType.SET_STATUS,
+            BulkActionType.MOVE_TO_STEP,
+            BulkActionType.STAR,
+            BulkActionType.UNSTAR,
+        ]
+        owners: list[tuple[str, Any]] = [(str(u.pk), user_label(u)) for u in directory.bulk_owners]
+        if directory.bulk_may_unassign:
+            owners.append((NOBODY, _("Nobody (unassign)")))
+        if owners:
+            actions.insert(0, BulkActionType.ASSIGN)
+        teams: list[tuple[str, Any]] = [(str(t.pk), t.name) for t in directory.bulk_teams]
+        if directory.bulk_may_take_out_of_team:
+            teams.append((NOBODY, _("No team (take out of its team)")))
+        if teams:
+            actions.insert(1 if owners else 0, BulkActionType.PLACE_IN_TEAM)
+        if directory.may_delete:
+            actions.append(BulkActionType.DELETE)
+        offered = [(a.value, labels.BULK_ACTION_LABELS[a]) for a in actions]
+        self.set_choices("action", [("", _("Choose an action…")), *offered])
+        self.set_choices("user_id", [("", "—"), *owners])
+        self.set_choices("team_id", [("", "—"), *teams])
+        self.set_choices("new_status", [("", "—"), *status_choices()])
+        self.set_choices("new_step", [("", "—"), *step_choices(directory)])
+
+    def clean_remind_time(self) -> time | None:
+        return check_quarter_hour(self.cleaned_data.get("remind_time"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        needs = {
+            BulkActionType.ASSIGN: "user_id",
+            BulkActionType.PLACE_IN_TEAM: "team_id",
+            BulkActionType.SET_STATUS: "new_status",
+            BulkActionType.MOVE_TO_STEP: "new_step",
+            BulkActionType.ADD_TAGS: "tag_names",
+            BulkActionType.REMOVE_TAGS: "tag_names",
+        }
+        field = needs.get(action) if action else None  # type: ignore[call-overload]
+        if field and not data.get(field):
+            self.add_error(field, _("Choose a value for this action."))
+        if (
+            action == BulkActionType.SET_STATUS
+            and data.get("new_status") == Status.STANDBY
+            and not data.get("remind_date")
+        ):
+            self.add_error("remind_date", _("Standby needs a reminder date."))
+        return data
+
+    def params(self) -> dict[str, Any]:
+        """The keywords of bulk_apply for the chosen action."""
+        data = self.cleaned_data
+        match data["action"]:
+            case BulkActionType.ASSIGN:
+                user = data["user_id"]
+                return {"user_id": None if user == NOBODY else int(user)}
+            case BulkActionType.PLACE_IN_TEAM:
+                team = data["team_id"]
+                return {"team_id": None if team == NOBODY else int(team)}
+            case BulkActionType.SET_STATUS:
+                params = {"status": data["new_status"]}
+                if data["new_status"] == Status.STANDBY:
+                    params |= {
+                        "remind_date": data["remind_date"],
+                        "remind_time": data["remind_time"],
+                    }
+                return params
+            case BulkActionType.MOVE_TO_STEP:
+                return {"step": int(data["new_step"])}
+            case BulkActionType.ADD_TAGS | BulkActionType.REMOVE_TAGS:
+                return {"tags": data["tag_names"]}
+        return {}
+
+
+# --- One lead ----------------------------------------------------------------------------------
+
+
+class LeadForm(WebForm):
+    """A lead's own fields (owner and team have their own forms on the lead page)."""
+
+    title = forms.CharField(label=_("Title"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0, max_digits=14, decimal_places=2, initial=0
+    )
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        error_messages={"invalid": _("A three-letter code, like EUR.")},
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
+    probability = forms.IntegerField(
+        label=_("Probability (%)"), min_value=0, max_value=100, initial=0
+    )
+    status = forms.ChoiceField(label=_("Status"))
+    remind_date = forms.DateField(label=_("Reminder date"), required=False, widget=DateInput())
+    remind_time = forms.TimeField(
+        label=_("Reminder time"),
+        required=False,
+        widget=TimeInput(),
+        help_text=_("Optional; on 15-minute steps."),
+    )
+    step = forms.ChoiceField(label=_("Step"))
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=2000, help_text=TAG_HELP)
+    starred = forms.BooleanField(label=pgettext_lazy("lead field", "Starred"), required=False)
+    estimated_closing_date = forms.DateField(
+        label=_("Estimated closing date"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("status", status_choices())
+        self.set_choices("step", step_choices(directory))
+
+    def clean_remind_time(self) -> time | None:
+        return check_quarter_hour(self.cleaned_data.get("remind_time"))
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Status.STANDBY and not data.get("remind_date"):
+            self.add_error("remind_date", _("Standby needs a reminder date."))
+        return data
+
+    def lead_data(self) -> dict[str, Any]:
+        """The keywords of lead_create / lead_update."""
+        data = dict(self.cleaned_data)
+        data["step"] = int(data["step"])
+        data["tags"] = data.get("tags") or ""
+        data["description"] = data.get("description") or ""
+        if not data.get("remind_date"):
+            data["remind_time"] = None
+        return data
+
+
+class LeadDatesForm(WebForm):
+    """The dates a lead's editor may correct: when it was created and, once closed, when."""
+
+    created_at = forms.DateTimeField(
+        label=_("Created on"), input_formats=[DATETIME_INPUT], widget=DateTimeInput()
+    )
+    closed_at = forms.DateTimeField(
+        label=_("Closed on"), required=False, input_formats=[DATETIME_INPUT], widget=DateTimeInput()
+    )
+
+
+class NewLeadForm(LeadForm):
+    user_id = forms.ChoiceField(label=_("Owner"))
+    team_id = forms.ChoiceField(label=_("Team"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        directory: Directory,
+        owners: list[Any],
+        teams: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, directory=directory, **kwargs)
+        self.set_choices("user_id", [(str(u.pk), user_label(u)) for u in owners])
+        if teams:
+            offered = [(str(t.pk), t.name) for t in teams]
+            self.set_choices("team_id", [("", _("No team")), *offered])
+        else:
+            del self.fields["team_id"]
+
+    def lead_data(self) -> dict[str, Any]:
+        data = super().lead_data()
+        data["user_id"] = int(data["user_id"])
+        data["team_id"] = int(data["team_id"]) if data.get("team_id") else None
+        return data
+
+
+class OwnerForm(WebForm):
+    user_id = forms.ChoiceField(label=_("New owner"))
+
+    def __init__(self, *args: Any, owners: list[Any], may_unassign: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [(str(u.pk), user_label(u)) for u in owners]
+        if may_unassign:
+            choices.append((NOBODY, _("Nobody (back to the unassigned pool)")))
+        if str(self.initial.get("user_id")) not in {value for value, _label in choices}:
+            choices.insert(0, ("", _("Choose a person…")))
+        self.set_choices("user_id", choices)
+
+    def owner_ref(self) -> int | None:
+        value = self.cleaned_data["user_id"]
+        return None if value == NOBODY else int(value)
+
+
+class TeamForm(WebForm):
+    team_id = forms.ChoiceField(label=_("Move to team"))
+
+    def __init__(self, *args: Any, teams: list[Any], may_take_out: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [(str(t.pk), t.name) for t in teams]
+        if may_take_out:
+            choices.append((NOBODY, _("No team")))
+        if str(self.initial.get("team_id")) not in {value for value, _label in choices}:
+            choices.insert(0, ("", _("Choose a team…")))
+        self.set_choices("team_id", choices)
+
+    def team_ref(self) -> int | None:
+        value = self.cleaned_data["team_id"]
+        return None if value == NOBODY else int(value)
+
+
+class StepForm(WebForm):
+    step = forms.ChoiceField(label=_("Move to step"))
+
+    def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("step", step_choices(directory))
+
+
+class CommentForm(WebForm):
+    content = forms.CharField(
+        label=_("New comment"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 3})
+    )

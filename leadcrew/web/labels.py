@@ -1,0 +1,180 @@
+"""What the pages call the domain's codes, in the reader's language.
+
+The domain speaks English to API clients and stores codes; the web app shows people words. The
+domain's error messages are listed here too (marked for translation, never rewritten), so that a
+refusal reads in French to a French-speaking user while the API keeps its English contract.
+"""
+
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from leadcrew.access.policy import Reason
+from leadcrew.bulk.models import BulkActionType
+from leadcrew.core.errors import ApiError, InvalidParameter, MissingParameter
+from leadcrew.leads.models import HistoryAction, Status
+
+STATUS_LABELS = {
+    Status.TODO: pgettext_lazy("lead status", "To do"),
+    Status.STANDBY: pgettext_lazy("lead status", "Standby"),
+    Status.WON: pgettext_lazy("lead status", "Won"),
+    Status.LOST: pgettext_lazy("lead status", "Lost"),
+    Status.CANCELLED: pgettext_lazy("lead status", "Cancelled"),
+}
+
+HISTORY_LABELS = {
+    HistoryAction.CREATED: _("Created"),
+    HistoryAction.OWNER: _("Owner changed"),
+    HistoryAction.TEAM: _("Team changed"),
+    HistoryAction.STATUS: _("Status changed"),
+    HistoryAction.STEP: _("Step changed"),
+    HistoryAction.AMOUNT: _("Amount changed"),
+    HistoryAction.DELETED: _("Deleted"),
+    HistoryAction.RESTORED: _("Restored"),
+    HistoryAction.TAGS: _("Tags changed"),
+    HistoryAction.STARRED: _("Star changed"),
+}
+
+# Why the reader has a right, completing "You can see this lead because …".
+CALLER_REASONS = {
+    Reason.ADMIN: _("you are an admin of the account"),
+    Reason.OWNER: _("you own it"),
+    Reason.ACCOUNT_SHARED: _("every lead of the account is shared with everyone"),
+    Reason.TEAM_SHARED: _("you are in its team, and the team's leads are shared between members"),
+    Reason.TEAM_MANAGER: _("you manage its team"),
+    Reason.TEAM_MEMBER: _("you are in its team, and team members may assign its leads"),
+    Reason.UNASSIGNED_POOL: _("it is unassigned and you may hand it out"),
+    Reason.OPEN_ASSIGNMENT: _("it is in no team, and anyone may assign such leads"),
+    Reason.TARGET_TEAM_MEMBER: _("you may change it and belong to a team it can move to"),
+}
+
+# The same reasons, short, for the table of everyone's access.
+SHORT_REASONS = {
+    Reason.ADMIN: _("admin"),
+    Reason.OWNER: _("owner"),
+    Reason.ACCOUNT_SHARED: _("account shared"),
+    Reason.TEAM_SHARED: _("team shared"),
+    Reason.TEAM_MANAGER: _("team manager"),
+    Reason.TEAM_MEMBER: _("team member"),
+    Reason.UNASSIGNED_POOL: _("unassigned pool"),
+    Reason.OPEN_ASSIGNMENT: _("open assignment"),
+    Reason.TARGET_TEAM_MEMBER: _("member of a destination team"),
+}
+
+BULK_ACTION_LABELS = {
+    BulkActionType.ASSIGN: _("Assign to…"),
+    BulkActionType.PLACE_IN_TEAM: _("Place in team…"),
+    BulkActionType.SET_STATUS: _("Change status…"),
+    BulkActionType.MOVE_TO_STEP: _("Move to step…"),
+    BulkActionType.ADD_TAGS: _("Add tags…"),
+    BulkActionType.REMOVE_TAGS: _("Remove tags…"),
+    BulkActionType.STAR: _("Star"),
+    BulkActionType.UNSTAR: _("Remove star"),
+    BulkActionType.DELETE: _("Delete (to the bin)"),
+    BulkActionType.RESTORE: _("Restore"),
+    BulkActionType.EXPORT: _("Export as CSV"),
+}
+
+# What a finished bulk action did, for its summary ("12 leads assigned").
+BULK_DONE_LABELS = {
+    BulkActionType.ASSIGN: _("assigned"),
+    BulkActionType.PLACE_IN_TEAM: _("moved to the team"),
+    BulkActionType.SET_STATUS: _("given the new status"),
+    BulkActionType.MOVE_TO_STEP: _("moved to the step"),
+    BulkActionType.ADD_TAGS: _("tagged"),
+    BulkActionType.REMOVE_TAGS: _("untagged"),
+    BulkActionType.STAR: _("starred"),
+    BulkActionType.UNSTAR: _("unstarred"),
+    BulkActionType.DELETE: _("sent to the bin"),
+    BulkActionType.RESTORE: _("restored"),
+}
+
+SKIP_REASONS = {
+    "not_allowed": _("you may not change them"),
+    "unchanged": _("they already had that value"),
+    "user_not_in_team": _("the new owner is not a member of their team"),
+    "owner_not_in_team": _("their owner is not a member of that team"),
+    "unassigned": _("they are unassigned: assign them before moving them to a step"),
+}
+
+FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "amount": _("Amount"),
+    "probability": _("Probability"),
+    "currency": _("Currency"),
+    "status": _("Status"),
+    "step": _("Step"),
+    "tags": _("Tags"),
+    "starred": _("Starred"),
+    "remind_date": _("Reminder date"),
+    "remind_time": _("Reminder time"),
+    "estimated_closing_date": _("Estimated closing date"),
+    "created_at": _("Created on"),
+    "closed_at": _("Closed on"),
+    "user_id": _("Owner"),
+    "team_id": _("Team"),
+    "content": _("Comment"),
+    "ids": _("Selection"),
+}
+
+# The domain's messages (leadcrew.*.services, plans, policy), translated for people.
+DOMAIN_MESSAGES = {
+    "A bulk action can be undone for 30 days only.": _(
+        "A bulk action can be undone for 30 days only."
+    ),
+    "An unassigned lead cannot change step: assign it first.": _(
+        "An unassigned lead cannot change step: assign it first."
+    ),
+    "Only admins may delete leads in this account.": _(
+        "Only admins may delete leads in this account."
+    ),
+    "Only admins may export leads in this account.": _(
+        "Only admins may export leads in this account."
+    ),
+    "Teams are turned off for this account.": _("Teams are turned off for this account."),
+    "The default pipeline has no step: an admin must add one first.": _(
+        "The default pipeline has no step: an admin must add one first."
+    ),
+    "This bulk action was already undone.": _("This bulk action was already undone."),
+    "You may not assign this lead to that user.": _("You may not assign this lead to that user."),
+    "You may not assign this lead.": _("You may not assign this lead."),
+    "You may not create leads in this team.": _("You may not create leads in this team."),
+    "You may not give this lead to that user.": _("You may not give this lead to that user."),
+    "You may not move this lead to that team.": _("You may not move this lead to that team."),
+    "You may see this lead but not change it.": _("You may see this lead but not change it."),
+    "This user is disabled.": _("This user is disabled."),
+    "Wrong e-mail or password.": _("Wrong e-mail or password."),
+    # Reasons of InvalidParameter, after "field: ".
+    "cannot be null.": _("This field is required."),
+    "cannot be before created_at.": _("Cannot be before the creation date."),
+    "only a won, lost or cancelled lead has one.": _(
+        "Only a won, lost or cancelled lead has a closing date."
+    ),
+    "must be a three-letter code (e.g. EUR).": _("A three-letter code, like EUR."),
+    "reminders fall on 15-minute steps (e.g. 09:15).": _(
+        "Reminders fall on 15-minute steps (like 09:15)."
+    ),
+    "a tag is at most 100 characters.": _("A tag is at most 100 characters."),
+    "this user is disabled.": _("This user is disabled."),
+    "no such step in this account.": _("No such step."),
+    "no such team in this account.": _("No such team."),
+    "no such user in this account.": _("No such user."),
+}
+
+
+def error_field(error: ApiError) -> str | None:
+    """The form field a domain error is about, if it names one."""
+    field = error.extra.get("field")
+    return str(field) if field else None
+
+
+def error_text(error: ApiError) -> str:
+    """A domain error as a sentence for the reader, without the field name the API prefixes."""
+    if isinstance(error, MissingParameter):
+        return gettext("This field is required.")
+    message = error.message
+    field = error_field(error)
+    if isinstance(error, InvalidParameter) and field and message.startswith(f"{field}: "):
+        message = message[len(field) + 2 :]
+    translated = DOMAIN_MESSAGES.get(message)
+    return str(translated) if translated is not None else message

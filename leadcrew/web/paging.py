@@ -1,0 +1,97 @@
+"""Paging lists that stay fast on a million leads.
+
+Keyset paging, not OFFSET: a page is "the next 50 rows after this lead in the chosen order",
+a range condition on the ordering columns that the database answers from an index as deep as
+the reader goes, where OFFSET 10,000 reads and throws away 10,000 rows first (performance.md:
+0.4 ms against 12–46 ms). The cursor is the id of the first or last lead shown; its ordering
+values are read again from the database, so a URL carries nothing a reader could forge into
+a wider query. The price is "next / previous" instead of "page 7 of 40", which nobody needs
+over thousands of leads: filters are the way to narrow them.
+
+Counts stop at COUNT_CAP ("10,000+"): an exact count of a million visible rows costs more than
+the page itself, and tells a salesperson nothing more.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from leadcrew.leads.models import Lead
+from leadcrew.leads.selectors import ORDERINGS, ordered
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Page:
+    leads: list[Lead]
+    next_cursor: int | None  # show "Next" with ?after=<id>
+    previous_cursor: int | None  # show "Previous" with ?before=<id>
+
+
+def capped_count(leads: QuerySet[Lead], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, whether it reached the cap): one COUNT over a LIMIT cap + 1 subquery."""
+    found = leads.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+def _beyond(columns: tuple[str, ...], values: tuple[Any, ...], direction: str, forward: bool) -> Q:
+    """Rows strictly after (forward) or before the row with `values`, in the order `ordered`
+    gives: each column ascending or descending, nulls last in both directions."""
+    column, value = columns[0], values[0]
+    larger = (direction == "asc") == forward
+    if value is None:
+        # Nulls come last: nothing non-null is after a null; everything non-null is before.
+        strict = NOTHING if forward else Q(**{f"{column}__isnull": False})
+        equal = Q(**{f"{column}__isnull": True})
+    else:
+        strict = Q(**{f"{column}__{'gt' if larger else 'lt'}": value})
+        if forward:
+            strict |= Q(**{f"{column}__isnull": True})
+        equal = Q(**{column: value})
+    if len(columns) == 1:
+        return strict
+    return strict | (equal & _beyond(columns[1:], values[1:], direction, forward))
+
+
+def keyset_page(
+    leads: QuerySet[Lead],
+    order: str,
+    direction: str,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of `leads` in the chosen order (ORDERINGS of the lead selectors, id last)."""
+    columns = ORDERINGS[order]
+    in_order = ordered(leads, order, direction)
+    cursor = after if after is not None else before
+    boundary = None
+    if cursor is not None:
+        boundary = in_order.filter(pk=cursor).values_list(*columns).first()
+    if boundary is None:  # first page, or the cursor's lead left the list
+        rows = list(in_order[: size + 1])
+        return Page(rows[:size], rows[size - 1].pk if len(rows) > size else None, None)
+    if after is not None:
+        rows = list(in_order.filter(_beyond(columns, boundary, direction, True))[: size + 1])
+        return Page(
+            rows[:size],
+            rows[size - 1].pk if len(rows) > size else None,
+            rows[0].pk if rows else None,
+        )
+    backwards = [
+        F(column).desc(nulls_first=True) if direction == "asc" else F(column).asc(nulls_first=True)
+        for column in columns
+    ]
+    rows = list(
+        in_order.filter(_beyond(columns, boundary, direction, False)).order_by(*backwards)[
+            : size + 1
+        ]
+    )
+    has_previous = len(rows) > size
+    rows = rows[:size][::-1]
+    return Page(rows, rows[-1].pk if rows else None, rows[0].pk if has_previous else None)

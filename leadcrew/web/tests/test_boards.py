@@ -1,0 +1,127 @@
+"""The pipeline board, the unassigned pool and the to-do list."""
+
+from collections.abc import Callable
+from datetime import date, time, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from leadcrew.accounts.models import User
+from leadcrew.leads.models import Step
+from leadcrew.leads.services import lead_update
+from leadcrew.testing.cast import Cast
+
+pytestmark = pytest.mark.django_db
+
+Login = Callable[[User], Client]
+
+
+def _steps(cast: Cast) -> list[Step]:
+    return list(
+        Step.objects.filter(account=cast.account, pipeline__is_default=True).order_by("position")
+    )
+
+
+def test_pipeline_columns_count_only_visible_leads(login: Login, cast: Cast) -> None:
+    page = login(cast.nils).get("/pipeline")
+    assert page.status_code == 200
+    first = page.context["columns"][0]
+    assert first["count"] == 3  # his two leads, and the pool outside teams he may hand out
+    movable = {card["lead"].pk: card["movable"] for card in first["cards"]}
+    assert movable == {
+        cast.leads.nils_north.pk: True,
+        cast.leads.nils_solo.pk: True,
+        cast.leads.pool.pk: False,  # unassigned: it keeps its step until someone owns it
+    }
+
+
+def test_pipeline_cards_are_movable_only_when_editable(login: Login, cast: Cast) -> None:
+    cast.configure(team_privacy="team_shared")
+    page = login(cast.nils).get("/pipeline")
+    movable = {card["lead"].pk: card["movable"] for card in page.context["columns"][0]["cards"]}
+    assert movable[cast.leads.nora_north.pk] is False
+    assert movable[cast.leads.nils_north.pk] is True
+    assert movable[cast.leads.pool_north.pk] is False  # shared with him, but unassigned
+
+
+def test_moving_a_card(login: Login, cast: Cast) -> None:
+    steps = _steps(cast)
+    lead = cast.leads.nils_north
+    client = login(cast.nils)
+    response = client.post(
+        f"/leads/{lead.pk}/step",
+        {"step": steps[2].pk, "next": "/pipeline"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="board",
+    )
+    assert response.status_code == 200
+    assert '"path": "/pipeline"' in response["HX-Location"]
+    lead.refresh_from_db()
+    assert lead.step_id == steps[2].pk
+    board = client.get("/pipeline", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="board")
+    assert board.text.lstrip().startswith('<div id="board"')
+
+
+def test_moving_a_read_only_card_is_refused(login: Login, cast: Cast) -> None:
+    cast.configure(team_privacy="team_shared")
+    steps = _steps(cast)
+    lead = cast.leads.nora_north
+    client = login(cast.nils)
+    response = client.post(f"/leads/{lead.pk}/step", {"step": steps[2].pk, "next": "/pipeline"})
+    assert response.status_code == 303
+    lead.refresh_from_db()
+    assert lead.step_id == steps[0].pk
+    assert "You may see this lead but not change it." in client.get("/pipeline").text
+    hidden = cast.leads.sam_south
+    assert client.post(f"/leads/{hidden.pk}/step", {"step": steps[2].pk}).status_code == 404
+
+
+def test_the_pool_shows_what_the_user_may_hand_out(login: Login, cast: Cast) -> None:
+    nils = login(cast.nils).get("/unassigned")
+    assert [row["lead"].pk for row in nils.context["rows"]] == [cast.leads.pool.pk]
+    assert nils.context["rows"][0]["may_take"]
+    mona = login(cast.mona).get("/unassigned")
+    rows = {row["lead"].pk: row for row in mona.context["rows"]}
+    assert set(rows) == {cast.leads.pool.pk, cast.leads.pool_north.pk}
+    north = {cast.mona.pk, cast.paula.pk, cast.nils.pk, cast.nora.pk}
+    assert {user.pk for user in rows[cast.leads.pool_north.pk]["owners"]} == north
+
+
+def test_take_a_lead_from_the_pool(login: Login, cast: Cast) -> None:
+    lead = cast.leads.pool
+    client = login(cast.nils)
+    response = client.post(
+        f"/leads/{lead.pk}/owner",
+        {"user_id": cast.nils.pk, "next": "/unassigned"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="pool",
+    )
+    assert '"target": "#pool"' in response["HX-Location"]
+    lead.refresh_from_db()
+    assert lead.owner_id == cast.nils.pk
+    pool = client.get("/unassigned", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pool")
+    assert "Owner changed." in pool.text
+    assert pool.context["rows"] == []
+
+
+def test_todo_lists_my_reminders_due_first(login: Login, cast: Cast) -> None:
+    actor = cast.actor(cast.nils)
+    today = timezone.localdate()
+    lead_update(
+        actor=actor,
+        lead_id=cast.leads.nils_solo.pk,
+        data={"status": "standby", "remind_date": today + timedelta(days=3)},
+    )
+    lead_update(
+        actor=actor,
+        lead_id=cast.leads.nils_north.pk,
+        data={"remind_date": date(2020, 1, 1), "remind_time": time(9, 15)},
+    )
+    page = login(cast.nils).get("/todo")
+    assert page.status_code == 200
+    assert [lead.pk for lead in page.context["page"].leads] == [
+        cast.leads.nils_north.pk,
+        cast.leads.nils_solo.pk,
+    ]
+    assert "Due" in page.text

@@ -1,0 +1,251 @@
+"""The compact view: what each reader sees, filters, paging, and bulk actions with undo."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from leadcrew.access.policy import leads_for
+from leadcrew.accounts.models import User
+from leadcrew.bulk.models import BulkAction
+from leadcrew.leads.models import Status
+from leadcrew.leads.services import lead_create
+from leadcrew.testing.cast import Cast
+
+pytestmark = pytest.mark.django_db
+
+Login = Callable[[User], Client]
+
+
+def titles(cast: Cast, html: str) -> set[str]:
+    """Names of the cast's leads (both accounts) that appear in a page."""
+    found = {name for name, lead in cast.leads.items() if f">{lead.title}<" in html}
+    found |= {
+        "rival." + name for name, lead in cast.rival.leads.items() if f">{lead.title}<" in html
+    }
+    return found
+
+
+def test_a_member_sees_exactly_the_leads_the_policy_gives_them(login: Login, cast: Cast) -> None:
+    page = login(cast.nils).get("/leads")
+    assert page.status_code == 200
+    expected = cast.names(leads_for(cast.actor(cast.nils)))
+    assert titles(cast, page.text) == expected
+    assert "sam_south" not in titles(cast, page.text)
+
+
+def test_an_admin_sees_every_lead_of_the_account_and_none_of_another(
+    login: Login, cast: Cast
+) -> None:
+    found = titles(cast, login(cast.admin).get("/leads").text)
+    assert found == set(cast.leads)
+
+
+def test_filters(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    north = titles(cast, client.get(f"/leads?team={cast.north.pk}").text)
+    assert north == {name for name in cast.leads if name.endswith("_north")}
+    assert titles(cast, client.get("/leads?owner=none").text) == {
+        "pool",
+        "pool_north",
+        "pool_south",
+    }
+    assert titles(cast, client.get(f"/leads?owner={cast.sid.pk}").text) == {"sid_south", "sid_solo"}
+    assert titles(cast, client.get("/leads?q=nils").text) == {"nils_north", "nils_solo"}
+    assert titles(cast, client.get("/leads?status=won").text) == set()
+
+
+def test_an_unknown_filter_value_is_ignored_not_an_error(login: Login, cast: Cast) -> None:
+    page = login(cast.nils).get(f"/leads?owner={cast.rival.rex.pk}&team=abc&order=nope")
+    assert page.status_code == 200
+
+
+def test_keyset_pages_cover_every_lead_once(login: Login, cast: Cast) -> None:
+    actor = cast.actor(cast.admin)
+    for i in range(60):
+        lead_create(actor=actor, data={"title": f"Bulk lead {i:02d}", "amount": i})
+    client = login(cast.admin)
+    seen: list[str] = []
+    url = "/leads?q=Bulk+lead&order=amount&direction=asc"
+    pages = 0
+    while url:
+        page = client.get(url)
+        pages += 1
+        seen += [t for t in page.text.split(">") if t.startswith("Bulk lead")]
+        url = page.context.get("next_url", "")
+    assert pages == 2
+    assert [t.split("<")[0] for t in seen] == [f"Bulk lead {i:02d}" for i in range(60)]
+    # And back.
+    second = client.get("/leads?q=Bulk+lead&order=amount&direction=asc").context["next_url"]
+    back = client.get(client.get(second).context["previous_url"])
+    assert "Bulk lead 00" in back.text
+    assert "Bulk lead 50" not in back.text
+
+
+def test_htmx_asks_for_the_list_region_only(login: Login, cast: Cast) -> None:
+    page = login(cast.admin).get(
+        "/leads?status=todo", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="lead-list"
+    )
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<div id="lead-list"')
+    assert "<header" not in page.text
+
+
+def test_bulk_assign_selected_then_undo(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    ids = [cast.leads.nils_solo.pk, cast.leads.sid_solo.pk]
+    response = client.post(
+        "/leads/bulk",
+        {"action": "assign", "scope": "selected", "ids": ids, "user_id": cast.ursula.pk},
+    )
+    assert response.status_code == 303
+    bulk = BulkAction.objects.get()
+    assert response["Location"] == f"/leads?bulk={bulk.pk}"
+    page = client.get(response["Location"])
+    assert "2 of 2 leads assigned" in page.text
+    assert f'action="/bulk/{bulk.pk}/undo"' in page.text
+    cast.leads.nils_solo.refresh_from_db()
+    assert cast.leads.nils_solo.owner_id == cast.ursula.pk
+
+    undone = client.post(f"/bulk/{bulk.pk}/undo")
+    assert undone.status_code == 303
+    page = client.get(undone["Location"])
+    assert "Undone: 2 leads put back as they were" in page.text
+    assert f'action="/bulk/{bulk.pk}/undo"' not in page.text
+    cast.leads.nils_solo.refresh_from_db()
+    assert cast.leads.nils_solo.owner_id == cast.nils.pk
+
+
+def test_bulk_by_filter_places_every_matching_lead_and_says_who_was_skipped(
+    login: Login, cast: Cast
+) -> None:
+    client = login(cast.mona)  # manages North
+    response = client.post(
+        "/leads/bulk",
+        {"action": "place_in_team", "scope": "matching", "team_id": cast.north.pk, "q": "solo"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="lead-list",
+    )
+    assert response.status_code == 200
+    location = response["HX-Location"]
+    assert '"target": "#lead-list"' in location
+    bulk = BulkAction.objects.get()
+    assert bulk.matched == 1  # mona_solo: the only "solo" lead she sees
+    assert bulk.changed == 1
+
+
+def test_bulk_reports_skipped_leads_and_why(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    ids = [cast.leads.pool.pk, cast.leads.nils_solo.pk]
+    response = client.post(
+        "/leads/bulk",
+        {"action": "move_to_step", "scope": "selected", "ids": ids, "new_step": _step(cast, 1)},
+    )
+    page = client.get(response["Location"])
+    assert "1 of 2 leads moved to the step" in page.text
+    assert "1 lead: they are unassigned" in page.text
+
+
+def _step(cast: Cast, position: int) -> int:
+    from leadcrew.leads.models import Step
+
+    return Step.objects.get(account=cast.account, pipeline__is_default=True, position=position).pk
+
+
+def test_bulk_errors_keep_the_selection_and_name_the_field(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    ids = [cast.leads.nils_solo.pk]
+    page = client.post(
+        "/leads/bulk",
+        {"action": "set_status", "scope": "selected", "ids": ids, "new_status": Status.STANDBY},
+    )
+    assert page.status_code == 200
+    assert "Standby needs a reminder date." in page.text
+    assert f'value="{ids[0]}" data-lead-checkbox checked' in page.text
+    nothing = client.post("/leads/bulk", {"action": "star", "scope": "selected"})
+    assert "Select at least one lead" in nothing.text
+    assert not BulkAction.objects.exists()
+
+
+def test_bulk_never_touches_a_lead_the_user_cannot_see(login: Login, cast: Cast) -> None:
+    client = login(cast.nils)
+    hidden = [cast.leads.sam_south.pk, cast.rival.leads.rob_solo.pk]
+    response = client.post("/leads/bulk", {"action": "star", "scope": "selected", "ids": hidden})
+    page = client.get(response["Location"])
+    assert "0 of 0 leads starred" in page.text
+    cast.leads.sam_south.refresh_from_db()
+    assert not cast.leads.sam_south.starred
+
+
+def test_the_bulk_bar_offers_only_what_the_user_may_do(login: Login, cast: Cast) -> None:
+    cast.configure(
+        assignment="admins_only", only_admins_delete_leads=True, only_admins_export_leads=True
+    )
+    page = login(cast.nils).get("/leads")
+    form = page.context["bulk_form"]
+    actions = [value for value, _ in form.fields["action"].choices]
+    assert "assign" not in actions
+    assert "delete" not in actions
+    assert "place_in_team" in actions  # his own leads, to North
+    teams = [value for value, _ in form.fields["team_id"].choices]
+    assert str(cast.north.pk) in teams
+    assert str(cast.south.pk) not in teams
+    assert "Export as CSV" not in page.text
+
+    admin = login(cast.admin).get("/leads").context["bulk_form"]
+    assert {"assign", "delete"} <= {value for value, _ in admin.fields["action"].choices}
+
+
+def test_bulk_assign_offers_a_manager_their_teams_members(login: Login, cast: Cast) -> None:
+    cast.configure(assignment="admins_only")
+    form = login(cast.sam).get("/leads").context["bulk_form"]
+    offered = {value for value, _ in form.fields["user_id"].choices if value}
+    assert offered == {str(cast.sam.pk), str(cast.sid.pk), str(cast.paula.pk), "none"}
+
+
+def test_export_csv_of_the_selection(login: Login, cast: Cast) -> None:
+    client = login(cast.nils)
+    response = client.post(
+        "/leads/export",
+        {"scope": "selected", "ids": [cast.leads.nils_solo.pk, cast.leads.sam_south.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert cast.leads.nils_solo.title in body
+    assert cast.leads.sam_south.title not in body
+
+
+def test_export_refused_by_the_toggle(login: Login, cast: Cast) -> None:
+    cast.configure(only_admins_export_leads=True)
+    page = login(cast.nils).post("/leads/export", {"scope": "matching"})
+    assert page.status_code == 200
+    assert "Only admins may export leads in this account." in page.text
+
+
+def test_someone_elses_bulk_action_is_not_shown_nor_undone(login: Login, cast: Cast) -> None:
+    admin = login(cast.admin)
+    admin.post(
+        "/leads/bulk", {"action": "star", "scope": "selected", "ids": [cast.leads.nils_solo.pk]}
+    )
+    bulk = BulkAction.objects.get()
+    nils = login(cast.nils)
+    assert "leads starred" not in nils.get(f"/leads?bulk={bulk.pk}").text
+    assert nils.post(f"/bulk/{bulk.pk}/undo").status_code == 404
+
+
+def test_a_forged_bulk_choice_is_refused_lead_by_lead(login: Login, cast: Cast) -> None:
+    # South is not offered to Nils (he is not a member); posted anyway, nothing moves.
+    client = login(cast.nils)
+    response = client.post(
+        "/leads/bulk",
+        {
+            "action": "place_in_team",
+            "scope": "selected",
+            "ids": [cast.leads.nils_solo.pk],
+            "team_id": cast.south.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["bulk_form"].errors["team_id"]
+    assert not BulkAction.objects.exists()

@@ -1,0 +1,85 @@
+"""Logging in and out, changing one's password and language."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leadcrew.accounts.models import User
+from leadcrew.accounts.services import user_authenticate, user_locale_set
+from leadcrew.core.errors import Unauthorized
+from leadcrew.web.forms import LanguageForm, LoginForm, PasswordForm
+from leadcrew.web.labels import error_text
+from leadcrew.web.views.base import WebRequest, safe_next
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
+    if isinstance(request.user, User):
+        return redirect(next_url or reverse("web:leads"))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_authenticate(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except Unauthorized as error:
+            if error.type == "unauthorized_disabled_token":
+                form.add_error(
+                    None,
+                    _("This account is disabled: ask an admin of your company to enable it again."),
+                )
+            else:
+                form.add_error(None, error_text(error))
+        else:
+            login(request, user, backend="leadcrew.accounts.backends.EmailBackend")
+            translation.activate(user.locale)
+            return HttpResponseRedirect(next_url or reverse("web:leads"), status=303)
+    return render(request, "web/pages/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect(reverse("web:login"), status=303)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_view(request: WebRequest) -> HttpResponse:
+    form = PasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, _("Your password was changed."))
+        return HttpResponseRedirect(reverse("web:password"), status=303)
+    return render(request, "web/pages/password.html", {"form": form})
+
+
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """The user menu's switch: saved on the user (it follows them everywhere), and in a cookie
+    for the login page."""
+    form = LanguageForm(request.POST)
+    next_url = safe_next(request, request.POST.get("next"), reverse("web:leads"))
+    response = HttpResponseRedirect(next_url, status=303)
+    if form.is_valid():
+        locale = form.cleaned_data["locale"]
+        if isinstance(request.user, User):
+            user_locale_set(user=request.user, locale=locale)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, locale, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    return response
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    return redirect("web:leads")

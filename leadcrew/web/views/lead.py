@@ -1,0 +1,386 @@
+"""One lead: its page, creating one, and the forms of its page (fields, owner, team, step,
+comments, deletion)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leadcrew.access import explain
+from leadcrew.access.policy import Action, Reason, can, leads_for
+from leadcrew.accounts.models import TeamPrivacy
+from leadcrew.core.errors import ApiError, Forbidden
+from leadcrew.leads import services
+from leadcrew.leads.models import CLOSED_STATUSES, Lead
+from leadcrew.leads.selectors import lead_comments, lead_history, with_relations
+from leadcrew.web import labels
+from leadcrew.web.choices import Directory, LeadShape
+from leadcrew.web.forms import (
+    NOBODY,
+    CommentForm,
+    LeadDatesForm,
+    LeadForm,
+    NewLeadForm,
+    OwnerForm,
+    StepForm,
+    TeamForm,
+    show_domain_error,
+)
+from leadcrew.web.views.base import (
+    WebRequest,
+    actor_of,
+    directory_of,
+    done,
+    render_page,
+    safe_next,
+)
+
+HISTORY_SHOWN = 100
+COMMENTS_SHOWN = 100
+
+
+def _visible_lead(request: WebRequest, lead_id: int) -> Lead:
+    """The lead with what its page shows, if the reader may see it; else it does not exist."""
+    lead = with_relations(leads_for(actor_of(request))).filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def _lead_url(lead_id: int) -> str:
+    return reverse("web:lead", args=[lead_id])
+
+
+def _initial(lead: Lead) -> dict[str, Any]:
+    return {
+        "title": lead.title,
+        "description": lead.description,
+        "amount": lead.amount,
+        "currency": lead.currency,
+        "probability": lead.probability,
+        "status": lead.status,
+        "remind_date": lead.remind_date,
+        "remind_time": lead.remind_time,
+        "step": str(lead.step_id),
+        "tags": ", ".join(tag.name for tag in lead.tag_rows.all()),
+        "starred": lead.starred,
+        "estimated_closing_date": lead.estimated_closing_date,
+        "created_at": _to_the_minute(lead.created_at),
+        "closed_at": _to_the_minute(lead.closed_at),
+    }
+
+
+def _to_the_minute(value: datetime | None) -> datetime | None:
+    """As the date inputs show it (local time, to the minute), so that an untouched input
+    compares equal and leaves the stored value alone."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.get_current_timezone()).replace(second=0, microsecond=0)
+
+
+class EditLeadForm(LeadForm, LeadDatesForm):
+    def lead_data(self) -> dict[str, Any]:
+        data = super().lead_data()
+        # The inputs show dates to the minute: sent back untouched, they are left alone rather
+        # than rounded. A closing date belongs to a closed lead; left empty, the service sets it.
+        for field in ("created_at", "closed_at"):
+            if field not in self.changed_data:
+                data.pop(field, None)
+        if data.get("status") not in CLOSED_STATUSES or not data.get("closed_at"):
+            data.pop("closed_at", None)
+        return data
+
+
+def _read_only_reason(request: WebRequest, lead: Lead, see: tuple[Reason, ...]) -> str:
+    """Why the reader sees the lead, and who may change it: "You can see this lead because you
+    are in its team; only its owner and the team's managers can change it." """
+    actor = actor_of(request)
+    because = "; ".join(str(labels.CALLER_REASONS[r]) for r in see) or _("of your role")
+    managers_edit = (
+        actor.settings.teams_on
+        and lead.team_id is not None
+        and actor.settings.team_privacy in (TeamPrivacy.MANAGERS_ONLY, TeamPrivacy.TEAM_SHARED)
+    )
+    who = (
+        _("only its owner, the team's managers and admins can change it")
+        if managers_edit
+        else _("only its owner and admins can change it")
+    )
+    return _("You can see this lead because %(because)s; %(who)s.") % {
+        "because": because,
+        "who": who,
+    }
+
+
+def _page(
+    request: WebRequest,
+    lead: Lead,
+    *,
+    form: LeadForm | None = None,
+    owner_form: OwnerForm | None = None,
+    team_form: TeamForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = actor_of(request)
+    directory = directory_of(request)
+    access = explain.explain(actor, lead.pk, lead, list(directory.destinations.values()))
+    may_edit = access.edit.allowed
+    owners = directory.owners_for(lead)
+    may_unassign = directory.may_unassign(lead)
+    teams = directory.teams_for(lead)
+    may_take_out = directory.may_take_out_of_team(lead)
+    if form is None:
+        form = EditLeadForm(initial=_initial(lead), directory=directory)
+    if not may_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {
+        "lead": lead,
+        "form": form,
+        "may_edit": may_edit,
+        "read_only_reason": ""
+        if may_edit
+        else _read_only_reason(request, lead, access.see.reasons),
+        "may_delete": may_edit and directory.may_delete,
+        "owner_form": owner_form
+        or (
+            OwnerForm(
+                initial={"user_id": str(lead.owner_id or NOBODY)},
+                owners=owners,
+                may_unassign=may_unassign,
+            )
+            if owners or may_unassign
+            else None
+        ),
+        "team_form": team_form
+        or (
+            TeamForm(
+                initial={"team_id": str(lead.team_id or NOBODY)},
+                teams=teams,
+                may_take_out=may_take_out,
+            )
+            if teams or may_take_out
+            else None
+        ),
+        "teams_on": actor.settings.teams_on,
+        "comment_form": comment_form or CommentForm(),
+        "comments": list(lead_comments(lead).select_related("author")[:COMMENTS_SHOWN]),
+        "history": list(lead_history(lead).select_related("actor")[:HISTORY_SHOWN]),
+        "history_limit": HISTORY_SHOWN,
+        "access": access,
+        "see_reasons": [labels.CALLER_REASONS[r] for r in access.see.reasons],
+        "edit_reasons": [labels.CALLER_REASONS[r] for r in access.edit.reasons],
+        "assign_reasons": [labels.CALLER_REASONS[r] for r in access.assign.reasons],
+        "is_admin": actor.is_admin,
+        "now": timezone.now(),
+    }
+    return render_page(
+        request, "web/leads/detail.html", context, regions=("comments",), status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_detail(request: WebRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    if request.method == "GET":
+        return _page(request, lead)
+    directory = directory_of(request)
+    form = EditLeadForm(request.POST, initial=_initial(lead), directory=directory)
+    status = 200
+    if form.is_valid():
+        try:
+            services.lead_update(actor=actor_of(request), lead_id=lead.pk, data=form.lead_data())
+        except ApiError as error:
+            show_domain_error(form, error)
+            # Seen but not theirs to change: the page again, with the refusal, as a 403.
+            if not can(actor_of(request), Action.EDIT, lead):
+                status = 403
+        else:
+            messages.success(request, _("Changes saved."))
+            return done(request, _lead_url(lead.pk))
+    return _page(request, lead, form=form, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_new(request: WebRequest) -> HttpResponse:
+    actor = actor_of(request)
+    directory = directory_of(request)
+    me = LeadShape(actor.user_id, None)
+    teams = directory.teams_for(me)
+    # Who the new lead may go to: the rule of lead_create, for a lead outside teams or in any
+    # team the creator may put it in.
+    owners: dict[int, Any] = {}
+    for draft in [LeadShape(None, None), *(LeadShape(None, t.pk) for t in teams)]:
+        owners |= {user.pk: user for user in directory.owners_for(draft)}
+    me_user = request.user
+    offered = [
+        me_user,
+        *sorted(
+            (u for pk, u in owners.items() if pk != me_user.pk),
+            key=lambda u: (u.full_name or u.email).casefold(),
+        ),
+    ]
+    initial = {
+        "currency": actor.account.currency,
+        "user_id": str(me_user.pk),
+        "step": str(_first_step_id(directory)),
+        "status": "todo",
+    }
+    form = NewLeadForm(
+        request.POST or None, initial=initial, directory=directory, owners=offered, teams=teams
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(actor=actor, data=form.lead_data(), created_from="web")
+        except ApiError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Lead created."))
+            if can(actor, Action.SEE, lead):
+                return done(request, _lead_url(lead.pk))
+            return done(request, reverse("web:leads"))
+    return render_page(request, "web/leads/new.html", {"form": form})
+
+
+def _first_step_id(directory: Directory) -> int | None:
+    for pipeline in directory.pipelines:
+        if pipeline.is_default and pipeline.ordered_steps:  # type: ignore[attr-defined]
+            return pipeline.ordered_steps[0].pk  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+def _after_write(request: WebRequest, lead_id: int, default: str) -> HttpResponse:
+    return done(request, safe_next(request, request.POST.get("next"), default))
+
+
+@login_required
+@require_POST
+def lead_owner(request: WebRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    directory = directory_of(request)
+    form = OwnerForm(
+        request.POST, owners=directory.owners_for(lead), may_unassign=directory.may_unassign(lead)
+    )
+    if form.is_valid():
+        try:
+            services.lead_assign(
+                actor=actor_of(request), lead_id=lead.pk, user_ref=form.owner_ref()
+            )
+        except ApiError as error:
+            messages.error(request, labels.error_text(error))
+        else:
+            messages.success(request, _("Owner changed."))
+            return _after_write(request, lead.pk, _lead_url(lead.pk))
+    elif not request.POST.get("user_id"):
+        messages.error(request, _("Choose a person first."))
+    else:
+        messages.error(request, _("You may not give this lead to that user."))
+    return _after_write(request, lead.pk, _lead_url(lead.pk))
+
+
+@login_required
+@require_POST
+def lead_team(request: WebRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    directory = directory_of(request)
+    form = TeamForm(
+        request.POST,
+        teams=directory.teams_for(lead),
+        may_take_out=directory.may_take_out_of_team(lead),
+    )
+    if form.is_valid():
+        try:
+            services.lead_update(
+                actor=actor_of(request), lead_id=lead.pk, data={"team_id": form.team_ref()}
+            )
+        except ApiError as error:
+            messages.error(request, labels.error_text(error))
+        else:
+            messages.success(request, _("Team changed."))
+    elif not request.POST.get("team_id"):
+        messages.error(request, _("Choose a team first."))
+    else:
+        messages.error(request, _("You may not move this lead to that team."))
+    return _after_write(request, lead.pk, _lead_url(lead.pk))
+
+
+@login_required
+@require_POST
+def lead_step(request: WebRequest, lead_id: int) -> HttpResponse:
+    """Moves a lead to another step (the pipeline's drag-and-drop and its menu)."""
+    lead = _visible_lead(request, lead_id)
+    form = StepForm(request.POST, directory=directory_of(request))
+    if form.is_valid():
+        try:
+            services.lead_update(
+                actor=actor_of(request),
+                lead_id=lead.pk,
+                data={"step": int(form.cleaned_data["step"])},
+            )
+        except ApiError as error:
+            messages.error(request, labels.error_text(error))
+    else:
+        messages.error(request, _("No such step."))
+    return _after_write(request, lead.pk, _lead_url(lead.pk))
+
+
+@login_required
+@require_POST
+def lead_comment(request: WebRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_create(
+                actor=actor_of(request),
+                lead_id=lead.pk,
+                content=form.cleaned_data["content"],
+                activity_id=None,
+                is_pinned=False,
+            )
+        except ApiError as error:
+            show_domain_error(form, error)
+        else:
+            return done(request, _lead_url(lead.pk) + "#comments")
+    return _page(request, lead, comment_form=form)
+
+
+@login_required
+@require_POST
+def lead_delete(request: WebRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    try:
+        services.lead_delete(actor=actor_of(request), lead_id=lead.pk)
+    except Forbidden as error:
+        messages.error(request, labels.error_text(error))
+        return done(request, _lead_url(lead.pk))
+    messages.success(request, _("“%(title)s” was sent to the bin.") % {"title": lead.title})
+    return done(request, reverse("web:leads"))
+
+
+@login_required
+@require_GET
+def lead_access(request: WebRequest, lead_id: int) -> HttpResponse:
+    """Who can see, edit and assign the lead, and why: the reader's own rights, and for an admin
+    every active user's."""
+    lead = _visible_lead(request, lead_id)
+    actor = actor_of(request)
+    access = explain.lead_access(actor, lead.pk)
+    directory = directory_of(request)
+    names = {user.pk: user for user in directory.users}
+    rows = [
+        {"user": names.get(row.user_id or 0), "access": row}
+        for row in (access.users or [])
+        if row.see.allowed
+    ]
+    context = {"lead": lead, "access": access, "rows": rows, "is_admin": actor.is_admin}
+    return render_page(request, "web/leads/access.html", context, regions=("everyone",))

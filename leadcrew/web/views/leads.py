@@ -1,0 +1,186 @@
+"""The compact view: filters, a page of leads, a selection and the bulk actions over it."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from leadcrew.bulk.export import csv_lines
+from leadcrew.bulk.models import BulkAction
+from leadcrew.bulk.services import (
+    MAX_IDS,
+    Selection,
+    bulk_action_for,
+    bulk_apply,
+    bulk_export_leads,
+    bulk_undo,
+)
+from leadcrew.core.errors import ApiError, Forbidden, NotFound
+from leadcrew.leads.selectors import filtered_leads, with_relations
+from leadcrew.web.forms import MATCHING, BulkForm, LeadFilterForm, show_domain_error
+from leadcrew.web.labels import error_text
+from leadcrew.web.paging import capped_count, keyset_page
+from leadcrew.web.views.base import (
+    WebRequest,
+    actor_of,
+    directory_of,
+    done,
+    int_or_none,
+    pager_urls,
+    render_page,
+)
+
+REGIONS = ("lead-list",)
+
+
+def _selected_ids(request: WebRequest) -> list[int]:
+    ids = (int_or_none(value) for value in request.POST.getlist("ids"))
+    return list(dict.fromkeys(i for i in ids if i is not None))[:MAX_IDS]
+
+
+def _bulk_shown(request: WebRequest) -> BulkAction | None:
+    """The bulk action whose summary the list shows (?bulk=<id>): its author's or, for an
+    admin, anyone's; any other id shows nothing."""
+    bulk_id = int_or_none(request.GET.get("bulk"))
+    if bulk_id is None:
+        return None
+    try:
+        return bulk_action_for(actor_of(request), bulk_id)
+    except NotFound:
+        return None
+
+
+def _list_page(
+    request: WebRequest,
+    filters: LeadFilterForm,
+    bulk_form: BulkForm,
+    *,
+    bulk: BulkAction | None = None,
+    selected: list[int] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = actor_of(request)
+    directory = directory_of(request)
+    filters.is_valid()
+    leads = filtered_leads(actor, filters.lead_filter(actor.user_id))
+    order, direction = filters.ordering
+    params = request.GET if request.method == "GET" else request.POST
+    page = keyset_page(
+        with_relations(leads),
+        order,
+        direction,
+        after=int_or_none(params.get("after")),
+        before=int_or_none(params.get("before")),
+    )
+    count, capped = capped_count(leads)
+    context: dict[str, Any] = {
+        "filters": filters,
+        "filter_params": filters.active_params(),
+        "bulk_form": bulk_form,
+        "page": page,
+        "count": count,
+        "capped": capped,
+        "bulk": bulk,
+        "selected": set(selected or ()),
+        "may_export": directory.may_export,
+        "teams_on": actor.settings.teams_on,
+        "list_url": reverse("web:leads"),
+        **pager_urls(reverse("web:leads"), filters.active_params(), page),
+    }
+    return render_page(request, "web/leads/list.html", context, regions=REGIONS, status=status)
+
+
+@login_required
+@require_GET
+def lead_list(request: WebRequest) -> HttpResponse:
+    directory = directory_of(request)
+    filters = LeadFilterForm(request.GET, directory=directory)
+    bulk_form = BulkForm(directory=directory)
+    return _list_page(request, filters, bulk_form, bulk=_bulk_shown(request))
+
+
+def _list_url(filters: LeadFilterForm, **extra: Any) -> str:
+    query = urlencode([*filters.active_params(), *extra.items()])
+    return reverse("web:leads") + (f"?{query}" if query else "")
+
+
+@login_required
+@require_POST
+def lead_bulk(request: WebRequest) -> HttpResponse:
+    """One bulk action over the selected leads or every lead matching the filters; answers with
+    the list showing what changed, what was skipped and why, and an Undo button."""
+    actor = actor_of(request)
+    directory = directory_of(request)
+    filters = LeadFilterForm(request.POST, directory=directory)
+    filters.is_valid()
+    form = BulkForm(request.POST, directory=directory)
+    ids = _selected_ids(request)
+    if form.is_valid():
+        matching = form.cleaned_data["scope"] == MATCHING
+        if not matching and not ids:
+            form.add_error(None, _("Select at least one lead, or apply to every matching lead."))
+        else:
+            selection = (
+                Selection(filters=filters.lead_filter(actor.user_id))
+                if matching
+                else Selection(ids=ids)
+            )
+            try:
+                result = bulk_apply(
+                    actor=actor,
+                    action=form.cleaned_data["action"],
+                    selection=selection,
+                    params=form.params(),
+                )
+            except ApiError as error:
+                show_domain_error(form, error)
+            else:
+                return done(request, _list_url(filters, bulk=result.bulk_action.pk))
+    return _list_page(request, filters, form, selected=ids)
+
+
+@login_required
+@require_POST
+def lead_export(request: WebRequest) -> HttpResponse | StreamingHttpResponse:
+    """The selection as CSV (a plain download, never through htmx)."""
+    actor = actor_of(request)
+    directory = directory_of(request)
+    filters = LeadFilterForm(request.POST, directory=directory)
+    filters.is_valid()
+    ids = _selected_ids(request)
+    matching = request.POST.get("scope") == MATCHING
+    form = BulkForm(request.POST, directory=directory)
+    if not matching and not ids:
+        form.add_error(None, _("Select at least one lead, or apply to every matching lead."))
+        return _list_page(request, filters, form, selected=ids)
+    selection = (
+        Selection(filters=filters.lead_filter(actor.user_id)) if matching else Selection(ids=ids)
+    )
+    try:
+        leads = bulk_export_leads(actor=actor, selection=selection)
+    except ApiError as error:
+        show_domain_error(form, error)
+        return _list_page(request, filters, form, selected=ids)
+    response = StreamingHttpResponse(csv_lines(leads), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def bulk_undo_view(request: WebRequest, bulk_id: int) -> HttpResponse:
+    """Undoes a bulk action (its author or an admin), then shows the list with what the undo
+    put back."""
+    actor = actor_of(request)
+    filters = LeadFilterForm(request.POST, directory=directory_of(request))
+    filters.is_valid()
+    try:
+        bulk_undo(actor=actor, bulk_action_id=bulk_id)
+    except Forbidden as error:  # already undone, or too old
+        messages.error(request, error_text(error))
+    return done(request, _list_url(filters, bulk=bulk_id))
