@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install run serve migrate demo test lint typecheck check bench clean messages
+.PHONY: install run serve migrate demo test lint typecheck check bench clean messages screenshots
 
 install: $(STAMP)
 
@@ -48,3 +48,8 @@ clean:
 messages: install
 	cd leadcrew && ../$(BIN)/python ../manage.py makemessages -l fr --no-obsolete --add-location=file
 	cd leadcrew && ../$(BIN)/python ../manage.py compilemessages -l fr
+
+# The README's screenshots (docs/screenshots/*.png): the demo data on a temporary SQLite
+# database, a live `leadcrew serve` on a free loopback port, Chromium through Playwright.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leadcrew.web.views import auth, boards, lead, leads
+from leadcrew.web.views import admin, auth, boards, lead, leads, stats
 
 app_name = "web"
 
@@ -25,4 +25,43 @@ urlpatterns = [
     path("pipeline", boards.pipeline_board, name="pipeline"),
     path("unassigned", boards.unassigned_pool, name="unassigned"),
     path("todo", boards.todo_list, name="todo"),
+    # Statistics
+    path("stats", stats.stats_page, name="stats"),
+    path("stats/export", stats.stats_export, name="stats_export"),
+    # The admin panel
+    path("settings", admin.settings_home, name="settings"),
+    path("settings/privacy", admin.settings_privacy, name="settings_privacy"),
+    path("settings/teams", admin.settings_teams, name="settings_teams"),
+    path("settings/teams/<int:team_id>/rename", admin.team_rename, name="team_rename"),
+    path("settings/teams/<int:team_id>/delete", admin.team_delete, name="team_delete"),
+    path("settings/teams/<int:team_id>/members", admin.team_member_add, name="team_member_add"),
+    path(
+        "settings/teams/<int:team_id>/members/<int:user_id>/remove",
+        admin.team_member_remove,
+        name="team_member_remove",
+    ),
+    path(
+        "settings/teams/<int:team_id>/members/<int:user_id>/manager",
+        admin.team_member_manager,
+        name="team_member_manager",
+    ),
+    path(
+        "settings/teams/<int:team_id>/round-robin", admin.team_round_robin, name="team_round_robin"
+    ),
+    path("settings/users", admin.settings_users, name="settings_users"),
+    path("settings/users/<int:user_id>", admin.user_edit, name="user_edit"),
+    path("settings/users/<int:user_id>/active", admin.user_active, name="user_active"),
+    path("settings/pipelines", admin.settings_pipelines, name="settings_pipelines"),
+    path("settings/pipelines/<int:pipeline_id>", admin.pipeline_edit, name="pipeline_edit"),
+    path(
+        "settings/pipelines/<int:pipeline_id>/delete",
+        admin.pipeline_delete,
+        name="pipeline_delete",
+    ),
+    path("settings/pipelines/<int:pipeline_id>/steps", admin.step_add, name="step_add"),
+    path("settings/steps/<int:step_id>", admin.step_edit, name="step_edit"),
+    path("settings/steps/<int:step_id>/delete", admin.step_delete, name="step_delete"),
+    path("settings/api-keys", admin.settings_api_keys, name="settings_api_keys"),
+    path("settings/api-keys/<int:key_id>/revoke", admin.api_key_revoke, name="api_key_revoke"),
+    path("settings/log", admin.settings_log, name="settings_log"),
 ]

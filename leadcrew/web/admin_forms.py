@@ -1,0 +1,266 @@
+"""The forms of the admin panel and of the statistics page. They check shapes only; every rule
+is the services' to apply, and their refusals come back on the field they name
+(`show_admin_error`)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from leadcrew.accounts.models import (
+    Account,
+    Assignment,
+    Edition,
+    Locale,
+    Privacy,
+    TeamAssignment,
+    TeamPrivacy,
+    time_zone_choices,
+)
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.core.errors import AlreadyExists, ApiError
+from leadcrew.stats.periods import Grouping
+from leadcrew.web import admin_labels
+from leadcrew.web.forms import DateInput, WebForm
+
+DREAM_TEAM_HELP = _("Dream Team edition only.")
+
+
+def show_admin_error(
+    form: forms.Form, error: ApiError, aliases: dict[str, str] | None = None
+) -> None:
+    """A service's refusal, on the field it names (through `aliases` when the form calls it
+    otherwise) when the form has it, else on the form."""
+    field = admin_labels.error_field_of(error)
+    if field is None and isinstance(error, AlreadyExists):
+        # "A team with this name already exists.", "A user with this e-mail already exists."
+        field = "email" if "e-mail" in error.message else "name"
+    if field and aliases:
+        field = aliases.get(field, field)
+    form.add_error(field if field in form.fields else None, admin_labels.admin_error_text(error))
+
+
+def _labelled(choices: dict[Any, Any]) -> list[tuple[str, Any]]:
+    return [(str(value), label) for value, label in choices.items()]
+
+
+# --- Roles & privacy ---------------------------------------------------------------------------
+
+
+class SettingsForm(WebForm):
+    """Every setting of product.md §2 and the account's name, time zone and currency: the
+    keywords of account_settings_update (and of its preview)."""
+
+    name = forms.CharField(label=_("Account name"), max_length=200)
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        error_messages={"invalid": _("A three-letter code, like EUR.")},
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
+    edition = forms.ChoiceField(label=_("Edition"), widget=forms.RadioSelect)
+    privacy = forms.ChoiceField(label=_("Who sees leads"), widget=forms.RadioSelect)
+    assignment = forms.ChoiceField(
+        label=_("Who assigns leads outside teams and the unassigned pool"),
+        widget=forms.RadioSelect,
+    )
+    teams_enabled = forms.BooleanField(
+        label=_("Turn teams on"), required=False, help_text=DREAM_TEAM_HELP
+    )
+    team_privacy = forms.ChoiceField(label=_("Privacy inside teams"), widget=forms.RadioSelect)
+    team_assignment = forms.ChoiceField(
+        label=_("Who assigns leads inside a team"), widget=forms.RadioSelect
+    )
+    only_admins_export_leads = forms.BooleanField(
+        label=_("Only admins may export leads"), required=False, help_text=DREAM_TEAM_HELP
+    )
+    only_admins_delete_leads = forms.BooleanField(
+        label=_("Only admins may delete leads"), required=False, help_text=DREAM_TEAM_HELP
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("time_zone", time_zone_choices())
+        self.set_choices("edition", _labelled(admin_labels.EDITION_LABELS))
+        self.set_choices("privacy", _labelled(admin_labels.PRIVACY_LABELS))
+        self.set_choices("assignment", _labelled(admin_labels.ASSIGNMENT_LABELS))
+        self.set_choices("team_privacy", _labelled(admin_labels.TEAM_PRIVACY_LABELS))
+        self.set_choices("team_assignment", _labelled(admin_labels.TEAM_ASSIGNMENT_LABELS))
+
+    @staticmethod
+    def initial_of(account: Account) -> dict[str, Any]:
+        return {name: getattr(account, name) for name in admin_labels.SETTING_LABELS}
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).upper()
+
+    def changes(self) -> dict[str, Any]:
+        """The keywords of account_settings_update. Outside Dream Team the team settings are
+        kept as they are (switching down turns the layer off; the services decide)."""
+        data = dict(self.cleaned_data)
+        if data.get("edition") != Edition.DREAM_TEAM:
+            for flag in ("teams_enabled", "only_admins_export_leads", "only_admins_delete_leads"):
+                if not data.get(flag):
+                    data[flag] = None
+        return data
+
+
+# Keep the enums in step with the labels: a new choice without a label fails at import.
+for _enum, _labels in (
+    (Edition, admin_labels.EDITION_LABELS),
+    (Privacy, admin_labels.PRIVACY_LABELS),
+    (Assignment, admin_labels.ASSIGNMENT_LABELS),
+    (TeamPrivacy, admin_labels.TEAM_PRIVACY_LABELS),
+    (TeamAssignment, admin_labels.TEAM_ASSIGNMENT_LABELS),
+):
+    assert set(_enum.values) == {str(v) for v in _labels}, _enum
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+
+class TeamNameForm(WebForm):
+    name = forms.CharField(label=_("Team name"), max_length=100)
+
+
+class MemberAddForm(WebForm):
+    user_id = forms.ChoiceField(label=_("Person to add"))
+    is_manager = forms.BooleanField(label=_("As a manager"), required=False)
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [("", _("Choose a person…"))]
+        choices += [(str(u.pk), f"{u.full_name or u.email} ({u.email})") for u in candidates]
+        self.set_choices("user_id", choices)
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+class UserCreateForm(WebForm):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
+        help_text=_("Optional: without one, the person cannot log in until you set one."),
+    )
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices, initial=Locale.EN)
+    is_admin = forms.BooleanField(label=_("Admin of the account"), required=False)
+
+    def user_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["password"] = data.get("password") or None
+        return data
+
+
+class UserEditForm(WebForm):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+    is_admin = forms.BooleanField(label=_("Admin of the account"), required=False)
+    password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    def user_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["password"] = data.get("password") or None
+        return data
+
+
+# --- Pipelines ---------------------------------------------------------------------------------
+
+
+class PipelineCreateForm(WebForm):
+    name = forms.CharField(label=_("Pipeline name"), max_length=100)
+    steps = forms.CharField(
+        label=_("Steps"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One step per line, in order."),
+    )
+    is_default = forms.BooleanField(label=_("Make it the default pipeline"), required=False)
+
+    def step_names(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data.get("steps", "").splitlines() if line.strip()
+        ]
+
+
+class PipelineNameForm(WebForm):
+    name = forms.CharField(label=_("Pipeline name"), max_length=100)
+
+
+class StepNameForm(WebForm):
+    name = forms.CharField(label=_("Step name"), max_length=100)
+
+
+# --- API keys and the log ----------------------------------------------------------------------
+
+
+class ApiKeyForm(WebForm):
+    name = forms.CharField(
+        label=_("Key name"),
+        max_length=100,
+        help_text=_("What the key is for, like “Website form” or “Accounting export”."),
+    )
+
+
+class LogFilterForm(WebForm):
+    action = forms.ChoiceField(label=_("Action"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [(a.value, admin_labels.LOG_ACTION_LABELS[a]) for a in SensitiveActionType]
+        self.set_choices("action", [("", _("Every action")), *offered])
+
+
+# --- Statistics --------------------------------------------------------------------------------
+
+
+class StatsForm(WebForm):
+    """A GET form: whose figures (the scopes the reader has), the days and the grouping."""
+
+    whose = forms.ChoiceField(label=_("Whose figures"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    group_by = forms.ChoiceField(label=_("Group by"), required=False)
+    pipeline = forms.ChoiceField(label=_("Pipeline"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[tuple[str, Any]],
+        groupings: list[Grouping],
+        pipelines: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("whose", scopes)
+        self.set_choices(
+            "group_by", [(g.value, admin_labels.GROUPING_LABELS[g]) for g in groupings]
+        )
+        if len(pipelines) > 1:
+            choices: list[tuple[str, Any]] = [("", _("The default pipeline"))]
+            choices += [(str(p.pk), p.name) for p in pipelines]
+            self.set_choices("pipeline", choices)
+        else:
+            del self.fields["pipeline"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("Cannot be before the first day."))
+        return data
