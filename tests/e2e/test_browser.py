@@ -83,6 +83,29 @@ def test_admin_places_every_matching_lead_in_a_team_then_undoes_it(page: Any, ac
     assert bulk.restored == 50
     assert "South" not in page.locator("table.leads tbody").inner_text()
 
+    # And again: the same selection goes back into the team.
+    page.get_by_role("checkbox", name="Select every lead on this page").check()
+    page.get_by_role("radio", name=re.compile("all 50 matching leads")).check()
+    page.get_by_label("Action", exact=True).select_option("place_in_team")
+    page.get_by_label("Team", exact=True).last.select_option(label="South")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    page.locator(".bulk-result:not(.undone)").wait_for()
+    assert "50 of 50 leads moved to the team" in page.locator(".bulk-result").inner_text()
+
+    # South's manager now sees those leads (managers_only) and may change them.
+    page.context.clear_cookies()
+    log_in(page, acme.sam.email)
+    page.get_by_role("searchbox", name="Search").fill("Campaign lead 07")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"q=Campaign"))
+    page.get_by_role("link", name="Campaign lead 07").click()
+    title = page.get_by_label("Title")
+    assert title.is_enabled()
+    title.fill("Campaign lead 07 (called back)")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_label("Title").input_value() == "Campaign lead 07 (called back)"
+
 
 def test_a_member_sees_a_teammates_lead_only_when_shared_and_then_read_only(
     page: Any, acme: Cast
