@@ -173,6 +173,11 @@ def user_token_issue(*, user: User) -> str:
     return raw
 
 
+def user_tokens_revoke_all(*, user: User) -> None:
+    """Every API token of the user stops working: after a password change or when disabled."""
+    UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def user_token_revoke(*, raw_token: str) -> None:
     UserToken.objects.filter(token_hash=hash_secret(raw_token), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -345,6 +350,7 @@ def user_update(
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
+        user_tokens_revoke_all(user=user)  # whoever held the old password loses access
     if is_admin is False and user.is_admin:
         if user.pk == actor.user_id:
             raise Forbidden("You cannot remove your own admin rights.")
@@ -382,7 +388,7 @@ def user_disable(*, actor: Actor, user_id: int) -> User:
         user.is_disabled = True
         user.save(update_fields=["is_disabled", "updated_at"])
         _record_user_action(actor, SensitiveActionType.USER_DISABLED, user)
-    UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    user_tokens_revoke_all(user=user)
     return user_get(actor=actor, user_id=user.pk)
 
 

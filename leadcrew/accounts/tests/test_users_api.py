@@ -257,6 +257,16 @@ def test_admin_updates_names_locale_role_and_password(acme: World) -> None:
     assert not can_log_in("ann@acme.test", PASSWORD)
 
 
+def test_a_new_password_ends_the_users_api_tokens(acme: World) -> None:
+    ann = acme.user("ann@acme.test")
+    before = as_user(ann)
+    assert before.get("/ping").status_code == 200
+    acme.key.put(f"/users/{ann.pk}", {"password": "another-password"})
+    refused = before.get("/ping")
+    assert refused.status_code == 401
+    assert refused.json()["type"] == "unauthorized_disabled_token"
+
+
 def test_update_leaves_missing_fields_alone(acme: World) -> None:
     ann = acme.user("ann@acme.test", first_name="Ann", last_name="Lee")
     body = acme.key.put(f"/users/{ann.pk}", {"lastname": "Ng", "firstname": None}).json()

@@ -84,6 +84,8 @@ def test_password_change(login: Callable[[User], Client], cast: Cast) -> None:
     )
     assert refused.status_code == 200
     assert 'aria-invalid="true"' in refused.text
+    api = Client(headers=cast.headers(cast.nils))
+    assert api.get("/api/v2/ping").status_code == 200
     response = client.post(
         "/password",
         {
@@ -93,6 +95,7 @@ def test_password_change(login: Callable[[User], Client], cast: Cast) -> None:
         },
     )
     assert response.status_code == 303
+    assert api.get("/api/v2/ping").status_code == 401  # the API token died with the password
     assert client.get("/leads").status_code == 200  # still logged in
     cast.nils.refresh_from_db()
     assert cast.nils.check_password("a-new-pass-99")

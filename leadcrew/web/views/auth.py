@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrew.accounts.models import User
-from leadcrew.accounts.services import user_authenticate, user_locale_set
+from leadcrew.accounts.services import user_authenticate, user_locale_set, user_tokens_revoke_all
 from leadcrew.core.errors import Unauthorized
 from leadcrew.web.forms import LanguageForm, LoginForm, PasswordForm
 from leadcrew.web.labels import error_text
@@ -57,7 +57,9 @@ def password_view(request: WebRequest) -> HttpResponse:
     form = PasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Other browser sessions end with the old password; so do the user's API tokens.
         update_session_auth_hash(request, form.user)
+        user_tokens_revoke_all(user=form.user)
         messages.success(request, _("Your password was changed."))
         return HttpResponseRedirect(reverse("web:password"), status=303)
     return render(request, "web/pages/password.html", {"form": form})
