@@ -48,10 +48,16 @@ def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
 def _list(
     actor: Actor, query: LeadQuery, response: HttpResponse, *, unassigned_only: bool = False
 ) -> list[dict[str, Any]]:
-    leads = selectors.filtered_leads(actor, query.to_filter(unassigned_only=unassigned_only))
-    total = leads.count()
-    page = selectors.ordered(selectors.with_relations(leads), query.order, query.direction)
-    return [lead_out(lead) for lead in paginate(page, query, response, total=total)]
+    page = selectors.lead_page(
+        actor,
+        query.to_filter(unassigned_only=unassigned_only),
+        order=query.order,
+        direction=query.direction,
+        offset=query.offset,
+        limit=query.limit,
+    )
+    response["X-TOTAL-COUNT"] = str(page.total)
+    return [lead_out(lead) for lead in page.leads]
 
 
 @router.get("/leads", response=list[LeadOut], summary="List the leads you may see")

@@ -106,6 +106,37 @@ class Lead(TenantModel):
             models.Index(
                 fields=["account", "-updated_at", "-id"], condition=LIVE, name="lead_live_updated"
             ),
+            # The newest-first list of a user who sees little is one ordered scan per branch of
+            # the visibility rule (their own leads, each visible team), merged: these two keep
+            # each branch an ordered range scan (performance.md). The team one ends with the
+            # owner so that "assigned leads of these teams" is counted from the index alone.
+            models.Index(
+                fields=["account", "owner", "-updated_at", "-id"],
+                condition=LIVE,
+                name="lead_live_owner_updated",
+            ),
+            models.Index(
+                fields=["account", "team", "-updated_at", "-id", "owner"],
+                condition=LIVE,
+                name="lead_live_team_updated",
+            ),
+            # Statistics of a team read only these columns, the owner included for the
+            # visibility rule: answered from the index alone.
+            models.Index(
+                fields=[
+                    "account",
+                    "team",
+                    "status",
+                    "created_at",
+                    "closed_at",
+                    "step",
+                    "amount",
+                    "probability",
+                    "owner",
+                ],
+                condition=LIVE,
+                name="lead_live_team_stats",
+            ),
             models.Index(
                 fields=["status", "next_action_at"],
                 condition=Q(status="standby", deleted_at__isnull=True),

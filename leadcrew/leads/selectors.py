@@ -3,11 +3,24 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db import connections
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.fields import DecimalField
+from django.db.models.functions import Coalesce
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import Action, binned_leads_for, leads_for
+from leadcrew.access.branches import see_branches
+from leadcrew.access.policy import Action, account_leads, binned_leads_for, leads_for
+from leadcrew.accounts.models import Account
 from leadcrew.core.errors import BadParameterFormat
 from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, Status
 from leadcrew.leads.services import resolve_step, resolve_team, resolve_user
@@ -41,6 +54,11 @@ class LeadFilter:
     q: str | None = None
     include_unassigned: bool = False
     unassigned_only: bool = False
+
+    @property
+    def assigned_only(self) -> bool:
+        """Whether only assigned leads match (the default list, or one owner's leads)."""
+        return not self.unassigned_only and (not self.include_unassigned or self.user is not None)
 
 
 def split_list(raw: str | None) -> list[str]:
@@ -90,6 +108,12 @@ def filtered_leads(
     return leads
 
 
+# Ordering columns that may hold NULL. Only these say where NULLs go: on a NOT NULL column,
+# NULLS LAST changes no result but keeps PostgreSQL from walking a plain (DESC) index in order,
+# and a page of a million leads becomes a full sort.
+NULLABLE_ORDER_COLUMNS = frozenset({"next_action_at"})
+
+
 def ordered(leads: QuerySet[Lead], order: str, direction: str) -> QuerySet[Lead]:
     columns = ORDERINGS[order]
     if order == "probalized_amount":
@@ -98,9 +122,106 @@ def ordered(leads: QuerySet[Lead], order: str, direction: str) -> QuerySet[Lead]
                 F("amount") * F("probability"), output_field=DecimalField()
             )
         )
-    if direction == "desc":
-        return leads.order_by(*(F(column).desc(nulls_last=True) for column in columns))
-    return leads.order_by(*(F(column).asc(nulls_last=True) for column in columns))
+    terms = []
+    for column in columns:
+        nulls_last = True if column in NULLABLE_ORDER_COLUMNS else None
+        if direction == "desc":
+            terms.append(F(column).desc(nulls_last=nulls_last))
+        else:
+            terms.append(F(column).asc(nulls_last=nulls_last))
+    return leads.order_by(*terms)
+
+
+# Orderings on NOT NULL lead columns only: a page merged from several branches can be ordered by
+# them in the database's UNION, or in Python where the database cannot order a UNION's members.
+MERGEABLE_ORDERS = frozenset(
+    {"id", "creation_date", "last_update", "amount", "probability", "alphabetically"}
+)
+# Past this depth every branch returns the whole prefix of its leads: one query is no worse.
+MAX_MERGED_WINDOW = 20_000
+
+
+@dataclass
+class LeadPage:
+    leads: list[Lead]
+    total: int  # before paging
+
+
+def lead_page(
+    actor: Actor, filters: LeadFilter, *, order: str, direction: str, offset: int, limit: int
+) -> LeadPage:
+    """One page of the leads the actor may see that match the filters, and their total.
+
+    For a user who sees part of the account, each branch of the visibility rule (their leads,
+    each visible team's) is paged and counted on its own and the results merged: one ordered
+    scan of at most `offset + limit` rows per branch instead of a walk through the account, and
+    a sum of per-branch counts (performance.md). The answer is the plain query's, which every
+    other case (admins, unusual orderings, deep pages) still runs."""
+    branches = None
+    if order in MERGEABLE_ORDERS and offset + limit <= MAX_MERGED_WINDOW:
+        branches = see_branches(actor, assigned_only=filters.assigned_only)
+    if branches is None or len(branches) == 1:
+        leads = filtered_leads(actor, filters)
+        if branches is not None:  # one branch: its own condition, without the whole rule's OR
+            leads = filtered_leads(actor, filters, base=account_leads(actor).filter(branches[0]))
+        total = leads.count()
+        page = ordered(list_relations(leads), order, direction)[offset : offset + limit]
+        return LeadPage(list(page), total)
+    matching = filtered_leads(actor, filters, base=account_leads(actor))
+    parts = [matching.filter(branch) for branch in branches]
+    total = _total(actor, parts)
+    ids = _merged_ids(parts, order, direction, offset, limit) if total > offset else []
+    found = list_relations(account_leads(actor).filter(pk__in=ids))
+    by_id = {lead.pk: lead for lead in found}
+    return LeadPage([by_id[lead_id] for lead_id in ids], total)
+
+
+def _total(actor: Actor, parts: list[QuerySet[Lead]]) -> int:
+    """The parts' counts added up, in one round trip: a scalar subquery each (each answered
+    from an index), selected from the actor's account row."""
+    counts = {
+        f"part_{index}": Coalesce(
+            Subquery(
+                part.order_by()
+                .annotate(whole=Value(1))
+                .values("whole")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+        for index, part in enumerate(parts)
+    }
+    row = Account.objects.filter(pk=actor.account_id).annotate(**counts).values_list(*counts)
+    return sum(row.get())
+
+
+def _merged_ids(
+    parts: list[QuerySet[Lead]], order: str, direction: str, offset: int, limit: int
+) -> list[int]:
+    """The ids of rows offset to offset + limit of the disjoint parts taken together, in order."""
+    columns = ORDERINGS[order]  # the last one is always "id"
+    window = offset + limit
+    keys = [ordered(part, order, direction).values_list(*columns) for part in parts]
+    if len(keys) == 1:
+        return [row[-1] for row in keys[0][offset:window]]
+    if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+        limited = [query[:window] for query in keys]
+        union = limited[0].union(*limited[1:], all=True)
+        prefix = "-" if direction == "desc" else ""
+        rows = union.order_by(*(prefix + column for column in columns))[offset:window]
+        return [row[-1] for row in rows]
+    # SQLite orders no member of a UNION: merge the top rows of each branch here. The columns
+    # hold no NULL, and compare in Python as in SQLite (numbers, datetimes, text by code point).
+    merged = sorted((row for query in keys for row in query[:window]), reverse=direction == "desc")
+    return [row[-1] for row in merged[offset:window]]
+
+
+def list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """What a list row shows (`with_relations` without the owner, of whom it shows the id)."""
+    return leads.select_related("step__pipeline", "team").prefetch_related(
+        Prefetch("tag_rows", queryset=LeadTag.objects.order_by("name"))
+    )
 
 
 def with_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
