@@ -4,6 +4,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+# make bench: PostgreSQL at full scale (a million leads); make bench SCALE=small DB=sqlite to be quick.
+DB      ?= postgres
+SCALE   ?= full
 
 .PHONY: install run serve migrate demo test lint typecheck check bench clean messages screenshots
 
@@ -40,6 +43,11 @@ typecheck: install
 check: install
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark (docs/benchmarks.md): generates its data on first use, in databases named
+# leadcrew_bench* only; separate from `make test`. BENCH_ARGS passes more options to bench.run.
+bench: install
+	$(BIN)/python -m bench.run --db $(DB) --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scheduler.add_argument("--once", action="store_true", help="run once and exit")
 
+    generate = commands.add_parser(
+        "generate", help="generate the benchmark's data (a fresh database; see docs/benchmarks.md)"
+    )
+    generate.add_argument("--scale", choices=["full", "small", "tiny"], default="full")
+    generate.add_argument("--seed", type=int, help="default: the benchmark's own seed")
+
     demo = commands.add_parser("demo", help="load the demo account (does nothing if present)")
     demo.add_argument(
         "--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", help="where the server answers"
@@ -212,6 +218,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"    {person.email:<{width}}  {demo.PASSWORD}  {person.role}")
     print()
     return 0
+
+
+# --- generate -------------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """The benchmark's generator lives in bench/ beside the package, in a source checkout."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "generate.py").exists():
+        return _fail("the benchmark is part of leadcrew's source tree, not of this installation")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench import generate
+
+    seed = generate.DEFAULT_SEED if args.seed is None else args.seed
+    return generate.run_generate(scale=generate.SCALES[args.scale], seed=seed)
 
 
 # --- scheduler ------------------------------------------------------------------------------
@@ -447,6 +469,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "scheduler": cmd_scheduler,
     "demo": cmd_demo,
+    "generate": cmd_generate,
 }
 
 if __name__ == "__main__":
