@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy config leadcrew
+	$(BIN)/mypy config leadcrew bench
 
 check: install
 	$(BIN)/python manage.py check --fail-level WARNING

@@ -157,8 +157,13 @@ def section(results: dict[str, Any], source: str) -> str:
             f"| BottleCRM {peer['version']}: {peer['peer_request']} | {_ms(theirs['median_ms'])} | "
             f"{_ms(theirs['p95_ms'])} |",
         ]
-        if peer.get("notes"):
-            lines += ["", *[f"- {note}" for note in peer["notes"]]]
+        notes = [
+            *peer.get("notes", []),
+            "The two are timed in turn on the same two cores: each of the peer's requests keeps "
+            "them busy for seconds, which also slows leadcrew's requests in between (compare "
+            "with the member's list in the table above).",
+        ]
+        lines += ["", *[f"- {note}" for note in notes]]
     else:
         lines.append(
             f"Not measured in this run: {peer.get('reason', 'unknown')}"

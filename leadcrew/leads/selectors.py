@@ -160,10 +160,12 @@ def lead_page(
     branches = None
     if order in MERGEABLE_ORDERS and offset + limit <= MAX_MERGED_WINDOW:
         branches = see_branches(actor, assigned_only=filters.assigned_only)
+    if branches == []:  # the actor sees no lead of the kind asked for
+        return LeadPage([], 0)
     if branches is None or len(branches) == 1:
-        leads = filtered_leads(actor, filters)
-        if branches is not None:  # one branch: its own condition, without the whole rule's OR
-            leads = filtered_leads(actor, filters, base=account_leads(actor).filter(branches[0]))
+        # One branch: its own condition, without the whole rule's OR.
+        base = None if branches is None else account_leads(actor).filter(branches[0])
+        leads = filtered_leads(actor, filters, base)
         total = leads.count()
         page = ordered(list_relations(leads), order, direction)[offset : offset + limit]
         return LeadPage(list(page), total)
