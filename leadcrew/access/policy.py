@@ -110,21 +110,32 @@ def _see_by_role_reasons(actor: Actor, lead: LeadFacts) -> list[Reason]:
     return reasons
 
 
-def _see_by_role_filter(actor: Actor) -> Q:
+def _sees_everything(actor: Actor) -> bool:
+    return actor.is_admin or actor.settings.privacy == Privacy.EVERYTHING_SHARED
+
+
+def _teams_seen(actor: Actor) -> frozenset[int]:
+    """Rules 4–5 of "See": the teams every lead of which the actor sees by their role there."""
     settings = actor.settings
-    if actor.is_admin or settings.privacy == Privacy.EVERYTHING_SHARED:
+    if not settings.teams_on:
+        return frozenset()
+    teams: frozenset[int] = frozenset()
+    if settings.team_privacy == TeamPrivacy.TEAM_SHARED:
+        teams |= actor.member_team_ids
+    if settings.team_privacy in MANAGERS_SEE_TEAM:
+        teams |= actor.managed_team_ids
+    return teams
+
+
+def _see_by_role_filter(actor: Actor) -> Q:
+    if _sees_everything(actor):
         return Q()
     branches = []
     if actor.user_id is not None:
         branches.append(Q(owner_id=actor.user_id))
-    if settings.teams_on:
-        teams: set[int] = set()
-        if settings.team_privacy == TeamPrivacy.TEAM_SHARED:
-            teams |= actor.member_team_ids
-        if settings.team_privacy in MANAGERS_SEE_TEAM:
-            teams |= actor.managed_team_ids
-        if teams:
-            branches.append(Q(team_id__in=sorted(teams)))
+    teams = _teams_seen(actor)
+    if teams:
+        branches.append(Q(team_id__in=sorted(teams)))
     return _union(branches)
 
 
@@ -309,6 +320,16 @@ def leads_for(actor: Actor, action: Action = Action.SEE) -> QuerySet[Lead]:
     if action == Action.ASSIGN:
         return visible.filter(assign_filter(actor))
     raise ValueError(f"{action} needs a target: use assignable_to or placeable_in")
+
+
+def visible_in_teams(actor: Actor, team_ids: list[int]) -> QuerySet[Lead]:
+    """The leads of these teams the actor may see: `leads_for(actor)` narrowed to the teams.
+    When the actor sees every lead of each of them (an admin, or a role there that shows the
+    whole team) that is the teams' leads, asked for as such: the database then reads the teams'
+    rows only, instead of every branch of the visibility rule (performance.md)."""
+    if _sees_everything(actor) or set(team_ids) <= _teams_seen(actor):
+        return account_leads(actor).filter(team_id__in=team_ids)
+    return leads_for(actor).filter(team_id__in=team_ids)
 
 
 def assignable_to(actor: Actor, assignee: Assignee | None) -> QuerySet[Lead]:

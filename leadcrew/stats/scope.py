@@ -33,7 +33,7 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import leads_for
+from leadcrew.access.policy import leads_for, visible_in_teams
 from leadcrew.accounts.models import User
 from leadcrew.core.errors import Forbidden, MissingParameter
 from leadcrew.leads.models import Lead
@@ -95,20 +95,19 @@ def _managed_team_ids(actor: Actor) -> list[int]:
 def _scope_leads(
     actor: Actor, kind: ScopeKind, team: Team | None, user: User | None
 ) -> QuerySet[Lead]:
-    visible = leads_for(actor)
     if kind == ScopeKind.ACCOUNT:
         if not actor.is_admin:
             raise Forbidden("Only admins may see the whole account's statistics.")
-        return visible
+        return leads_for(actor)
     if kind == ScopeKind.TEAM:
-        return visible.filter(team_id=_team_in_scope(actor, team).pk)
+        return visible_in_teams(actor, [_team_in_scope(actor, team).pk])
     if kind == ScopeKind.TEAMS_MANAGED:
         _require_teams(actor)
         managed = _managed_team_ids(actor)
         if not managed:
             raise Forbidden("You manage no team.")
-        return visible.filter(team_id__in=managed)
-    return _member_leads(actor, visible, user)
+        return visible_in_teams(actor, managed)
+    return _member_leads(actor, user)
 
 
 def _require_teams(actor: Actor) -> None:
@@ -125,12 +124,12 @@ def _team_in_scope(actor: Actor, team: Team | None) -> Team:
     return team
 
 
-def _member_leads(actor: Actor, visible: QuerySet[Lead], user: User | None) -> QuerySet[Lead]:
+def _member_leads(actor: Actor, user: User | None) -> QuerySet[Lead]:
     member_id = user.pk if user is not None else actor.user_id
     if member_id is None:  # an account API key is nobody: it must name the member
         raise MissingParameter("user_id")
     if actor.is_admin or member_id == actor.user_id:
-        return visible.filter(owner_id=member_id)
+        return leads_for(actor).filter(owner_id=member_id)
     managed = _managed_team_ids(actor)
     if (
         not managed
@@ -141,4 +140,4 @@ def _member_leads(actor: Actor, visible: QuerySet[Lead], user: User | None) -> Q
         )
     # Only the member's leads in the caller's managed teams: not their other teams' leads,
     # nor their leads outside any team.
-    return visible.filter(owner_id=member_id, team_id__in=managed)
+    return visible_in_teams(actor, managed).filter(owner_id=member_id)

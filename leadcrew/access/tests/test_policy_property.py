@@ -37,6 +37,7 @@ from leadcrew.access.policy import (
     placeable_in,
     see_filter,
     see_reasons,
+    visible_in_teams,
 )
 from leadcrew.accounts.models import (
     Account,
@@ -272,6 +273,13 @@ def check_world(built: Built, world: World) -> list[str]:
                 f"{who} can/leads_for {action}",
                 {lead.pk for lead in live if can(actor, action, lead)},
                 _ids(leads_for(actor, action)),
+            )
+        team_sets = [[team.pk] for team in built.teams] + [[team.pk for team in built.teams]]
+        for team_ids in team_sets:
+            agree(
+                f"{who} see_reasons/visible_in_teams {team_ids}",
+                {lead.pk for lead in live if see_reasons(actor, lead) and lead.team_id in team_ids},
+                _ids(visible_in_teams(actor, team_ids)),
             )
         for assignee in assignees:
             assignable = _ids(assignable_to(actor, assignee))
