@@ -41,8 +41,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
     """The full lead, read again after a write (which may have taken it out of sight)."""
-    lead = selectors.with_relations(lead_after_write(actor, lead_id)).get()
-    return lead_out(lead, detail=True)
+    (row,) = selectors.lead_rows(lead_after_write(actor, lead_id), with_owner=True)
+    return lead_out(row, detail=True)
 
 
 def _list(
@@ -91,7 +91,8 @@ def list_bin(request: HttpRequest, response: HttpResponse, paging: Query[Paging]
     """Deleted leads the caller may restore (whoever could edit them), most recently deleted
     first; each is purged 30 days after its deletion."""
     leads = selectors.bin_leads(_actor(request))
-    return [binned_lead_out(lead) for lead in paginate(leads, paging, response)]
+    ids = paginate(leads.values_list("pk", flat=True), paging, response)
+    return [binned_lead_out(row) for row in selectors.lead_rows(leads.filter(pk__in=ids))]
 
 
 @router.get("/leads/{id}", response=LeadDetailOut, summary="One lead")

@@ -17,6 +17,7 @@ from leadcrew.core.api_types import (
     LocalTime,
     LongText,
     Money,
+    Out,
     Paging,
     ShortText,
     Text,
@@ -26,8 +27,8 @@ from leadcrew.core.api_types import (
     format_datetime,
     money,
 )
-from leadcrew.leads.models import Comment, Lead, LeadHistory, Status
-from leadcrew.leads.selectors import LeadFilter, parse_statuses, split_list
+from leadcrew.leads.models import Comment, LeadHistory, Status
+from leadcrew.leads.selectors import LeadFilter, LeadRow, parse_statuses, split_list
 
 Order = Literal[
     "id",
@@ -44,19 +45,19 @@ StepRef = int | ShortText
 Tags = list[ShortText] | ShortText
 
 
-class UserBrief(Schema):
+class UserBrief(Out):
     id: int
     firstname: str
     lastname: str
     email: str
 
 
-class TeamBrief(Schema):
+class TeamBrief(Out):
     id: int
     name: str
 
 
-class LeadOut(Schema):
+class LeadOut(Out):
     id: int
     title: str
     description: str
@@ -89,50 +90,52 @@ class LeadDetailOut(LeadOut):
     team: TeamBrief | None
 
 
-def lead_out(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
-    """The lead object of the reference API: every key always present, null where empty."""
-    team = lead.team if lead.team_id is not None else None
+def lead_out(row: LeadRow, *, detail: bool = False) -> dict[str, Any]:
+    """The lead object of the reference API, from a row of `lead_rows` (read `with_owner` for
+    the detail): every key always present, null where empty."""
+    remind_time = row["remind_time"]
     data: dict[str, Any] = {
-        "id": lead.pk,
-        "title": lead.title,
-        "description": lead.description,
-        "pipeline": lead.step.pipeline.name,
-        "step": lead.step.name,
-        "step_id": lead.step_id,
-        "status": lead.status,
-        "amount": money(lead.amount),
-        "probability": lead.probability,
-        "currency": lead.currency,
-        "starred": lead.starred,
-        "remind_date": format_date(lead.remind_date),
-        "remind_time": lead.remind_time.strftime("%H:%M") if lead.remind_time else None,
-        "next_action_at": format_datetime(lead.next_action_at),
-        "estimated_closing_date": format_date(lead.estimated_closing_date),
-        "closed_at": format_datetime(lead.closed_at),
-        "created_at": format_datetime(lead.created_at),
-        "updated_at": format_datetime(lead.updated_at),
-        "tags": [tag.name for tag in lead.tag_rows.all()],
-        "created_from": lead.created_from or None,
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "pipeline": row["pipeline_name"],
+        "step": row["step_name"],
+        "step_id": row["step_id"],
+        "status": row["status"],
+        "amount": money(row["amount"]),
+        "probability": row["probability"],
+        "currency": row["currency"],
+        "starred": row["starred"],
+        "remind_date": format_date(row["remind_date"]),
+        "remind_time": remind_time.strftime("%H:%M") if remind_time else None,
+        "next_action_at": format_datetime(row["next_action_at"]),
+        "estimated_closing_date": format_date(row["estimated_closing_date"]),
+        "closed_at": format_datetime(row["closed_at"]),
+        "created_at": format_datetime(row["created_at"]),
+        "updated_at": format_datetime(row["updated_at"]),
+        "tags": row["tags"],
+        "created_from": row["created_from"] or None,
         # Attachments are not part of leadcrew: the reference key is kept for compatibility.
         "attachment_count": 0,
-        "created_by_id": lead.created_by_id,
-        "user_id": lead.owner_id,
-        "team_id": lead.team_id,
-        "team_name": team.name if team else None,
+        "created_by_id": row["created_by_id"],
+        "user_id": row["owner_id"],
+        "team_id": row["team_id"],
+        "team_name": row["team_name"],
     }
     if detail:
-        owner = lead.owner
         data["user"] = (
             {
-                "id": owner.pk,
-                "firstname": owner.first_name,
-                "lastname": owner.last_name,
-                "email": owner.email,
+                "id": row["owner_id"],
+                "firstname": row["owner_first_name"],
+                "lastname": row["owner_last_name"],
+                "email": row["owner_email"],
             }
-            if owner
+            if row["owner_id"] is not None
             else None
         )
-        data["team"] = {"id": team.pk, "name": team.name} if team else None
+        data["team"] = (
+            {"id": row["team_id"], "name": row["team_name"]} if row["team_id"] is not None else None
+        )
     return data
 
 
@@ -276,9 +279,9 @@ class BinnedLeadOut(LeadOut):
     deleted_at: Timestamp
 
 
-def binned_lead_out(lead: Lead) -> dict[str, Any]:
+def binned_lead_out(row: LeadRow) -> dict[str, Any]:
     """A lead of the bin: the list form, and when it was deleted."""
-    return {**lead_out(lead), "deleted_at": format_datetime(lead.deleted_at)}
+    return {**lead_out(row), "deleted_at": format_datetime(row["deleted_at"])}
 
 
 # --- Who may see this lead, and why ---------------------------------------------------------

@@ -1,27 +1,27 @@
 """Reads of leads: every one starts from the access policy's queryset."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
-    Count,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
 from django.db.models.fields import DecimalField
-from django.db.models.functions import Coalesce
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.branches import see_branches
 from leadcrew.access.policy import Action, account_leads, binned_leads_for, leads_for
-from leadcrew.accounts.models import Account
 from leadcrew.core.errors import BadParameterFormat
+from leadcrew.core.expressions import JsonList
 from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, Status
 from leadcrew.leads.services import resolve_step, resolve_team, resolve_user
 
@@ -141,9 +141,58 @@ MERGEABLE_ORDERS = frozenset(
 MAX_MERGED_WINDOW = 20_000
 
 
+# A lead as the API shows it: its columns, its step's, pipeline's and team's names (and with
+# `with_owner`, its owner's), and its tag names in order. Read as plain rows: building model
+# instances for them cost more than the queries.
+LeadRow = dict[str, Any]
+ROW_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "step_id",
+    "status",
+    "amount",
+    "probability",
+    "currency",
+    "starred",
+    "remind_date",
+    "remind_time",
+    "next_action_at",
+    "estimated_closing_date",
+    "closed_at",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "created_from",
+    "created_by_id",
+    "owner_id",
+    "team_id",
+)
+RELATED_NAMES = {
+    "step_name": F("step__name"),
+    "pipeline_name": F("step__pipeline__name"),
+    "team_name": F("team__name"),
+}
+OWNER_COLUMNS = {
+    "owner_first_name": F("owner__first_name"),
+    "owner_last_name": F("owner__last_name"),
+    "owner_email": F("owner__email"),
+}
+
+
+def lead_rows(leads: QuerySet[Lead], *, with_owner: bool = False) -> list[LeadRow]:
+    """The leads of the query, in its order, as rows, in one query."""
+    names = {**RELATED_NAMES, **(OWNER_COLUMNS if with_owner else {})}
+    tags = JsonList(LeadTag.objects.filter(lead_id=OuterRef("pk")), "name", ordered=True)
+    rows: list[LeadRow] = list(leads.values(*ROW_COLUMNS, **names, tag_names=tags))
+    for row in rows:
+        row["tags"] = json.loads(row.pop("tag_names"))
+    return rows
+
+
 @dataclass
 class LeadPage:
-    leads: list[Lead]
+    leads: list[LeadRow]
     total: int  # before paging
 
 
@@ -155,75 +204,69 @@ def lead_page(
     For a user who sees part of the account, each branch of the visibility rule (their leads,
     each visible team's) is paged and counted on its own and the results merged: one ordered
     scan of at most `offset + limit` rows per branch instead of a walk through the account, and
-    a sum of per-branch counts (performance.md). The answer is the plain query's, which every
-    other case (admins, unusual orderings, deep pages) still runs."""
-    branches = None
-    if order in MERGEABLE_ORDERS and offset + limit <= MAX_MERGED_WINDOW:
-        branches = see_branches(actor, assigned_only=filters.assigned_only)
-    if branches == []:  # the actor sees no lead of the kind asked for
-        return LeadPage([], 0)
-    if branches is None or len(branches) == 1:
-        # One branch: its own condition, without the whole rule's OR.
-        base = None if branches is None else account_leads(actor).filter(branches[0])
-        leads = filtered_leads(actor, filters, base)
+    a sum of per-branch counts (performance.md). The answer is the plain query's, which
+    unusual orderings and very deep pages still run."""
+    if order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
+        leads = filtered_leads(actor, filters)
         total = leads.count()
-        page = ordered(list_relations(leads), order, direction)[offset : offset + limit]
-        return LeadPage(list(page), total)
-    matching = filtered_leads(actor, filters, base=account_leads(actor))
-    parts = [matching.filter(branch) for branch in branches]
-    total = _total(actor, parts)
-    ids = _merged_ids(parts, order, direction, offset, limit) if total > offset else []
-    found = list_relations(account_leads(actor).filter(pk__in=ids))
-    by_id = {lead.pk: lead for lead in found}
+        page = ordered(leads, order, direction)[offset : offset + limit]
+        return LeadPage(lead_rows(page) if total > offset else [], total)
+    branches = see_branches(actor, assigned_only=filters.assigned_only)
+    if branches is None:  # one query is the better plan
+        parts = [filtered_leads(actor, filters)]
+    elif not branches:  # the actor sees no lead of the kind asked for
+        return LeadPage([], 0)
+    else:
+        matching = filtered_leads(actor, filters, base=account_leads(actor))
+        parts = [matching.filter(branch) for branch in branches]
+    ids, total = _merged_page(parts, ORDERINGS[order], direction, offset, limit)
+    found = lead_rows(account_leads(actor).filter(pk__in=ids)) if ids else []
+    by_id = {row["id"]: row for row in found}
     return LeadPage([by_id[lead_id] for lead_id in ids], total)
 
 
-def _total(actor: Actor, parts: list[QuerySet[Lead]]) -> int:
-    """The parts' counts added up, in one round trip: a scalar subquery each (each answered
-    from an index), selected from the actor's account row."""
-    counts = {
-        f"part_{index}": Coalesce(
-            Subquery(
-                part.order_by()
-                .annotate(whole=Value(1))
-                .values("whole")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
+def _merged_page(
+    parts: list[QuerySet[Lead]], columns: tuple[str, ...], direction: str, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """The ids of rows offset to offset + limit of the disjoint parts taken together, in
+    order, and the parts' total, in one statement.
+
+    Each part is compiled once by the ORM and used twice: counted (from its index), and
+    ordered and cut to its first offset + limit rows; the cut parts are merged by a UNION ALL.
+    Composing the statement from the compiled parts costs a fraction of building the same
+    subqueries and union as ORM expressions, which on a short page took longer than running
+    them. `columns` are NOT NULL columns of the lead, the last one its id."""
+    connection = connections[parts[0].db]
+    sort = "DESC" if direction == "desc" else "ASC"
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    order_by = ", ".join(f"{column} {sort}" for column in quoted)
+    counts: list[str] = []
+    members: list[str] = []
+    params: list[Any] = []
+    for index, part in enumerate(parts):
+        keys = part.order_by().values_list(*columns)
+        try:
+            sql, part_params = keys.query.get_compiler(using=keys.db).as_sql()
+        except EmptyResultSet:  # a condition no lead can meet (an empty list of ids)
+            continue
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{index})")
+        params.extend(part_params)
+        members.append(
+            f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {offset + limit}) AS part_{index}"
         )
-        for index, part in enumerate(parts)
-    }
-    row = Account.objects.filter(pk=actor.account_id).annotate(**counts).values_list(*counts)
-    return sum(row.get())
-
-
-def _merged_ids(
-    parts: list[QuerySet[Lead]], order: str, direction: str, offset: int, limit: int
-) -> list[int]:
-    """The ids of rows offset to offset + limit of the disjoint parts taken together, in order."""
-    columns = ORDERINGS[order]  # the last one is always "id"
-    window = offset + limit
-    keys = [ordered(part, order, direction).values_list(*columns) for part in parts]
-    if len(keys) == 1:
-        return [row[-1] for row in keys[0][offset:window]]
-    if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
-        limited = [query[:window] for query in keys]
-        union = limited[0].union(*limited[1:], all=True)
-        prefix = "-" if direction == "desc" else ""
-        rows = union.order_by(*(prefix + column for column in columns))[offset:window]
-        return [row[-1] for row in rows]
-    # SQLite orders no member of a UNION: merge the top rows of each branch here. The columns
-    # hold no NULL, and compare in Python as in SQLite (numbers, datetimes, text by code point).
-    merged = sorted((row for query in keys for row in query[:window]), reverse=direction == "desc")
-    return [row[-1] for row in merged[offset:window]]
-
-
-def list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
-    """What a list row shows (`with_relations` without the owner, of whom it shows the id)."""
-    return leads.select_related("step__pipeline", "team").prefetch_related(
-        Prefetch("tag_rows", queryset=LeadTag.objects.order_by("name"))
+    if not members:
+        return [], 0
+    params *= 2  # the parts' parameters, in the counts and again in the members
+    statement = (
+        f"SELECT total_row.n, page.id FROM (SELECT {' + '.join(counts)} AS n) AS total_row "
+        f"LEFT JOIN (SELECT * FROM ({' UNION ALL '.join(members)}) AS merged "
+        f"ORDER BY {order_by} LIMIT {limit} OFFSET {offset}) AS page ON 1 = 1 "
+        f"ORDER BY {', '.join(f'page.{column} {sort}' for column in quoted)}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]
 
 
 def with_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
@@ -243,4 +286,4 @@ def lead_comments(lead: Lead) -> QuerySet[Comment]:
 
 def bin_leads(actor: Actor) -> QuerySet[Lead]:
     """The bin as the actor sees it (only what they may restore), most recently deleted first."""
-    return with_relations(binned_leads_for(actor)).order_by("-deleted_at", "-id")
+    return binned_leads_for(actor).order_by("-deleted_at", "-id")

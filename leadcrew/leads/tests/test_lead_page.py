@@ -77,7 +77,7 @@ def test_the_merged_page_is_the_plain_page(world: World, values: dict[str, objec
                             offset=offset,
                             limit=limit,
                         )
-                        got = ([lead.pk for lead in page.leads], page.total)
+                        got = ([row["id"] for row in page.leads], page.total)
                         expected = _plain(actor, filters, order, direction, offset, limit)
                         if got != expected:
                             failures.append((actor.user_id, values, filters, order, got, expected))
