@@ -81,6 +81,19 @@ def see_branches(actor: Actor, *, assigned_only: bool = False) -> list[Q] | None
     for index, term in enumerate(terms):
         branch = term
         for earlier in terms[:index]:
-            branch &= ~earlier
+            if not _other_teams(term, earlier):
+                branch &= ~earlier
         branches.append(branch)
     return branches
+
+
+def _other_teams(term: Q, earlier: Q) -> bool:
+    """Whether the two terms are two different teams' leads, disjoint as they stand: a lead is
+    in one team at most, so excluding one from the other would only lengthen the query."""
+    mine, theirs = _single_lookup(term), _single_lookup(earlier)
+    return (
+        mine is not None
+        and theirs is not None
+        and mine[0] == theirs[0] == "team_id"
+        and mine[1] != theirs[1]
+    )

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyHeader, APIKeyQuery
 
-from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
+from leadcrew.access.actor import Actor, actor_for_api_key, actor_from, team_lists
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
 from leadcrew.accounts.services import api_key_mark_used
 from leadcrew.core.errors import Unauthorized
@@ -31,6 +31,7 @@ def actor_from_user_token(raw: str) -> Actor:
     check_rate(token_hash)
     token = (
         UserToken.objects.select_related("user", "user__account")
+        .annotate(**team_lists("user_id"))
         .filter(token_hash=token_hash)
         .first()
     )
@@ -40,7 +41,7 @@ def actor_from_user_token(raw: str) -> Actor:
         raise Unauthorized("This user token was logged out.", type="unauthorized_disabled_token")
     if token.user.is_disabled:
         raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
-    return actor_for_user(token.user)
+    return actor_from(token.user, token)
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):
