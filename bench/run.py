@@ -743,7 +743,17 @@ class Bench:
 
     def measure_load(self) -> dict[str, Any]:
         """`clients` threads for `load_seconds`, each on its own keep-alive connection, on a mix
-        of list (50 %), detail (20 %), update (15 %) and team statistics (15 %)."""
+        of list (50 %), detail (20 %), update (15 %) and team statistics (15 %): first each
+        client sending its next request as soon as it has the answer (the server saturated),
+        then each pacing its requests so that together they offer half that throughput (the
+        same users, reading what they get between requests)."""
+        saturated = self._load(rate=None)
+        paced_rate = round(saturated["requests_per_second"] / 2, 1)
+        return {**saturated, "paced": self._load(rate=paced_rate)}
+
+    def _load(self, rate: float | None) -> dict[str, Any]:
+        """One load phase; `rate`: the requests per second all clients offer together, each
+        at regular intervals (None: no pause)."""
         member = self.large.personas["member"]
         visible = self.visibility("member")
         detail_ids = [
@@ -771,6 +781,8 @@ class Bench:
         # Who asks for lists: mostly plain users and managers, as in an account of 1,000 users
         # and 5 admins; an admin's list (an exact count of ~950,000 leads) one time in twenty.
         personas = ["admin"] + ["manager"] * 5 + ["member"] * 7 + ["loner"] * 7
+        clients = self.options.clients
+        interval = clients / rate if rate else 0.0  # between two requests of one client
         deadline = time.monotonic() + self.options.load_seconds
         lock = threading.Lock()
         samples: dict[str, list[float]] = {"list": [], "detail": [], "update": [], "statistics": []}
@@ -779,7 +791,11 @@ class Bench:
         def worker(number: int) -> None:
             rng = random.Random(number)
             connection = Client(self.port, {})
+            # Paced clients start spread over one interval, not all at once.
+            next_start = time.monotonic() + interval * number / clients
             while time.monotonic() < deadline:
+                time.sleep(max(0.0, next_start - time.monotonic()))
+                next_start += interval
                 draw = rng.random()
                 try:
                     body: dict[str, Any] | None = None
@@ -810,8 +826,9 @@ class Bench:
                         errors.append(f"{type(error).__name__}: {error}")
             connection.close()
 
-        log(f"concurrent load: {self.options.clients} clients for {self.options.load_seconds} s…")
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(self.options.clients)]
+        pace = f"together offering {rate} requests/s" if rate else "without pause"
+        log(f"concurrent load: {clients} clients {pace} for {self.options.load_seconds} s…")
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -820,7 +837,8 @@ class Bench:
         elapsed = time.monotonic() - started
         total = sum(len(times) for times in samples.values())
         result: dict[str, Any] = {
-            "clients": self.options.clients,
+            "clients": clients,
+            "offered_requests_per_second": rate,
             "seconds": round(elapsed, 1),
             "requests": total,
             "requests_per_second": round(total / elapsed, 1),

@@ -15,6 +15,7 @@ from leadcrew.access.policy import (
     LeadFacts,
     Reason,
     assign_reasons,
+    destinations_open_to,
     edit_reasons,
     lead_for,
     place_reasons,
@@ -87,10 +88,9 @@ def explain(
     members, and `Destination(None)` (out of any team)."""
     see = see_reasons(actor, lead)
     seen = bool(see)
+    candidates = destinations_open_to(actor, place_destinations(lead, destinations))
     place = [
-        reason
-        for destination in place_destinations(lead, destinations)
-        for reason in place_reasons(actor, lead, destination)
+        reason for destination in candidates for reason in place_reasons(actor, lead, destination)
     ]
     return Explanation(
         lead_id=lead_id,

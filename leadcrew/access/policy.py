@@ -264,6 +264,14 @@ def place_reasons(actor: Actor, lead: LeadFacts, destination: Destination) -> li
     return []
 
 
+def destinations_open_to(actor: Actor, destinations: list[Destination]) -> list[Destination]:
+    """The destinations where `place_reasons` may grant the actor anything (the others never
+    do): for anyone but an admin, out of any team and the teams they are a member of."""
+    if actor.is_admin:
+        return destinations
+    return [d for d in destinations if d.team_id is None or d.team_id in actor.member_team_ids]
+
+
 def place_filter(actor: Actor, destination: Destination) -> Q:
     if not actor.settings.teams_on:
         return NOTHING

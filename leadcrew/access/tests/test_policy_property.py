@@ -29,6 +29,7 @@ from leadcrew.access.policy import (
     assign_reasons,
     assignable_to,
     can,
+    destinations_open_to,
     edit_filter,
     edit_reasons,
     leads_for,
@@ -258,12 +259,16 @@ def check_world(built: Built, world: World) -> list[str]:
                     {lead.pk for lead in live if assign_reasons(actor, lead, assignee)},
                     filtered(assign_filter(actor, assignee)),
                 )
+            open_to = destinations_open_to(actor, destinations)
             for destination in destinations:
+                granted = {lead.pk for lead in live if place_reasons(actor, lead, destination)}
                 agree(
                     f"{prefix} place_reasons/place_filter in {destination}",
-                    {lead.pk for lead in live if place_reasons(actor, lead, destination)},
+                    granted,
                     filtered(place_filter(actor, destination)),
                 )
+                if granted and destination not in open_to:
+                    failures.append(f"{prefix} destinations_open_to leaves out {destination}")
             if failures:  # one case is enough, and keeps hypothesis's shrinking quick
                 return failures
         # The doors every other module goes through, as plain queries.

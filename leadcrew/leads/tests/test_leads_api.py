@@ -320,6 +320,14 @@ def test_tags_are_free_strings_and_all_must_match_in_a_filter(acme: ApiAccount) 
     assert listed[0]["tags"] == ["q4", "vip"]
 
 
+def test_tags_come_back_exactly_as_written(acme: ApiAccount) -> None:
+    tags = ['say "hi"', "back\\slash", "été", "a, b", "[1]"]
+    lead = create(acme.key_client, title="Odd tags", tags=tags, user_id=acme.admin.pk)
+    assert sorted(lead["tags"]) == sorted(tags)
+    listed = acme.key_client.get("/api/v2/leads").json()
+    assert [row["tags"] for row in listed if row["id"] == lead["id"]] == [lead["tags"]]
+
+
 def test_duplicate_and_comments(acme: ApiAccount) -> None:
     lead = create(acme.key_client, title="Original", amount=42, tags=["x"])
     copy = acme.key_client.post(f"/api/v2/leads/{lead['id']}/duplicate_lead")
