@@ -7,8 +7,9 @@ from ninja import Query, Router, Status
 
 from leadcrew.access import explain
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import lead_after_write, lead_for
+from leadcrew.access.policy import lead_after_write, lead_for, leads_for
 from leadcrew.core.api_types import Id, Paging, paginate
+from leadcrew.core.errors import NotFound
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
     AssignIn,
@@ -97,8 +98,11 @@ def list_bin(request: HttpRequest, response: HttpResponse, paging: Query[Paging]
 
 @router.get("/leads/{id}", response=LeadDetailOut, summary="One lead")
 def get_lead(request: HttpRequest, id: Id) -> Any:
-    actor = _actor(request)
-    return _detail(actor, lead_for(actor, id).pk)
+    """404 when the caller may not see the lead, exactly as if it did not exist."""
+    rows = selectors.lead_rows(leads_for(_actor(request)).filter(pk=id), with_owner=True)
+    if not rows:
+        raise NotFound("Lead")
+    return lead_out(rows[0], detail=True)
 
 
 @router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")
