@@ -5,9 +5,7 @@ same run as leadcrew's. When any step fails, the result says which and why."""
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,7 +18,6 @@ ROOT = BENCH_DIR.parent
 VENV = BENCH_DIR / ".peer-venv"
 PACKAGE = "django-crm==1.35.0"
 # BottleCRM needs Python >= 3.12.
-PYTHONS = ("python3.12", "python3.13", sys.executable)
 
 
 class PeerUnavailable(Exception):
@@ -48,8 +45,11 @@ def ensure_installed() -> Path:
     python = VENV / "bin" / "python"
     if python.exists() and _installed_version(python):
         return python
-    interpreter = next((found for name in PYTHONS if (found := shutil.which(name))), None)
-    if interpreter is None:
+    # The interpreter leadcrew's own set-up chooses: it proves each candidate works (a pyenv
+    # shim answers to `python3.12` even when that version is not active).
+    found = subprocess.run([str(ROOT / "scripts" / "find-python")], capture_output=True, text=True)
+    interpreter = found.stdout.strip()
+    if found.returncode != 0 or not interpreter:
         raise PeerUnavailable("install", "no Python 3.12+ interpreter found")
     _run("install", [interpreter, "-m", "venv", str(VENV)])
     _run(
