@@ -15,10 +15,10 @@ the page itself, and tells a salesperson nothing more.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 
 from leadcrew.leads.models import Lead
-from leadcrew.leads.selectors import ORDERINGS, ordered
+from leadcrew.leads.selectors import NULLABLE_ORDER_COLUMNS, ORDERINGS, ordered
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -57,6 +57,16 @@ def _beyond(columns: tuple[str, ...], values: tuple[Any, ...], direction: str, f
     return strict | (equal & _beyond(columns[1:], values[1:], direction, forward))
 
 
+def _reversed(column: str, direction: str) -> OrderBy:
+    """The column's term in the reverse of `ordered`'s order. Nulls, last going forward, come
+    first going back; only a nullable column says so, since on a NOT NULL column the clause
+    changes nothing but keeps the database from reading its index backwards."""
+    nulls_first = True if column in NULLABLE_ORDER_COLUMNS else None
+    if direction == "asc":
+        return F(column).desc(nulls_first=nulls_first)
+    return F(column).asc(nulls_first=nulls_first)
+
+
 def keyset_page(
     leads: QuerySet[Lead],
     order: str,
@@ -83,10 +93,7 @@ def keyset_page(
             rows[size - 1].pk if len(rows) > size else None,
             rows[0].pk if rows else None,
         )
-    backwards = [
-        F(column).desc(nulls_first=True) if direction == "asc" else F(column).asc(nulls_first=True)
-        for column in columns
-    ]
+    backwards = [_reversed(column, direction) for column in columns]
     rows = list(
         in_order.filter(_beyond(columns, boundary, direction, False)).order_by(*backwards)[
             : size + 1
