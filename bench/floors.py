@@ -150,6 +150,11 @@ def list_count(vis: Visibility) -> dict[str, str]:
     candidates = {
         "single count": f"SELECT count(*) FROM leads_lead WHERE {vis.live} AND {vis.predicate()}"
     }
+    if vis.everything:
+        # Kept by triggers on every write to leads (LeadTally): the count without counting.
+        candidates["the account's lead tally"] = (
+            f"SELECT assigned FROM leads_leadtally WHERE account_id = {vis.account_id}"
+        )
     if not vis.everything and vis.team_ids:
         owner = f"owner_id = {vis.owner_id}"
         teams = f"team_id IN ({vis.teams})"

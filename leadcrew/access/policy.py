@@ -151,6 +151,14 @@ def see_filter(actor: Actor) -> Q:
     return _union([_see_by_role_filter(actor), Q(owner__isnull=True) & assign_filter(actor)])
 
 
+def sees_every_lead(actor: Actor, *, assigned_only: bool) -> bool:
+    """Whether the actor sees every live lead of the account (with `assigned_only`: every one
+    that has an owner), so that what they see is counted by the account's lead tally."""
+    if assigned_only:
+        return _sees_everything(actor)
+    return not see_filter(actor)
+
+
 # --- Edit -----------------------------------------------------------------------------------
 
 

@@ -157,6 +157,24 @@ class Lead(TenantModel):
         return self.title
 
 
+class LeadTally(models.Model):
+    """How many live leads an account has, and how many of them have an owner.
+
+    Kept by the database itself: triggers on the lead table (migration 0004) add every insert,
+    update and delete to it in the same transaction, whatever code writes, so it is always
+    exact. The total of a list that is "every lead of the account" (an admin's, with no filter)
+    is then one row instead of a count of a million (performance.md)."""
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    live = models.BigIntegerField(default=0)
+    assigned = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.live} live leads, {self.assigned} assigned"
+
+
 class LeadTag(TenantModel):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tag_rows")
     name = models.CharField(max_length=100)

@@ -1,7 +1,7 @@
 """Reads of leads: every one starts from the access policy's queryset."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +19,16 @@ from django.db.models.fields import DecimalField
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.branches import see_branches
-from leadcrew.access.policy import Action, account_leads, binned_leads_for, leads_for
+from leadcrew.access.policy import (
+    Action,
+    account_leads,
+    binned_leads_for,
+    leads_for,
+    sees_every_lead,
+)
 from leadcrew.core.errors import BadParameterFormat
 from leadcrew.core.expressions import JsonList
-from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, Status
+from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, LeadTally, Status
 from leadcrew.leads.services import resolve_step, resolve_team, resolve_user
 
 # The reference API's `order` values and the columns they sort on (id breaks ties).
@@ -54,6 +60,11 @@ class LeadFilter:
     q: str | None = None
     include_unassigned: bool = False
     unassigned_only: bool = False
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter other than the choice of assigned or unassigned leads is set."""
+        return replace(self, include_unassigned=False, unassigned_only=False) != LeadFilter()
 
     @property
     def assigned_only(self) -> bool:
@@ -205,10 +216,12 @@ def lead_page(
     each visible team's) is paged and counted on its own and the results merged: one ordered
     scan of at most `offset + limit` rows per branch instead of a walk through the account, and
     a sum of per-branch counts (performance.md). The answer is the plain query's, which
-    unusual orderings and very deep pages still run."""
-    if order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
+    unusual orderings and very deep pages still run. When the list is every lead of the
+    account, its total is the account's lead tally."""
+    tallied = tallied_total(actor, filters)
+    if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
-        total = leads.count()
+        total = leads.count() if tallied is None else tallied
         page = ordered(leads, order, direction)[offset : offset + limit]
         return LeadPage(lead_rows(page) if total > offset else [], total)
     branches = see_branches(actor, assigned_only=filters.assigned_only)
@@ -223,6 +236,19 @@ def lead_page(
     found = lead_rows(account_leads(actor).filter(pk__in=ids)) if ids else []
     by_id = {row["id"]: row for row in found}
     return LeadPage([by_id[lead_id] for lead_id in ids], total)
+
+
+def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
+    """How many leads the list has, read from the account's tally when the list is every live
+    lead of the account (or every assigned one, or the whole unassigned pool) for a user who
+    sees all of them; None otherwise."""
+    if filters.narrows or not sees_every_lead(actor, assigned_only=filters.assigned_only):
+        return None
+    tally = LeadTally.objects.filter(account_id=actor.account_id).values_list("live", "assigned")
+    live, assigned = tally.first() or (0, 0)
+    if filters.unassigned_only:
+        return live - assigned
+    return assigned if filters.assigned_only else live
 
 
 def _merged_page(

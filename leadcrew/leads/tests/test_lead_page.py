@@ -28,6 +28,9 @@ pytestmark = pytest.mark.django_db
 FILTERS = (
     LeadFilter(),
     LeadFilter(include_unassigned=True, status=[Status.TODO, Status.WON]),
+    # Every lead, or the whole pool: for who sees them all, the total is the account's tally.
+    LeadFilter(include_unassigned=True),
+    LeadFilter(unassigned_only=True),
 )
 PAGES = (
     ("last_update", "desc", 0, 4),
@@ -126,3 +129,39 @@ def test_an_admin_or_an_open_account_takes_one_query(db: None) -> None:
     # Mine, then the managed team's without mine; the unassigned pool is left out.
     assert len(branches) == 2
     assert all(isinstance(branch, Q) for branch in branches)
+
+
+def test_totals_of_who_sees_everything_and_of_who_does_not(db: None) -> None:
+    """An admin, and everyone when everything is shared, see every lead, the pool included:
+    their totals come from the account's tally. Anyone else's are counted."""
+    world = World(
+        edition="dream_team",
+        teams_enabled=True,
+        privacy="everything_shared",
+        assignment="admins_only",
+        team_privacy="managers_only",
+        team_assignment="admins",
+        users=((True, False), (False, False)),
+        roles=(("member", "member"),),
+        leads=((0, 0, False), (1, None, False), (None, None, False), (None, 0, False)),
+    )
+    built = build(world)
+    admin, user = (actor_for_user(u) for u in built.users)
+    private = user.with_settings(user.settings.with_changes(privacy="admins_only"))
+    totals = {}
+    for name, actor in (("admin", admin), ("user", user), ("private", private)):
+        for filters in (LeadFilter(), *FILTERS[2:]):
+            page = lead_page(actor, filters, order="id", direction="desc", offset=0, limit=10)
+            assert page.total == filtered_leads(actor, filters).count()
+            totals[name, filters.include_unassigned, filters.unassigned_only] = page.total
+    assert totals == {
+        ("admin", False, False): 2,
+        ("admin", True, False): 4,
+        ("admin", False, True): 2,
+        ("user", False, False): 2,
+        ("user", True, False): 4,
+        ("user", False, True): 2,
+        ("private", False, False): 1,
+        ("private", True, False): 1,
+        ("private", False, True): 0,
+    }
