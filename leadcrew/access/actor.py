@@ -1,14 +1,9 @@
 """Who is acting: computed once per request and passed down explicitly."""
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import OuterRef
-
 from leadcrew.accounts.models import Account, User
-from leadcrew.core.expressions import JsonList
 from leadcrew.teams.models import Membership
 
 
@@ -74,42 +69,15 @@ def actor_for_user(user: User, account: Account | None = None) -> Actor:
         member.add(team_id)
         if is_manager:
             managed.add(team_id)
-    return actor_with_teams(user, member, managed, account)
-
-
-def actor_with_teams(
-    user: User,
-    member_team_ids: Iterable[int],
-    managed_team_ids: Iterable[int],
-    account: Account | None = None,
-) -> Actor:
-    """The user's actor, their team roles already read (see `team_lists`)."""
     account = account or user.account
     return Actor(
         account=account,
         user_id=user.pk,
         is_admin=user.is_admin,
-        member_team_ids=frozenset(member_team_ids),
-        managed_team_ids=frozenset(managed_team_ids),
+        member_team_ids=frozenset(member),
+        managed_team_ids=frozenset(managed),
         settings=AccessSettings.of(account),
     )
-
-
-def team_lists(user_ref: str) -> dict[str, JsonList]:
-    """Annotations reading, with a row that holds a user's id in `user_ref`, the teams the
-    user is in and those they manage: their actor without a query of its own (`actor_from`)."""
-    memberships = Membership.objects.filter(user_id=OuterRef(user_ref))
-    return {
-        "member_team_ids": JsonList(memberships, "team_id"),
-        "managed_team_ids": JsonList(memberships.filter(is_manager=True), "team_id"),
-    }
-
-
-def actor_from(user: User, annotated: Any) -> Actor:
-    """The user's actor from a row annotated with `team_lists`."""
-    member = json.loads(annotated.member_team_ids)
-    managed = json.loads(annotated.managed_team_ids)
-    return actor_with_teams(user, member, managed)
 
 
 def actor_for_api_key(account: Account, prefix: str | None = None) -> Actor:

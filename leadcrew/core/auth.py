@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyHeader, APIKeyQuery
 
-from leadcrew.access.actor import Actor, actor_for_api_key, actor_from, team_lists
+from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
 from leadcrew.accounts.services import api_key_mark_used
 from leadcrew.core.errors import Unauthorized
@@ -29,19 +29,17 @@ def actor_from_api_key(raw: str) -> Actor:
 def actor_from_user_token(raw: str) -> Actor:
     token_hash = hash_secret(raw)
     check_rate(token_hash)
-    token = (
-        UserToken.objects.select_related("user", "user__account")
-        .annotate(**team_lists("user_id"))
-        .filter(token_hash=token_hash)
-        .first()
-    )
+    try:
+        token = UserToken.objects.select_related("user__account").get(token_hash=token_hash)
+    except UserToken.DoesNotExist:
+        token = None
     if token is None or token.expires_at <= timezone.now():
         raise Unauthorized("This user token is not valid.", type="unauthorized_invalid_token")
     if token.revoked_at is not None:
         raise Unauthorized("This user token was logged out.", type="unauthorized_disabled_token")
     if token.user.is_disabled:
         raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
-    return actor_from(token.user, token)
+    return actor_for_user(token.user, token.user.account)
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):
