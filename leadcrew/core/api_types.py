@@ -72,8 +72,8 @@ def format_datetime(value: datetime | None) -> str | None:
     """ISO-8601 in UTC with milliseconds: 2026-11-27T10:15:00.000Z."""
     if value is None:
         return None
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat, not strftime: twice as fast, and a page of leads formats 200 of these.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def format_date(value: date | None) -> str | None:
