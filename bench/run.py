@@ -463,8 +463,8 @@ class Bench:
         measurement.plans, _ = self.plans_of(count_sql)
         measurement.checks["statements"] = len(count_sql)
         measurement.note = (
-            "the application's statements that count (the page's ids come with the total), "
-            "run as SQL on the same connection"
+            "the application's statements that answer the total (a count that also finds the "
+            "page's ids, or a read of the lead tally), run as SQL on the same connection"
         )
         self.compare(measurement, lambda: self.floor.all_rows(count_sql), candidates)
         return measurement
