@@ -177,3 +177,10 @@ def interleaved(
             elapsed, _ = clock_ms(function)
             samples[index].append(elapsed)
     return samples
+
+
+def server_shape(workers: int, threads: int) -> str:
+    """How a gunicorn server was run, in words for the report."""
+    if threads <= 1:
+        return f"{workers} gunicorn workers, one request at a time each"
+    return f"{workers} gunicorn workers × {threads} threads"

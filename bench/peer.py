@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench.generate import SCALES, Manifest
-from bench.harness import Client, Server, Stats, interleaved
+from bench.harness import Client, Server, Stats, interleaved, server_shape
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -149,9 +149,9 @@ def measure(
             "--workers",
             str(options.workers),
             "--worker-class",
-            "gthread",
+            "sync" if options.threads <= 1 else "gthread",
             "--threads",
-            "4",
+            str(options.threads),
             "--access-logfile",
             "-",
         ]
@@ -196,8 +196,9 @@ def measure(
         "version": version,
         "description": (
             f"Both loaded with {SCALES[manifest.scale].leads:,} leads, the same users, teams "
-            "and lead draws, on the same PostgreSQL; each served by gunicorn with "
-            f"{options.workers} workers × 4 threads; requests interleaved, {runs} runs each."
+            "and lead draws, on the same PostgreSQL; each served by "
+            f"{server_shape(options.workers, options.threads)}; requests interleaved, {runs} "
+            "runs each."
         ),
         "leadcrew_request": (
             "GET /api/v2/leads?order=last_update&direction=desc&limit=50 as a plain member of "

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.harness import server_shape
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "benchmarks.md"
 DB_NAMES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
@@ -89,7 +91,7 @@ def _row(measurement: dict[str, Any]) -> str:
 def section(results: dict[str, Any], source: str) -> str:
     db, scale = results["db"], results["scale"]
     machine, versions, data = results["machine"], results["versions"], results["dataset"]
-    large = data["large_account"]
+    large, options = data["large_account"], results["options"]
     lines = [
         f"## {DB_NAMES.get(db, db)}, {scale} scale",
         "",
@@ -111,7 +113,7 @@ def section(results: dict[str, Any], source: str) -> str:
         f"{large['created_to']}; plus {len(data['small_accounts'])} accounts of "
         f"{data['small_accounts'][0]['leads']:,} leads.",
         "- Server: `leadcrew serve --no-scheduler`, "
-        f"{results['options']['workers']} gunicorn workers × 4 threads; client: one keep-alive "
+        f"{server_shape(options['workers'], options.get('threads', 4))}; client: one keep-alive "
         "connection per credential; app and floor runs interleaved; "
         f"{results['options']['runs']} timed runs after {results['options']['warmup']} "
         "warm-up runs unless said otherwise.",

@@ -32,6 +32,7 @@ from bench import floors, report
 from bench.floors import Sql, Visibility
 from bench.generate import ANCHOR, SCALES, Manifest, manifest_path
 from bench.harness import Client, Response, Server, Stats, clock_ms, interleaved
+from leadcrew.cli import default_workers
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -54,6 +55,7 @@ class Options:
     runs: int
     warmup: int
     workers: int
+    threads: int
     load_seconds: int
     clients: int
     bulk_runs: int
@@ -1010,6 +1012,8 @@ def run(options: Options) -> Path:
         "{port}",
         "--workers",
         str(options.workers),
+        "--threads",
+        str(options.threads),
         "--no-scheduler",
     ]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -1156,7 +1160,15 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--database-url", help="default: leadcrew_bench_<scale> on 127.0.0.1")
     parser.add_argument("--runs", type=int, default=40, help="timed runs per measurement")
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server worker processes (default: leadcrew serve's own default)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (default 1, as leadcrew serve)"
+    )
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--bulk-runs", type=int, default=3)
@@ -1169,6 +1181,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         runs=args.runs,
         warmup=args.warmup,
         workers=args.workers,
+        threads=args.threads,
         load_seconds=min(args.load_seconds, 600),
         clients=min(args.clients, 64),
         bulk_runs=args.bulk_runs,

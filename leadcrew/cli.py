@@ -56,10 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("LEADCREW_WORKERS", "2")),
-        help="worker processes (default: LEADCREW_WORKERS or 2)",
+        default=int(os.environ.get("LEADCREW_WORKERS", default_workers())),
+        help="worker processes (default: LEADCREW_WORKERS, or 2 per CPU core + 1, at most 9)",
     )
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker (default 1: each process answers one request at a time; "
+        "more keep client connections open between requests)",
+    )
     serve.add_argument(
         "--no-scheduler",
         action="store_true",
@@ -325,6 +331,12 @@ def _bind_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def default_workers() -> int:
+    """Gunicorn's rule of thumb, two processes per core plus one, capped so that a large
+    machine does not open more database connections than PostgreSQL's default allows."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
 def _gunicorn_options(
     args: argparse.Namespace, url: str, scheduler: "SchedulerProcess | None"
 ) -> dict[str, Any]:
@@ -350,12 +362,18 @@ def _gunicorn_options(
     return {
         "bind": f"{_bind_host(args.host)}:{args.port}",
         "workers": max(args.workers, 1),
-        "worker_class": "gthread",
+        # One request at a time per process by default: leadcrew's requests are CPU-bound, and
+        # threads of one process would share one core and answer in turns. Processes taking
+        # requests from one queue keep the slowest answers close to the median under load
+        # (docs/benchmarks.md). The proxy in front keeps client connections open.
+        "worker_class": "sync" if args.threads <= 1 else "gthread",
         "threads": max(args.threads, 1),
         "proc_name": "leadcrew",
         "accesslog": "-",
         "errorlog": "-",
-        "timeout": 60,
+        # A worker busy longer than this is restarted: an export of a million leads streams
+        # for about two minutes on two cores.
+        "timeout": 300,
         "graceful_timeout": 20,
         # Gunicorn's default control socket is one path per machine user: two servers would
         # fight over it, and leadcrew does not use it.

@@ -257,6 +257,17 @@ def test_scheduler_survives_a_database_error(
 # --- serve ----------------------------------------------------------------------------------
 
 
+def test_serve_uses_threaded_workers_when_asked_for_threads() -> None:
+    args = cli.build_parser().parse_args(["serve", "--threads", "4"])
+    options = cli._gunicorn_options(args, "http://127.0.0.1:8000", scheduler=None)
+
+    server = cli.LeadcrewServer(options)
+
+    assert server.cfg.worker_class_str == "gthread"
+    assert server.cfg.threads == 4
+    assert 3 <= server.cfg.workers <= 9
+
+
 def test_serve_configures_gunicorn_without_starting_it() -> None:
     args = cli.build_parser().parse_args(["serve", "--port", "9123", "--workers", "3"])
     options = cli._gunicorn_options(args, "http://127.0.0.1:9123", scheduler=None)
@@ -265,4 +276,5 @@ def test_serve_configures_gunicorn_without_starting_it() -> None:
 
     assert server.cfg.bind == ["127.0.0.1:9123"]
     assert server.cfg.workers == 3
+    assert server.cfg.worker_class_str == "sync"  # one request at a time per process
     assert server.cfg.control_socket_disable is True
