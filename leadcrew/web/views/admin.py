@@ -40,7 +40,7 @@ from leadcrew.web.admin_forms import (
     UserEditForm,
     show_admin_error,
 )
-from leadcrew.web.choices import user_label
+from leadcrew.web.choices import by_name, user_label
 from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_page
 
 LOG_PAGE_SIZE = 50
@@ -326,7 +326,8 @@ def settings_users(request: WebRequest) -> HttpResponse:
             return _again("web:settings_users", anchor=f"#user-{user.pk}")
     context = {
         "section": "users",
-        "users": directory_of(request).users,
+        # With their teams and roles, which the page lists (the directory has only team ids).
+        "users": by_name(account_selectors.account_users(actor)),
         "form": form,
         "teams_on": actor.settings.teams_on,
         "me": request.user,

@@ -70,8 +70,7 @@ class ScopeChoices:
         members = [
             user
             for user in directory.users
-            if user.pk != actor.user_id
-            and (whole or any(m.team_id in team_ids for m in user.memberships.all()))
+            if user.pk != actor.user_id and (whole or directory.assignee(user).team_ids & team_ids)
         ]
         choices = list(top)
         if teams:
