@@ -4,8 +4,12 @@ Playwright never downloads a browser here) against pytest-django's live server."
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import translation
+
+from leadcrew.testing.cast import Cast, build_cast
 
 CHROMIUM = Path(os.environ.get("LEADCREW_CHROMIUM", "/usr/bin/chromium"))
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
@@ -39,3 +43,19 @@ def browser() -> Iterator[object]:
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture
+def context(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser context on the live server: its own cookies, so nobody is logged in."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def acme(transactional_db: None) -> Iterator[Cast]:
+    """The shared cast, committed so that the live server sees it; English is active again after."""
+    yield build_cast()
+    translation.activate("en")

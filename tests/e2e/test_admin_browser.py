@@ -2,34 +2,18 @@
 reads their team's figures."""
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from leadcrew.accounts.models import Account, Privacy, User
 from leadcrew.leads.services import lead_create, lead_update
 from leadcrew.teams.models import Membership, Team
-from leadcrew.testing.cast import CAST_PASSWORD, Cast, build_cast
+from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def context(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def acme(transactional_db: None) -> Iterator[Cast]:
-    yield build_cast()
-    translation.activate("en")
 
 
 def log_in(page: Any, email: str) -> None:

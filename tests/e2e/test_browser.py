@@ -1,32 +1,21 @@
 """A few journeys through the web app in a real browser."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import translation
 
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
 from leadcrew.leads.services import lead_create
-from leadcrew.testing.cast import CAST_PASSWORD, Cast, build_cast
+from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def acme(transactional_db: None) -> Iterator[Cast]:
-    yield build_cast()
-    translation.activate("en")
+def page(context: Any) -> Any:
+    return context.new_page()
 
 
 def log_in(page: Any, email: str) -> None:

@@ -1,24 +1,17 @@
 """/pipelines and /steps: everyone reads, admins write; one default pipeline per account, steps
 numbered without gaps, and nothing holding leads is deleted."""
 
-from typing import Any
-
 import pytest
 from django.utils import timezone
 
 from leadcrew.leads.models import Pipeline, Step
-from leadcrew.testing.api_world import FAST_HASHERS, World, as_user, error_type, make_world
+from leadcrew.testing.api_world import World, as_user, error_type, make_world
 
 pytestmark = pytest.mark.django_db
 
 PIPELINE_KEYS = {"id", "name", "is_default", "created_at", "updated_at"}
 STEP_KEYS = {"id", "name", "position", "pipeline_id", "pipeline", "created_at", "updated_at"}
 DEFAULT_STEPS = ["Incoming", "Qualified", "Proposal", "Negotiation", "Closing"]
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
