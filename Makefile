@@ -8,7 +8,7 @@ PORT    ?= 8000
 DB      ?= postgres
 SCALE   ?= full
 
-.PHONY: install run serve migrate demo test lint typecheck check bench clean messages screenshots
+.PHONY: install run serve migrate demo test test-fast lint typecheck check bench clean messages screenshots
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ run: demo
 test: install
 	@mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked slow or browser: under a minute, for while you work.
+test-fast: install
+	@mkdir -p var
+	$(BIN)/pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,11 +1,17 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 from django.test import override_settings
 
 from leadcrew.testing.api_world import FAST_HASHERS
 
 pytest_plugins = ["leadcrew.testing.fixtures"]
+
+# Modules marked slow as a whole that take seconds just to be collected (the API fuzz builds
+# every operation's cases then): when `-m` leaves slow tests out, they are not even read.
+SLOW_TO_COLLECT = {Path(__file__).parent / "tests" / "test_api_fuzz.py"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -13,3 +19,21 @@ def _fast_password_hashing() -> Iterator[None]:
     """Real hashers are slow on purpose; tests create many users and need none of that."""
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         yield
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path not in SLOW_TO_COLLECT:
+        return None
+    markexpr = config.getoption("markexpr")
+    if not markexpr:
+        return None
+    try:
+        expression = Expression.compile(markexpr)
+    except SyntaxError:
+        return None  # pytest itself says what is wrong with it
+    # Would a test marked slow, and nothing else, be selected?
+    return None if expression.evaluate(_only_slow) else True
+
+
+def _only_slow(name: str, /, **kwargs: str | int | bool | None) -> bool:
+    return name == "slow"

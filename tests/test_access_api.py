@@ -151,6 +151,8 @@ def expected(allowed: bool, seen: bool) -> int:
     return 200 if allowed else (403 if seen else 404)
 
 
+# Hundreds of requests for each of the combinations: minutes in all.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "combination", COMBINATIONS, ids=["-".join(map(str, combo)) for combo in COMBINATIONS]
 )

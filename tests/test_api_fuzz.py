@@ -17,6 +17,8 @@ from leadcrew.accounts.models import Account, Edition, User
 from leadcrew.accounts.services import account_create, user_token_issue
 from leadcrew.teams.models import Membership, Team
 
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.openapi.from_wsgi("/api/v2/openapi.json", application)
 
 # Fuzzing stops at the first answer that breaks a rule; a few examples per operation and

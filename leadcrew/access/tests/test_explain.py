@@ -233,6 +233,7 @@ def explanation_failures(world: World) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -313,6 +313,7 @@ def check_world(built: Built, world: World) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

@@ -221,6 +221,7 @@ def preview_failures(account: Account, wanted: dict[str, Any]) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -75,6 +75,7 @@ def test_the_bin_holds_for_each_user_exactly_the_leads_they_could_edit_when_live
         assert cast.names(leads_for(cast.actor(user))) == set()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

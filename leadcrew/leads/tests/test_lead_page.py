@@ -57,7 +57,8 @@ def _vary(leads: list[Lead]) -> None:
 
 
 # Each example pages through every actor's list 8 ways, both paths: few examples suffice, the
-# settings being drawn anew each time.
+# settings being drawn anew each time. Close to a minute in all, hence slow.
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds(), values=st.sampled_from(ALL_SETTINGS))
 def test_the_merged_page_is_the_plain_page(world: World, values: dict[str, object]) -> None:
@@ -88,6 +89,7 @@ def test_the_merged_page_is_the_plain_page(world: World, values: dict[str, objec
     assert not failures, failures[:3]
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds())
 def test_the_branches_are_disjoint_and_cover_the_filter(world: World) -> None:

@@ -81,6 +81,7 @@ def _apply(write: str, pick: int, cast: Cast, owners: list[User]) -> None:
         leads.filter(pk__gt=pick).update(owner=owner, title="bulk")
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(writes=WRITES)
 def test_every_write_keeps_the_tally_exact(writes: list[tuple[str, int]]) -> None:

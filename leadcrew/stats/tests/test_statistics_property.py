@@ -616,6 +616,7 @@ def check_world(world: World) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

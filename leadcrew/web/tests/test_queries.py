@@ -12,7 +12,8 @@ from leadcrew.accounts.models import User
 from leadcrew.leads.services import comment_create, lead_create, lead_update
 from leadcrew.testing.cast import Cast
 
-pytestmark = pytest.mark.django_db
+# Fifty leads made through the services for each user: seconds in all.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 Login = Callable[[User], Client]
 

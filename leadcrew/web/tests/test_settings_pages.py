@@ -360,6 +360,7 @@ def _queries(client: Client, url: str) -> int:
     return len(queries)
 
 
+@pytest.mark.slow
 def test_query_counts_do_not_grow_with_the_rows(login: Login, cast: Cast) -> None:
     admin = cast.actor(cast.admin)
 

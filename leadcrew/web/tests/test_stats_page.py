@@ -149,6 +149,7 @@ def _queries(client: Client, url: str) -> int:
     return len(queries)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["admin", "mona"])
 def test_query_counts_do_not_grow_with_the_leads(login: Login, cast: Cast, who: str) -> None:
     admin = cast.actor(cast.admin)
