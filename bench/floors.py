@@ -1,5 +1,5 @@
 """The floors: hand-written SQL for the same answers as the measured requests, in the shapes of
-shared/spec/performance.md (one ordered, limited scan per visibility branch, merged; additive
+docs/architecture.md (one ordered, limited scan per visibility branch, merged; additive
 counts; one pass with FILTER for statistics; one set-based write for bulk moves).
 
 Every builder returns candidate statements by name; the benchmark times each candidate, keeps

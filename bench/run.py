@@ -154,7 +154,7 @@ class Floor:
 
     def rows(self, statement: str) -> list[tuple[Any, ...]]:
         if self.postgres:
-            return self.pg.execute(statement).fetchall()  # type: ignore[arg-type]
+            return self.pg.execute(statement).fetchall()
         return self.lite.execute(statement).fetchall()
 
     def all_rows(self, statements: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -166,7 +166,7 @@ class Floor:
     def script(self, statements: Sequence[str]) -> None:
         for statement in statements:
             if self.postgres:
-                self.pg.execute(statement)  # type: ignore[arg-type]
+                self.pg.execute(statement)
             else:
                 self.lite.execute(statement)
 
@@ -260,7 +260,7 @@ class Bench:
 
     def visibility(self, persona: str) -> Visibility:
         """Which assigned leads the persona's default list shows, from the same actor the
-        policy reads (literal team lists, as performance.md recommends)."""
+        policy reads (literal team lists, as docs/architecture.md recommends)."""
         actor = self.actor(persona)
         if actor.is_admin:
             return Visibility(actor.account_id, None, everything=True)
@@ -703,7 +703,7 @@ class Bench:
             actor = self.large.personas["admin"]
             statement = floors.bulk_place(self.account_id, (team, name), actor, now, with_undo=undo)
             with floor.pg.transaction():
-                row = floor.pg.execute(statement).fetchone()  # type: ignore[arg-type]
+                row = floor.pg.execute(statement).fetchone()
             return int(row[0]) if row else 0
         statements = floors.bulk_place_sqlite(
             self.account_id, (team, name), self.large.personas["admin"], now, with_undo=undo

@@ -9,7 +9,15 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from leadcrew.core.api_types import ErrorOut
 from leadcrew.core.auth import API_AUTH
-from leadcrew.core.errors import ApiError
+from leadcrew.core.errors import (
+    ApiError,
+    BadParameterFormat,
+    Code,
+    InvalidParameter,
+    MissingParameter,
+    NotFound,
+    Unauthorized,
+)
 
 # Pydantic error types that mean "this value is not of the right form" (400) rather than
 # "this value breaks a rule" (422).
@@ -30,7 +38,12 @@ ERROR_STATUSES = {
     422: "Missing or invalid parameter; the message names the field",
     429: "Over the per-credential rate limit (`rate_limited`), when one is configured",
 }
-WRITE_ERROR_STATUSES = {409: "Already exists (`already_exist`); `id` names the existing record"}
+# The names pydantic gives the plain members of a union in an error's location.
+UNION_TAGS = {"int", "str", "float", "bool", "none", "decimal", "date", "datetime", "time"}
+WRITE_ERROR_STATUSES = {
+    409: "Already exists (`already_exist`); `id` names the existing record",
+    412: "Changed since the `If-Match` / `If-Unmodified-Since` sent (`precondition_failed`)",
+}
 
 
 class LeadcrewAPI(NinjaAPI):
@@ -89,11 +102,8 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_missing_credential(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request,
-        401,
-        "unauthorized_missing_token",
-        "Send an X-API-KEY or an X-USER-TOKEN header.",
+    return on_api_error(
+        request, Unauthorized(Code.CREDENTIAL_MISSING, type="unauthorized_missing_token")
     )
 
 
@@ -103,13 +113,14 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     field = _field_name(first.get("loc", ()))
     kind = str(first.get("type", ""))
     reason = str(first.get("msg", "is invalid"))
+    error: ApiError
     if kind == "missing":
-        return _error(
-            request, 422, "missing_parameter", f"{field}: this field is required.", field=field
-        )
-    if any(marker in kind for marker in FORMAT_ERRORS):
-        return _error(request, 400, "bad_parameter_format", f"{field}: {reason}", field=field)
-    return _error(request, 422, "invalid_parameter", f"{field}: {reason}", field=field)
+        error = MissingParameter(field)
+    elif any(marker in kind for marker in FORMAT_ERRORS):
+        error = BadParameterFormat(Code.BAD_FORMAT, field=field, reason=reason)
+    else:
+        error = InvalidParameter(field, Code.INVALID_VALUE, reason=reason)
+    return on_api_error(request, error)
 
 
 def _field_name(loc: Any) -> str:
@@ -118,7 +129,14 @@ def _field_name(loc: Any) -> str:
         parts = parts[2:] if len(parts) > 2 else parts[1:]
     elif parts and parts[0] in {"query", "path", "header"}:
         parts = parts[1:]
+    # Past the field itself, pydantic names the member of a union it tried ("int", "str",
+    # "function-after[…]"): the field is what the client sent, not the type it was tried as.
+    parts = parts[:1] + [part for part in parts[1:] if not _is_type_tag(part)]
     return ".".join(parts) or "body"
+
+
+def _is_type_tag(part: str) -> bool:
+    return "[" in part or "-" in part or part in UNION_TAGS
 
 
 @api.exception_handler(pydantic.ValidationError)
@@ -130,13 +148,13 @@ def on_pydantic_error(request: HttpRequest, exc: pydantic.ValidationError) -> Ht
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     status = exc.status_code
     if status == 400:
-        return _error(request, 400, "bad_parameter_format", "The request body is not valid JSON.")
+        return on_api_error(request, BadParameterFormat(Code.INVALID_JSON))
     return _error(request, status, "error", str(exc))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "record_not_found", "Record not found.")
+    return on_api_error(request, NotFound())
 
 
 def _register_routers() -> None:

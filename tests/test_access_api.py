@@ -1,4 +1,4 @@
-"""The access rules of product.md §4, through the HTTP API, for every combination of the five
+"""The access rules of docs/access-rules.md, through the HTTP API, for every combination of the five
 settings and every kind of user of the shared cast.
 
 The expected answers come from `Oracle`, a plain restatement of §4 written for this test alone:
@@ -35,7 +35,7 @@ TARGETS = ("nils", "ursula", "dora", None)
 
 @dataclass(frozen=True)
 class Oracle:
-    """product.md §4, word for word, over plain values."""
+    """docs/access-rules.md, word for word, over plain values."""
 
     privacy: str
     assignment: str
@@ -95,11 +95,8 @@ class Oracle:
             # A lead V cannot see is answered "not found": only the pool is dispatched unseen.
             seen = lead.owner_id is None or self.sees_by_role(v, lead)
             by_manager = self.team_assignment == "managers" and v in self.managers[team] and seen
-            by_member = (
-                self.team_assignment == "users"
-                and v in self.members[team]
-                and self.sees_by_role(v, lead)
-            )
+            # Assign 2 for members: the team's pool, and the assigned leads they see.
+            by_member = self.team_assignment == "users" and v in self.members[team] and seen
             return (by_manager or by_member) and target_fits
         return self.assignment == "everyone" and (lead.owner_id is None or self.edits(v, lead))
 

@@ -9,7 +9,7 @@ from leadcrew.teams.models import Membership
 
 @dataclass(frozen=True)
 class AccessSettings:
-    """The account settings the access rules read (product.md §2)."""
+    """The account settings the access rules read (docs/access-rules.md)."""
 
     privacy: str
     assignment: str

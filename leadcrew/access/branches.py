@@ -1,4 +1,4 @@
-"""The visibility filter cut into disjoint branches, for lists (performance.md, architecture.md
+"""The visibility filter cut into disjoint branches, for lists (docs/architecture.md
 convention 3).
 
 `see_filter` is an OR: "my leads, or these teams' leads, or the pool I may dispatch". Run as one

@@ -31,8 +31,8 @@ REASON_MEANINGS: dict[Reason, str] = {
     Reason.TEAM_SHARED: "the user is a member of the lead's team and team_privacy is team_shared",
     Reason.TEAM_MANAGER: "the user manages the lead's team (to see, edit, or take it out of the "
     "team: team_privacy is managers_only or team_shared; to assign: team_assignment is managers)",
-    Reason.TEAM_MEMBER: "the user is a member of the lead's team, sees the lead, and "
-    "team_assignment is users",
+    Reason.TEAM_MEMBER: "the user is a member of the lead's team and team_assignment is users "
+    "(the team's unassigned leads, and its assigned leads the user sees)",
     Reason.UNASSIGNED_POOL: "the lead is unassigned and the user may assign it: the pool is "
     "visible to whoever may dispatch it",
     Reason.OPEN_ASSIGNMENT: "the lead is in no team, assignment is everyone, and the user may "

@@ -1,5 +1,5 @@
-"""THE access policy (product.md §4): the one place that decides who may see, edit, assign and
-place a lead.
+"""THE access policy (docs/access-rules.md): the one place that decides who may see, edit, assign
+and place a lead, and what the account's security toggles allow.
 
 Every rule is written twice, side by side: as reasons for one (actor, lead) pair, and as a
 database filter over an account's leads. A property test checks that the two agree on random
@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Assignment, Privacy, TeamAssignment, TeamPrivacy
-from leadcrew.core.errors import Forbidden, NotFound
+from leadcrew.core.errors import Code, Forbidden, NotFound
 from leadcrew.leads.models import Lead
 
 NOTHING = Q(pk__in=[])
@@ -190,6 +190,12 @@ def edit_filter(actor: Actor) -> Q:
     return _union(branches)
 
 
+def team_managers_edit(actor: Actor, lead: LeadFacts) -> bool:
+    """Whether the managers of the lead's team may change it (rule "Edit"), whoever the actor
+    is: what a read-only reader is told about who may."""
+    return _team_of(actor, lead) is not None and actor.settings.team_privacy in MANAGERS_SEE_TEAM
+
+
 # --- Assign ---------------------------------------------------------------------------------
 
 
@@ -213,10 +219,12 @@ def assign_reasons(actor: Actor, lead: LeadFacts, assignee: Assignee | None = No
             and target_ok
         ):
             reasons.append(Reason.TEAM_MANAGER)
+        # Any member dispatches the team's pool (so they see it: See 6); of its assigned leads,
+        # they reassign those they see.
         if (
             settings.team_assignment == TeamAssignment.USERS
             and team in actor.member_team_ids
-            and _see_by_role_reasons(actor, lead)
+            and (lead.owner_id is None or _see_by_role_reasons(actor, lead))
             and target_ok
         ):
             reasons.append(Reason.TEAM_MEMBER)
@@ -244,7 +252,8 @@ def assign_filter(actor: Actor, assignee: Assignee | None = None) -> Q:
         if settings.team_assignment == TeamAssignment.USERS:
             teams = _restrict(actor.member_team_ids, allowed_targets)
             if teams:
-                branches.append(Q(team_id__in=teams) & _see_by_role_filter(actor))
+                seen = _union([Q(owner__isnull=True), _see_by_role_filter(actor)])
+                branches.append(Q(team_id__in=teams) & seen)
     if settings.assignment == Assignment.EVERYONE:
         branches.append(_teamless(actor) & _union([Q(owner__isnull=True), edit_filter(actor)]))
     return _union(branches)
@@ -293,6 +302,34 @@ def place_filter(actor: Actor, destination: Destination) -> Q:
     return edit_filter(actor) & owner_in_team
 
 
+# --- The security toggles and bulk actions --------------------------------------------------
+
+
+def may_delete_leads(actor: Actor) -> bool:
+    """The toggle `only_admins_delete_leads`, on top of the edit right every deletion needs."""
+    return actor.is_admin or not actor.settings.only_admins_delete_leads
+
+
+def ensure_may_delete(actor: Actor) -> None:
+    if not may_delete_leads(actor):
+        raise Forbidden(Code.ONLY_ADMINS_DELETE)
+
+
+def may_export_leads(actor: Actor) -> bool:
+    """The toggle `only_admins_export_leads`: lead exports and statistics exports alike."""
+    return actor.is_admin or not actor.settings.only_admins_export_leads
+
+
+def ensure_may_export(actor: Actor) -> None:
+    if not may_export_leads(actor):
+        raise Forbidden(Code.ONLY_ADMINS_EXPORT)
+
+
+def bulk_actions_filter(actor: Actor) -> Q:
+    """The bulk actions an actor may see and undo: their own, or every one for an admin."""
+    return Q() if actor.is_admin else Q(actor_id=actor.user_id)
+
+
 # --- The one door to leads ------------------------------------------------------------------
 
 
@@ -313,7 +350,8 @@ def system_binned_leads() -> QuerySet[Lead]:
 
 def binned_leads_for(actor: Actor) -> QuerySet[Lead]:
     """The account's leads in the bin that the actor may restore: those they could edit were the
-    lead live (product.md §5). A binned lead is listed only to those who may restore it, so the
+    lead live (docs/access-rules.md). A binned lead is listed only to those who may restore it,
+    so the
     bin's "see" is this same set; nothing else in the product ever shows a binned lead."""
     binned = Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=False)
     return binned.filter(see_filter(actor)).filter(edit_filter(actor))
@@ -342,7 +380,7 @@ def visible_in_teams(actor: Actor, team_ids: list[int]) -> QuerySet[Lead]:
     """The leads of these teams the actor may see: `leads_for(actor)` narrowed to the teams.
     When the actor sees every lead of each of them (an admin, or a role there that shows the
     whole team) that is the teams' leads, asked for as such: the database then reads the teams'
-    rows only, instead of every branch of the visibility rule (performance.md)."""
+    rows only, instead of every branch of the visibility rule (docs/architecture.md)."""
     if _sees_everything(actor) or set(team_ids) <= _teams_seen(actor):
         return account_leads(actor).filter(team_id__in=team_ids)
     return leads_for(actor).filter(team_id__in=team_ids)
@@ -369,9 +407,9 @@ def lead_for(
     if lead is None:
         raise NotFound("Lead")
     if action == Action.EDIT and not edit_reasons(actor, lead):
-        raise Forbidden("You may see this lead but not change it.")
+        raise Forbidden(Code.LEAD_READ_ONLY)
     if action == Action.ASSIGN and not assign_reasons(actor, lead):
-        raise Forbidden("You may not assign this lead.")
+        raise Forbidden(Code.LEAD_ASSIGN_FORBIDDEN)
     if action == Action.PLACE:
         raise ValueError("placing needs a destination: use place_reasons on the lead")
     return lead
@@ -406,6 +444,7 @@ def can(
 
 
 def all_account_leads(actor: Actor) -> QuerySet[Lead]:
-    """Every lead of the actor's account, the bin included, before any rule. Only for undoing
-    a bulk action, which puts back what its author was allowed to change at the time."""
+    """Every lead of the actor's account, the bin included, before any rule. Only for bulk
+    actions: writing the leads one has just selected through the rules (and recorded), and
+    undoing one, which puts back what its author was allowed to change at the time."""
     return Lead.objects.filter(account_id=actor.account_id)

@@ -1,32 +1,26 @@
 """What a change of account settings would do to each user's access, before it is saved
-(product.md §8, "Preview a privacy change").
+("Preview a privacy change" in docs/access-rules.md).
 
 It must stay fast on an account of a million leads and a thousand users, so no lead is read:
 one grouped query counts the live leads per (owner, team), and the policy's own reason functions
 are asked about one representative lead per kind of lead, weighted by how many leads are of
 that kind.
 
-The kinds come from what the rules read of a lead: whether the user is its owner, someone else
-is, or nobody; and whether its team is one of the user's teams (which one matters), another
-team, or none. Other users' ids and other teams' ids never change a verdict, so a sentinel id
-(`ELSEWHERE`, matching no user and no team) stands for all of them, and the counts of the kinds
-"someone else's" and "another team" are the account's totals minus the user's own kinds.
+The kinds are those of `leadcrew.access.kinds`; the counts of the kinds "someone else's" and
+"another team" are the account's totals minus the user's own kinds.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count
 
 from leadcrew.access.actor import AccessSettings, Actor, actors_for_account
+from leadcrew.access.kinds import ELSEWHERE, LeadKind
 from leadcrew.access.policy import account_leads, edit_reasons, see_reasons
 from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
-from leadcrew.accounts.services import account_settings_apply
-
-# An owner or team id no row has: "someone else" / "another team".
-ELSEWHERE = -1
+from leadcrew.accounts.services import SettingsChange, account_settings_apply
 
 
 @dataclass(frozen=True)
@@ -38,14 +32,6 @@ class AccessChange:
     see_lost: int
     edit_gained: int
     edit_lost: int
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """A representative lead: what the rules read of it."""
-
-    owner_id: int | None
-    team_id: int | None
 
 
 @dataclass
@@ -77,7 +63,7 @@ class LeadCounts:
         counts.pool_in_teams = sum(n for t, n in counts.pool_by_team.items() if t is not None)
         return counts
 
-    def kinds(self, actor: Actor) -> Iterator[tuple[_Facts, int]]:
+    def kinds(self, actor: Actor) -> Iterator[tuple[LeadKind, int]]:
         """Every kind of lead as the actor's rules tell them apart, with its count."""
         me, teams = actor.user_id, actor.member_team_ids  # managed teams are among these
         mine = self.by_owner.get(me, {}) if me is not None else {}
@@ -85,20 +71,23 @@ class LeadCounts:
             n for team, n in mine.items() if team is not None and team not in teams
         )
         for team in teams:
-            yield _Facts(me, team), mine.get(team, 0)
-            yield _Facts(ELSEWHERE, team), self.owned_by_team.get(team, 0) - mine.get(team, 0)
-            yield _Facts(None, team), self.pool_by_team.get(team, 0)
-        yield _Facts(me, None), mine.get(None, 0)
-        yield _Facts(me, ELSEWHERE), mine_elsewhere
-        yield _Facts(ELSEWHERE, None), self.owned_by_team.get(None, 0) - mine.get(None, 0)
+            yield LeadKind(me, team), mine.get(team, 0)
+            yield LeadKind(ELSEWHERE, team), self.owned_by_team.get(team, 0) - mine.get(team, 0)
+            yield LeadKind(None, team), self.pool_by_team.get(team, 0)
+        yield LeadKind(me, None), mine.get(None, 0)
+        yield LeadKind(me, ELSEWHERE), mine_elsewhere
+        yield LeadKind(ELSEWHERE, None), self.owned_by_team.get(None, 0) - mine.get(None, 0)
         owned_in_my_teams = sum(self.owned_by_team.get(team, 0) for team in teams)
-        yield _Facts(ELSEWHERE, ELSEWHERE), self.owned_in_teams - owned_in_my_teams - mine_elsewhere
-        yield _Facts(None, None), self.pool_by_team.get(None, 0)
+        yield (
+            LeadKind(ELSEWHERE, ELSEWHERE),
+            self.owned_in_teams - owned_in_my_teams - mine_elsewhere,
+        )
+        yield LeadKind(None, None), self.pool_by_team.get(None, 0)
         pool_in_my_teams = sum(self.pool_by_team.get(team, 0) for team in teams)
-        yield _Facts(None, ELSEWHERE), self.pool_in_teams - pool_in_my_teams
+        yield LeadKind(None, ELSEWHERE), self.pool_in_teams - pool_in_my_teams
 
 
-def _rights(actor: Actor, lead: _Facts) -> tuple[bool, bool]:
+def _rights(actor: Actor, lead: LeadKind) -> tuple[bool, bool]:
     """(sees, edits), editing needing sight as in `leads_for`."""
     sees = bool(see_reasons(actor, lead))
     return sees, sees and bool(edit_reasons(actor, lead))
@@ -124,14 +113,13 @@ def access_change(before: Actor, after: Actor, counts: LeadCounts) -> AccessChan
     return AccessChange(_user_id(before), see_gained, see_lost, edit_gained, edit_lost)
 
 
-def settings_preview(*, actor: Actor, changes: dict[str, Any]) -> list[AccessChange]:
-    """For every active user, what saving `changes` (the keywords of account_settings_apply)
-    would change in the leads they see and edit. Checks the changes exactly as saving does;
-    saves nothing."""
+def settings_preview(*, actor: Actor, change: SettingsChange) -> list[AccessChange]:
+    """For every active user, what saving `change` would change in the leads they see and
+    edit. Checks the change exactly as saving does; saves nothing."""
     ensure_admin(actor)
     account = Account.objects.get(pk=actor.account_id)
     before = AccessSettings.of(account)
-    account_settings_apply(account, **changes)  # a copy, never saved
+    account_settings_apply(account, change)  # a copy, never saved
     after = AccessSettings.of(account)
     users = actors_for_account(actor.account, before)
     if after == before:

@@ -2,12 +2,13 @@
 
 import base64
 import binascii
-from typing import cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Status
+from ninja.decorators import decorate_view
 
-from leadcrew.access.actor import Actor
 from leadcrew.access.preview import settings_preview
 from leadcrew.accounts import selectors, services
 from leadcrew.accounts.schemas import (
@@ -24,8 +25,8 @@ from leadcrew.accounts.schemas import (
     settings_out,
     user_out,
 )
-from leadcrew.core.api_types import Id, Paging, UserRef, paginate
-from leadcrew.core.errors import MissingParameter, Unauthorized
+from leadcrew.core.api_types import ApiRequest, Id, Paging, UserRef, paginate
+from leadcrew.core.errors import Code, MissingParameter, Unauthorized
 
 router = Router(tags=["Users and account"])
 
@@ -34,12 +35,8 @@ USER_TOKEN_HEADER = "X-USER-TOKEN"
 MAX_CREDENTIAL_LENGTH = 1024
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.auth)  # type: ignore[attr-defined]
-
-
 @router.get("/ping", response=MessageOut)
-def ping(request: HttpRequest) -> dict[str, object]:
+def ping(request: ApiRequest) -> dict[str, object]:
     return {"status": 200, "message": "Your API key is correct."}
 
 
@@ -49,12 +46,9 @@ def ping(request: HttpRequest) -> dict[str, object]:
 def _basic_credentials(request: HttpRequest) -> tuple[str, str]:
     header = request.headers.get("Authorization", "")
     if not header:
-        raise Unauthorized(
-            "Send your e-mail and password with HTTP Basic authentication.",
-            type="unauthorized_missing_token",
-        )
+        raise Unauthorized(Code.LOGIN_MISSING, type="unauthorized_missing_token")
     scheme, _, encoded = header.partition(" ")
-    invalid = Unauthorized("Wrong e-mail or password.", type="unauthorized_invalid_token")
+    invalid = Unauthorized(Code.WRONG_CREDENTIALS, type="unauthorized_invalid_token")
     if scheme.lower() != "basic" or len(encoded) > MAX_CREDENTIAL_LENGTH * 2:
         raise invalid
     try:
@@ -68,6 +62,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str]:
 
 
 @router.get("/auth/login", auth=None, response=TokenOut)
+@decorate_view(never_cache)  # the answer is a secret: Cache-Control no-store
 def login(request: HttpRequest) -> dict[str, str]:
     """HTTP Basic with the user's e-mail and password; answers a token valid 30 days."""
     email, password = _basic_credentials(request)
@@ -75,16 +70,17 @@ def login(request: HttpRequest) -> dict[str, str]:
 
 
 @router.get("/auth/log_as", response=TokenOut)
-def log_as(request: HttpRequest, user_id: UserRef) -> dict[str, str]:
+@decorate_view(never_cache)  # the answer is a secret: Cache-Control no-store
+def log_as(request: ApiRequest, user_id: UserRef) -> dict[str, str]:
     """For account keys and admins: a token acting as the user `user_id` (id or e-mail)."""
-    return {"token": services.user_log_as(actor=_actor(request), user_ref=user_id)}
+    return {"token": services.user_log_as(actor=request.auth, user_ref=user_id)}
 
 
 @router.get("/auth/logout", response=MessageOut)
-def logout(request: HttpRequest) -> dict[str, object]:
+def logout(request: ApiRequest) -> dict[str, object]:
     """Revokes the X-USER-TOKEN of this request; account keys are revoked by an admin."""
     raw_token = request.headers.get(USER_TOKEN_HEADER)
-    actor = _actor(request)
+    actor = request.auth
     if not raw_token or actor.user_id is None:
         raise MissingParameter(USER_TOKEN_HEADER)
     services.user_logout(actor=actor, raw_token=raw_token)
@@ -96,12 +92,12 @@ def logout(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/users", response=list[UserOut])
 def list_users(
-    request: HttpRequest,
+    request: ApiRequest,
     response: HttpResponse,
     filters: Query[UserFilters],
     paging: Query[Paging],
 ) -> list[dict[str, object]]:
-    actor = _actor(request)
+    actor = request.auth
     users = selectors.user_list(
         actor=actor,
         email=filters.email,
@@ -114,15 +110,15 @@ def list_users(
 
 
 @router.get("/users/{id}", response=UserOut)
-def get_user(request: HttpRequest, id: Id) -> dict[str, object]:
-    actor = _actor(request)
+def get_user(request: ApiRequest, id: Id) -> dict[str, object]:
+    actor = request.auth
     user = selectors.user_get(actor=actor, user_id=id)
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
 @router.post("/users", response={201: UserOut})
-def create_user(request: HttpRequest, payload: UserCreateIn) -> Status:
-    actor = _actor(request)
+def create_user(request: ApiRequest, payload: UserCreateIn) -> Status[dict[str, Any]]:
+    actor = request.auth
     user = services.user_create(
         actor=actor,
         first_name=payload.firstname,
@@ -137,8 +133,8 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status:
 
 
 @router.put("/users/{id}", response=UserOut)
-def update_user(request: HttpRequest, id: Id, payload: UserUpdateIn) -> dict[str, object]:
-    actor = _actor(request)
+def update_user(request: ApiRequest, id: Id, payload: UserUpdateIn) -> dict[str, object]:
+    actor = request.auth
     user = services.user_update(
         actor=actor,
         user_id=id,
@@ -152,15 +148,15 @@ def update_user(request: HttpRequest, id: Id, payload: UserUpdateIn) -> dict[str
 
 
 @router.put("/users/{id}/disable", response=UserOut)
-def disable_user(request: HttpRequest, id: Id) -> dict[str, object]:
-    actor = _actor(request)
+def disable_user(request: ApiRequest, id: Id) -> dict[str, object]:
+    actor = request.auth
     user = services.user_disable(actor=actor, user_id=id)
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
 @router.put("/users/{id}/enable", response=UserOut)
-def enable_user(request: HttpRequest, id: Id) -> dict[str, object]:
-    actor = _actor(request)
+def enable_user(request: ApiRequest, id: Id) -> dict[str, object]:
+    actor = request.auth
     user = services.user_enable(actor=actor, user_id=id)
     return user_out(user, teams_on=actor.settings.teams_on)
 
@@ -169,33 +165,20 @@ def enable_user(request: HttpRequest, id: Id) -> dict[str, object]:
 
 
 @router.get("/account/settings", response=SettingsOut)
-def get_settings(request: HttpRequest) -> dict[str, object]:
-    return settings_out(selectors.account_settings(actor=_actor(request)))
+def get_settings(request: ApiRequest) -> dict[str, object]:
+    return settings_out(selectors.account_settings(actor=request.auth))
 
 
 @router.put("/account/settings", response=SettingsOut)
-def update_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, object]:
+def update_settings(request: ApiRequest, payload: SettingsIn) -> dict[str, object]:
     """Any subset of the settings; they apply from the next request on."""
-    account = services.account_settings_update(
-        actor=_actor(request),
-        name=payload.name,
-        time_zone=payload.time_zone,
-        currency=payload.currency,
-        edition=payload.edition,
-        privacy=payload.privacy,
-        assignment=payload.assignment,
-        teams_enabled=payload.teams_enabled,
-        team_privacy=payload.team_privacy,
-        team_assignment=payload.team_assignment,
-        only_admins_export_leads=payload.only_admins_export_leads,
-        only_admins_delete_leads=payload.only_admins_delete_leads,
-    )
+    account = services.account_settings_update(actor=request.auth, change=payload.change())
     return settings_out(account)
 
 
 @router.post("/account/settings/preview", response=list[AccessChangeOut])
-def preview_settings(request: HttpRequest, payload: SettingsIn) -> list[dict[str, object]]:
+def preview_settings(request: ApiRequest, payload: SettingsIn) -> list[dict[str, object]]:
     """The body of PUT /account/settings, checked the same way, saving nothing: for every active
     user, how many live leads they would start or stop seeing and editing."""
-    changes = settings_preview(actor=_actor(request), changes=payload.model_dump())
+    changes = settings_preview(actor=request.auth, change=payload.change())
     return [access_change_out(change) for change in changes]

@@ -27,6 +27,6 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.filter(pk=user_id).first()
         return user if user is not None and not user.is_disabled else None

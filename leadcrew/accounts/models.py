@@ -125,7 +125,7 @@ class User(AbstractBaseUser):
         return self.full_name or self.email
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override,misc]
+    def is_active(self) -> bool:  # type: ignore[override]
         return not self.is_disabled
 
     @property

@@ -1,4 +1,4 @@
-"""API shapes of users, credentials and account settings (api.md), and the functions that
+"""API shapes of users, credentials and account settings (docs/api.md), and the functions that
 render models into them."""
 
 from typing import Annotated, Any, Literal
@@ -8,6 +8,7 @@ from pydantic import Field
 
 from leadcrew.access.preview import AccessChange
 from leadcrew.accounts.models import Account, ApiKey, User
+from leadcrew.accounts.services import SettingsChange
 from leadcrew.core.api_types import (
     MAX_ID,
     Name,
@@ -16,7 +17,7 @@ from leadcrew.core.api_types import (
     Timestamp,
     format_datetime,
 )
-from leadcrew.core.errors import BadParameterFormat
+from leadcrew.core.errors import BadParameterFormat, Code
 
 # Literal types make the OpenAPI document list the accepted values; a test keeps them equal to
 # the models' choices.
@@ -75,9 +76,7 @@ class UserFilters(Schema):
             return None
         parts = [part.strip() for part in self.teams.split(",") if part.strip()]
         if not all(part.isascii() and part.isdigit() and int(part) <= MAX_ID for part in parts):
-            raise BadParameterFormat(
-                "teams: must be a comma-separated list of team ids.", field="teams"
-            )
+            raise BadParameterFormat(Code.NOT_AN_ID_LIST, field="teams")
         return [int(part) for part in parts]
 
 
@@ -131,6 +130,9 @@ class SettingsIn(Schema):
     only_admins_export_leads: bool | None = None
     only_admins_delete_leads: bool | None = None
 
+    def change(self) -> SettingsChange:
+        return SettingsChange(**self.model_dump())
+
 
 class AccessChangeOut(Schema):
     """What saving the previewed settings would change for one active user, in live leads."""
@@ -175,7 +177,7 @@ def api_key_out(key: ApiKey) -> dict[str, Any]:
 
 
 def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
-    """The user object of api.md. `teams` needs the user's memberships prefetched with their
+    """The user object of docs/api.md. `teams` needs the user's memberships prefetched with their
     team (see accounts.selectors.account_users), and is empty while the teams layer is off."""
     teams = (
         [
@@ -200,7 +202,7 @@ def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
 
 
 def access_change_out(change: AccessChange) -> dict[str, Any]:
-    # `gained` and `lost` are the names api.md gives the visibility counts.
+    # `gained` and `lost` are the names docs/api.md gives the visibility counts.
     return {
         "user_id": change.user_id,
         "see_gained": change.see_gained,

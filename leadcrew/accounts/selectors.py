@@ -6,11 +6,8 @@ from django.db.models import Prefetch, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Account, ApiKey, User
-from leadcrew.core.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
+from leadcrew.core.errors import Code, Forbidden, NotFound, Unauthorized
 from leadcrew.teams.models import Membership
-
-MAX_EMAIL_LENGTH = 254
-MAX_ID = 2**63 - 1  # the largest id a bigint column holds
 
 
 class UserStatus(StrEnum):
@@ -28,16 +25,13 @@ class UserRole(StrEnum):
 def ensure_admin(actor: Actor) -> None:
     """Admin-only operations refuse other users with the reference API's 401 type."""
     if not actor.is_admin:
-        raise Unauthorized("Only admins may do this.", type="unauthorized_non_admin")
+        raise Unauthorized(Code.ADMINS_ONLY, type="unauthorized_non_admin")
 
 
 def ensure_teams_on(actor: Actor) -> None:
     """Teams exist only in the dream_team edition with the teams layer turned on."""
     if not actor.settings.teams_on:
-        raise Forbidden(
-            "Teams are turned off for this account: an admin must use the dream_team edition "
-            "and turn teams_enabled on."
-        )
+        raise Forbidden(Code.TEAMS_OFF)
 
 
 def account_users(actor: Actor) -> QuerySet[User]:
@@ -84,28 +78,6 @@ def user_get(*, actor: Actor, user_id: int) -> User:
     return user
 
 
-def user_resolve(*, actor: Actor, ref: int | str, field: str = "user_id") -> User:
-    """A user of the actor's account named in a parameter, by id or e-mail. An unknown user and
-    another account's user are the same invalid parameter, so nothing leaks across accounts."""
-    query = User.objects.filter(account_id=actor.account_id)
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        if not 1 <= ref <= MAX_ID:
-            raise InvalidParameter(field, "no such user in this account.")
-        user = query.filter(pk=ref).first()
-    else:
-        text = str(ref).strip()
-        if not text or len(text) > MAX_EMAIL_LENGTH or "\x00" in text:
-            raise InvalidParameter(field, "no such user in this account.")
-        user = None
-        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
-            user = query.filter(pk=int(text)).first()
-        if user is None:
-            user = query.filter(email__iexact=text).first()
-    if user is None:
-        raise InvalidParameter(field, "no such user in this account.")
-    return user
-
-
 def account_settings(*, actor: Actor) -> Account:
     """The account as stored now (not the actor's copy, which may predate a change)."""
     ensure_admin(actor)
@@ -113,6 +85,8 @@ def account_settings(*, actor: Actor) -> Account:
 
 
 def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
-    """The account's keys, revoked ones included (the log names them), oldest first."""
+    """The account's keys, revoked ones included (the log names them), oldest first, with
+    who created each."""
     ensure_admin(actor)
-    return ApiKey.objects.filter(account_id=actor.account_id).order_by("id")
+    keys = ApiKey.objects.filter(account_id=actor.account_id).select_related("created_by")
+    return keys.order_by("id")

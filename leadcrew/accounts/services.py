@@ -3,7 +3,7 @@
 import re
 import secrets
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.contrib.auth import authenticate
@@ -29,16 +29,18 @@ from leadcrew.accounts.models import (
     UserToken,
     hash_secret,
 )
-from leadcrew.accounts.selectors import ensure_admin, user_get, user_resolve
+from leadcrew.accounts.selectors import ensure_admin, user_get
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import (
     AlreadyExists,
+    Code,
     Forbidden,
     InvalidParameter,
     NotFound,
     Unauthorized,
 )
+from leadcrew.core.lookups import user_lookup
 from leadcrew.leads.models import Pipeline, Step
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -80,7 +82,7 @@ def account_create(
 ) -> NewAccount:
     existing = User.objects.filter(email__iexact=admin_email).first()
     if existing is not None:
-        raise AlreadyExists("A user with this e-mail already exists.", existing_id=existing.pk)
+        raise AlreadyExists(Code.EMAIL_TAKEN, existing_id=existing.pk, field="email")
     account = Account.objects.create(
         name=name, edition=edition, time_zone=time_zone, currency=currency
     )
@@ -112,9 +114,9 @@ def api_key_create(*, actor: Actor, name: str) -> tuple[ApiKey, str]:
     ensure_admin(actor)
     name = name.strip()
     if not name:
-        raise InvalidParameter("name", "must not be blank.")
+        raise InvalidParameter("name", Code.BLANK)
     if len(name) > MAX_KEY_NAME_LENGTH:
-        raise InvalidParameter("name", f"at most {MAX_KEY_NAME_LENGTH} characters.")
+        raise InvalidParameter("name", Code.TOO_LONG, max=MAX_KEY_NAME_LENGTH)
     raw = "lc_" + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         account_id=actor.account_id,
@@ -162,7 +164,7 @@ def api_key_mark_used(*, key: ApiKey) -> None:
 
 def user_token_issue(*, user: User) -> str:
     if user.is_disabled:
-        raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
+        raise Unauthorized(Code.USER_DISABLED, type="unauthorized_disabled_token")
     raw = secrets.token_urlsafe(32)
     UserToken.objects.create(
         account_id=user.account_id,
@@ -196,8 +198,8 @@ def user_authenticate(*, email: str, password: str) -> User:
         return user
     disabled = User.objects.filter(email__iexact=email, is_disabled=True).first()
     if disabled is not None and disabled.check_password(password):
-        raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
-    raise Unauthorized("Wrong e-mail or password.", type="unauthorized_invalid_token")
+        raise Unauthorized(Code.USER_DISABLED, type="unauthorized_disabled_token")
+    raise Unauthorized(Code.WRONG_CREDENTIALS, type="unauthorized_invalid_token")
 
 
 def user_login(*, email: str, password: str) -> str:
@@ -208,9 +210,9 @@ def user_login(*, email: str, password: str) -> str:
 def user_log_as(*, actor: Actor, user_ref: int | str) -> str:
     """A token acting as another user of the account, for admins and account keys."""
     ensure_admin(actor)
-    user = user_resolve(actor=actor, ref=user_ref)
+    user = user_lookup(actor, user_ref)
     if user.is_disabled:
-        raise Forbidden("This user is disabled: enable them before acting as them.")
+        raise Forbidden(Code.LOG_AS_DISABLED)
     return user_token_issue(user=user)
 
 
@@ -233,7 +235,7 @@ def _check_email(email: str) -> str:
     try:
         validate_email(email)
     except DjangoValidationError:
-        raise InvalidParameter("email", "not a valid e-mail address.") from None
+        raise InvalidParameter("email", Code.INVALID_EMAIL) from None
     return email
 
 
@@ -241,12 +243,14 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise InvalidParameter("password", " ".join(exc.messages)) from None
+        raise InvalidParameter(
+            "password", Code.INVALID_PASSWORD, reasons=" ".join(exc.messages)
+        ) from None
 
 
 def _check_locale(locale: str) -> None:
     if locale not in Locale.values:
-        raise InvalidParameter("locale", f"must be one of {', '.join(Locale.values)}.")
+        raise InvalidParameter("locale", Code.NOT_ONE_OF, choices=", ".join(Locale.values))
 
 
 def _lock_account(actor: Actor) -> Account:
@@ -260,7 +264,7 @@ def _ensure_another_active_admin(account: Account, user: User) -> None:
         pk=user.pk
     )
     if not others.exists():
-        raise Forbidden("An account keeps at least one active admin.")
+        raise Forbidden(Code.LAST_ACTIVE_ADMIN)
 
 
 @transaction.atomic
@@ -284,7 +288,8 @@ def user_create(
     email = _check_email(email)
     _check_locale(locale)
     if password is not None:
-        _check_password(password)
+        # Unsaved: the similarity validator compares the password with the e-mail and names.
+        _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
     account = _lock_account(actor)
     _ensure_email_free(account, email)
     try:
@@ -320,8 +325,9 @@ def _ensure_email_free(account: Account, email: str) -> None:
     existing = User.objects.filter(email__iexact=email).only("pk", "account_id").first()
     if existing is not None:
         raise AlreadyExists(
-            "A user with this e-mail already exists.",
+            Code.EMAIL_TAKEN,
             existing_id=existing.pk if existing.account_id == account.pk else None,
+            field="email",
         )
 
 
@@ -353,7 +359,7 @@ def user_update(
         user_tokens_revoke_all(user=user)  # whoever held the old password loses access
     if is_admin is False and user.is_admin:
         if user.pk == actor.user_id:
-            raise Forbidden("You cannot remove your own admin rights.")
+            raise Forbidden(Code.OWN_ADMIN_RIGHTS)
         _ensure_another_active_admin(account, user)
     admin_flipped = is_admin is not None and is_admin != user.is_admin
     if is_admin is not None:
@@ -381,7 +387,7 @@ def user_disable(*, actor: Actor, user_id: int) -> User:
     account = _lock_account(actor)
     user = user_get(actor=actor, user_id=user_id)
     if user.pk == actor.user_id:
-        raise Forbidden("You cannot disable yourself.")
+        raise Forbidden(Code.DISABLE_SELF)
     if user.is_admin and not user.is_disabled:
         _ensure_another_active_admin(account, user)
     if not user.is_disabled:
@@ -406,123 +412,84 @@ def user_enable(*, actor: Actor, user_id: int) -> User:
 # --- Account settings --------------------------------------------------------------------------
 
 CURRENCY = re.compile(r"[A-Z]{3}")
-# The settings whose changes are logged, i.e. every one PUT /account/settings can change.
-LOGGED_SETTINGS = (
-    "name",
-    "time_zone",
-    "currency",
-    "edition",
-    "privacy",
-    "assignment",
-    "teams_enabled",
-    "team_privacy",
-    "team_assignment",
-    "only_admins_export_leads",
-    "only_admins_delete_leads",
-)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingsChange:
+    """A change of account settings, as the API, the web form and the preview all give it: any
+    subset of the settings, None leaving a setting as it is. Every field is also a setting
+    whose changes are logged."""
+
+    name: str | None = None
+    time_zone: str | None = None
+    currency: str | None = None
+    edition: str | None = None
+    privacy: str | None = None
+    assignment: str | None = None
+    teams_enabled: bool | None = None
+    team_privacy: str | None = None
+    team_assignment: str | None = None
+    only_admins_export_leads: bool | None = None
+    only_admins_delete_leads: bool | None = None
+
+
+LOGGED_SETTINGS = tuple(field.name for field in fields(SettingsChange))
+# The settings that exist only in the dream_team edition.
+DREAM_TEAM_FLAGS = ("teams_enabled", "only_admins_export_leads", "only_admins_delete_leads")
 
 
 def _check_choice(field: str, value: str, choices: list[str]) -> None:
     if value not in choices:
-        raise InvalidParameter(field, f"must be one of {', '.join(choices)}.")
+        raise InvalidParameter(field, Code.NOT_ONE_OF, choices=", ".join(choices))
 
 
-def account_settings_apply(
-    account: Account,
-    *,
-    name: str | None = None,
-    time_zone: str | None = None,
-    currency: str | None = None,
-    edition: str | None = None,
-    privacy: str | None = None,
-    assignment: str | None = None,
-    teams_enabled: bool | None = None,
-    team_privacy: str | None = None,
-    team_assignment: str | None = None,
-    only_admins_export_leads: bool | None = None,
-    only_admins_delete_leads: bool | None = None,
-) -> None:
-    """Checks the given settings and sets them on `account`, without saving it: the one
-    validation of a settings change, shared by the update and its preview."""
-    if name is not None:
-        if not name.strip():
-            raise InvalidParameter("name", "must not be blank.")
-        account.name = name.strip()
-    if time_zone is not None:
-        if time_zone not in zoneinfo.available_timezones():
-            raise InvalidParameter("time_zone", "not a known time zone (e.g. Europe/Paris).")
-        account.time_zone = time_zone
-    if currency is not None:
-        currency = currency.strip().upper()
+def account_settings_apply(account: Account, change: SettingsChange) -> None:
+    """Checks the change and sets it on `account`, without saving it: the one validation of a
+    settings change, shared by the update and its preview."""
+    if change.name is not None:
+        if not change.name.strip():
+            raise InvalidParameter("name", Code.BLANK)
+        account.name = change.name.strip()
+    if change.time_zone is not None:
+        if change.time_zone not in zoneinfo.available_timezones():
+            raise InvalidParameter("time_zone", Code.INVALID_TIME_ZONE)
+        account.time_zone = change.time_zone
+    if change.currency is not None:
+        currency = change.currency.strip().upper()
         if not CURRENCY.fullmatch(currency):
-            raise InvalidParameter("currency", "must be a three-letter code (e.g. EUR).")
+            raise InvalidParameter("currency", Code.INVALID_CURRENCY)
         account.currency = currency
     for field, value, choices in (
-        ("edition", edition, Edition.values),
-        ("privacy", privacy, Privacy.values),
-        ("assignment", assignment, Assignment.values),
-        ("team_privacy", team_privacy, TeamPrivacy.values),
-        ("team_assignment", team_assignment, TeamAssignment.values),
+        ("edition", change.edition, Edition.values),
+        ("privacy", change.privacy, Privacy.values),
+        ("assignment", change.assignment, Assignment.values),
+        ("team_privacy", change.team_privacy, TeamPrivacy.values),
+        ("team_assignment", change.team_assignment, TeamAssignment.values),
     ):
         if value is not None:
             _check_choice(field, value, choices)
             setattr(account, field, value)
-    if account.edition != Edition.DREAM_TEAM:
-        # The teams layer and the security toggles exist only in dream_team: switching down
-        # turns them off (teams and memberships are kept for a switch back up).
-        for flag, wanted in (
-            ("teams_enabled", teams_enabled),
-            ("only_admins_export_leads", only_admins_export_leads),
-            ("only_admins_delete_leads", only_admins_delete_leads),
-        ):
+    for flag in DREAM_TEAM_FLAGS:
+        wanted = getattr(change, flag)
+        if account.edition != Edition.DREAM_TEAM:
+            # The teams layer and the security toggles exist only in dream_team: switching down
+            # turns them off (teams and memberships are kept for a switch back up).
             if wanted:
-                raise Forbidden(f"{flag} needs the dream_team edition.")
+                raise Forbidden(Code.DREAM_TEAM_ONLY, field=flag)
             setattr(account, flag, False)
-    else:
-        if teams_enabled is not None:
-            account.teams_enabled = teams_enabled
-        if only_admins_export_leads is not None:
-            account.only_admins_export_leads = only_admins_export_leads
-        if only_admins_delete_leads is not None:
-            account.only_admins_delete_leads = only_admins_delete_leads
+        elif wanted is not None:
+            setattr(account, flag, wanted)
 
 
 @transaction.atomic
-def account_settings_update(
-    *,
-    actor: Actor,
-    name: str | None = None,
-    time_zone: str | None = None,
-    currency: str | None = None,
-    edition: str | None = None,
-    privacy: str | None = None,
-    assignment: str | None = None,
-    teams_enabled: bool | None = None,
-    team_privacy: str | None = None,
-    team_assignment: str | None = None,
-    only_admins_export_leads: bool | None = None,
-    only_admins_delete_leads: bool | None = None,
-) -> Account:
-    """Changes the given settings; None leaves a setting as it is. Nothing is cached: the
-    actor of the next request is built from the saved values. The settings that really changed
-    are logged as one `settings_changed` entry, `{"changes": {key: [old, new]}}`."""
+def account_settings_update(*, actor: Actor, change: SettingsChange) -> Account:
+    """Changes the given settings. Nothing is cached: the actor of the next request is built
+    from the saved values. The settings that really changed are logged as one
+    `settings_changed` entry, `{"changes": {key: [old, new]}}`."""
     ensure_admin(actor)
     account = _lock_account(actor)
     before = _settings_snapshot(account)
-    account_settings_apply(
-        account,
-        name=name,
-        time_zone=time_zone,
-        currency=currency,
-        edition=edition,
-        privacy=privacy,
-        assignment=assignment,
-        teams_enabled=teams_enabled,
-        team_privacy=team_privacy,
-        team_assignment=team_assignment,
-        only_admins_export_leads=only_admins_export_leads,
-        only_admins_delete_leads=only_admins_delete_leads,
-    )
+    account_settings_apply(account, change)
     account.save()
     _record_settings_changes(actor, before, _settings_snapshot(account))
     return account
@@ -544,3 +511,15 @@ def _record_settings_changes(
             action=SensitiveActionType.SETTINGS_CHANGED,
             details={"changes": changes},
         )
+
+
+# --- Expired tokens ----------------------------------------------------------------------------
+
+
+def user_tokens_purge_expired() -> int:
+    """Deletes, in every account, the user tokens past their expiry date (logged out or not):
+    they can never authenticate again, and a client sending one gets the same answer without its
+    row. Run by the reminder scheduler; safe to run from several at once. Returns how many were
+    deleted."""
+    deleted, _ = UserToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

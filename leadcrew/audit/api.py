@@ -1,26 +1,25 @@
 """/api/v2/sensitive_actions: the account's sensitive-actions log, for admins."""
 
-from typing import Any, cast
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router
 
-from leadcrew.access.actor import Actor
 from leadcrew.audit import selectors
 from leadcrew.audit.schemas import SensitiveActionOut, SensitiveActionQuery, sensitive_action_out
-from leadcrew.core.api_types import paginate
+from leadcrew.core.api_types import ApiRequest, paginate
 
 router = Router(tags=["Sensitive actions"])
 
 
 @router.get("/sensitive_actions", response=list[SensitiveActionOut])
 def list_sensitive_actions(
-    request: HttpRequest, response: HttpResponse, query: Query[SensitiveActionQuery]
+    request: ApiRequest, response: HttpResponse, query: Query[SensitiveActionQuery]
 ) -> list[dict[str, Any]]:
     """Newest first: settings, teams, memberships, admin rights, disabled users, API keys,
     bulk deletions and exports."""
     entries = selectors.sensitive_action_list(
-        actor=cast(Actor, request.auth),  # type: ignore[attr-defined]
+        actor=request.auth,
         action=query.action,
         user_ref=query.user_id,
         date_from=query.date_from,

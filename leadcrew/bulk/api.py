@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router
 
-from leadcrew.access.actor import Actor
 from leadcrew.bulk import services
 from leadcrew.bulk.export import csv_lines
-from leadcrew.bulk.models import BulkAction, BulkActionType
+from leadcrew.bulk.models import BulkActionType
 from leadcrew.bulk.schemas import (
     SKIP_REASONS,
     BulkActionOut,
@@ -17,7 +16,7 @@ from leadcrew.bulk.schemas import (
     UndoOut,
     bulk_action_out,
 )
-from leadcrew.core.api_types import Id, Paging, paginate
+from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 
 router = Router(tags=["Bulk actions"])
 
@@ -29,10 +28,6 @@ CSV_RESPONSE = {
         }
     }
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 @router.post(
@@ -47,8 +42,8 @@ def _actor(request: HttpRequest) -> Actor:
     ),
     openapi_extra=CSV_RESPONSE,
 )
-def bulk(request: HttpRequest, payload: BulkIn) -> Any:
-    actor = _actor(request)
+def bulk(request: ApiRequest, payload: BulkIn) -> Any:
+    actor = request.auth
     selection = services.Selection(
         ids=payload.ids, filters=payload.filter.to_filter() if payload.filter else None
     )
@@ -74,12 +69,8 @@ def bulk(request: HttpRequest, payload: BulkIn) -> Any:
     response=list[BulkActionOut],
     summary="Bulk actions, newest first: your own, or all for an admin",
 )
-def list_bulk_actions(request: HttpRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
-    actor = _actor(request)
-    actions = BulkAction.objects.filter(account_id=actor.account_id)
-    if not actor.is_admin:
-        actions = actions.filter(actor_id=actor.user_id)
-    page = paginate(actions.order_by("-created_at", "-id"), paging, response)
+def list_bulk_actions(request: ApiRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
+    page = paginate(services.bulk_action_list(request.auth), paging, response)
     return [bulk_action_out(bulk) for bulk in page]
 
 
@@ -88,8 +79,8 @@ def list_bulk_actions(request: HttpRequest, response: HttpResponse, paging: Quer
     response=UndoOut,
     summary="Undo a bulk action (its author or an admin, within 30 days)",
 )
-def undo(request: HttpRequest, id: Id) -> Any:
-    result = services.bulk_undo(actor=_actor(request), bulk_action_id=id)
+def undo(request: ApiRequest, id: Id) -> Any:
+    result = services.bulk_undo(actor=request.auth, bulk_action_id=id)
     return {
         "bulk_action_id": result.bulk_action.pk,
         "restored": result.restored,

@@ -21,23 +21,29 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, Greatest, NullIf, Trim
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import assign_filter, edit_filter, place_filter
+from leadcrew.access.policy import assign_filter, edit_filter, ensure_may_delete, place_filter
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkActionType
-from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter
-from leadcrew.leads.models import CLOSED_STATUSES, HistoryAction, LeadTag, Status, Step
-from leadcrew.leads.services import (
+from leadcrew.core.errors import Code, Forbidden, InvalidParameter, MissingParameter
+from leadcrew.core.lookups import (
     assignee_of,
     destination_of,
+    step_lookup,
+    team_lookup,
+    user_lookup,
+)
+from leadcrew.leads.models import CLOSED_STATUSES, HistoryAction, LeadTag, Status, Step
+from leadcrew.leads.services import (
+    check_remind_time,
+    check_standby_reminder,
     next_action_at,
     normalize_tags,
-    resolve_step,
-    resolve_team,
-    resolve_user,
 )
 from leadcrew.teams.models import Team
 
 TEXT = CharField()
+# The bulk actions that change leads (an export only reads them).
+CHANGING_ACTIONS = [action.value for action in BulkActionType if action != BulkActionType.EXPORT]
 
 
 @dataclass(frozen=True)
@@ -101,15 +107,15 @@ def plan_for(actor: Actor, action: str, params: dict[str, Any], now: datetime) -
             return _delete(actor, now)
         case BulkActionType.RESTORE:
             return _restore()
-    raise InvalidParameter("action", f"{action} is not an action that changes leads.")
+    raise InvalidParameter("action", Code.NOT_ONE_OF, choices=", ".join(CHANGING_ACTIONS))
 
 
 def _assign(actor: Actor, params: dict[str, Any]) -> Plan:
     if "user_id" not in params:
         raise MissingParameter("user_id")
-    user = resolve_user(actor, params["user_id"]) if params["user_id"] is not None else None
+    user = user_lookup(actor, params["user_id"]) if params["user_id"] is not None else None
     if user is not None and user.is_disabled:
-        raise InvalidParameter("user_id", "this user is disabled.")
+        raise InvalidParameter("user_id", Code.USER_DISABLED)
     assignee = assignee_of(user) if user else None
     target = user.pk if user else None
     return Plan(
@@ -125,10 +131,10 @@ def _assign(actor: Actor, params: dict[str, Any]) -> Plan:
 
 def _place(actor: Actor, params: dict[str, Any]) -> Plan:
     if not actor.settings.teams_on:
-        raise Forbidden("Teams are turned off for this account.")
+        raise Forbidden(Code.TEAMS_OFF)
     if "team_id" not in params:
         raise MissingParameter("team_id")
-    team = resolve_team(actor, params["team_id"]) if params["team_id"] is not None else None
+    team = team_lookup(actor, params["team_id"]) if params["team_id"] is not None else None
     old_team = Subquery(Team.objects.filter(pk=OuterRef("old_team_id")).values("name")[:1])
     return Plan(
         allowed=place_filter(actor, destination_of(team)),
@@ -147,10 +153,9 @@ def _set_status(actor: Actor, params: dict[str, Any], now: datetime) -> Plan:
         raise MissingParameter("status")
     remind_date: date | None = params.get("remind_date")
     remind_time: time | None = params.get("remind_time")
-    if status == Status.STANDBY and remind_date is None:
-        raise MissingParameter("remind_date")
-    if remind_time is not None and remind_time.minute % 15:
-        raise InvalidParameter("remind_time", "reminders fall on 15-minute steps (e.g. 09:15).")
+    # The single-lead rules of a reminder, so both paths refuse alike.
+    check_standby_reminder(status, remind_date)
+    check_remind_time(remind_time)
     updates: dict[str, Any] = {"status": status}
     unchanged = Q(status=status)
     if status in CLOSED_STATUSES:
@@ -182,10 +187,10 @@ def _set_status(actor: Actor, params: dict[str, Any], now: datetime) -> Plan:
 def _move_to_step(actor: Actor, params: dict[str, Any]) -> Plan:
     if params.get("step") is None:
         raise MissingParameter("step")
-    step = resolve_step(actor.account_id, params["step"])
+    step = step_lookup(actor, params["step"])
     old_step = Subquery(Step.objects.filter(pk=OuterRef("old_step_id")).values("name")[:1])
     return Plan(
-        # An unassigned lead cannot change step until it has an owner (product.md §5).
+        # An unassigned lead cannot change step until it has an owner (docs/access-rules.md).
         allowed=edit_filter(actor) & Q(owner__isnull=False),
         unchanged=Q(step_id=step.pk),
         updates={"step_id": step.pk},
@@ -248,8 +253,7 @@ def _star(actor: Actor, starred: bool) -> Plan:
 
 
 def _delete(actor: Actor, now: datetime) -> Plan:
-    if actor.settings.only_admins_delete_leads and not actor.is_admin:
-        raise Forbidden("Only admins may delete leads in this account.")
+    ensure_may_delete(actor)
     return Plan(
         allowed=edit_filter(actor),
         updates={"deleted_at": now},

@@ -1,4 +1,4 @@
-"""Bulk actions (product.md §6): one set-based change over a selection, in one transaction,
+"""Bulk actions (docs/access-rules.md): one set-based change over a selection, in one transaction,
 logged as one event, undoable by its author or an admin.
 
 Each run is four statements whatever the selection's size: save the previous values of the leads
@@ -15,14 +15,21 @@ from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery,
 from django.utils import timezone
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import all_account_leads, binned_leads_for
+from leadcrew.access.policy import (
+    all_account_leads,
+    binned_leads_for,
+    bulk_actions_filter,
+    ensure_may_export,
+)
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
 from leadcrew.bulk.models import BulkAction, BulkActionType, BulkChange, BulkTagChange
 from leadcrew.bulk.plans import TEXT, HistorySpec, Plan, plan_for
-from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter, NotFound
+from leadcrew.core.errors import Code, Forbidden, InvalidParameter, MissingParameter, NotFound
+from leadcrew.core.transactions import retried_on_conflict
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory, LeadTag
 from leadcrew.leads.selectors import LeadFilter, filtered_leads
+from leadcrew.leads.services import lock_for_write
 
 MAX_IDS = 10_000
 UNDO_WINDOW = timedelta(days=30)
@@ -70,7 +77,7 @@ def selected_leads(actor: Actor, selection: Selection, *, from_bin: bool = False
     base = binned_leads_for(actor) if from_bin else None
     if selection.ids is not None:
         if len(selection.ids) > MAX_IDS:
-            raise InvalidParameter("ids", f"at most {MAX_IDS} ids; select by filter for more.")
+            raise InvalidParameter("ids", Code.TOO_MANY_IDS, max=MAX_IDS)
         if base is None:
             base = filtered_leads(actor, LeadFilter(include_unassigned=True))
         return base.filter(pk__in=selection.ids)
@@ -79,15 +86,20 @@ def selected_leads(actor: Actor, selection: Selection, *, from_bin: bool = False
     return filtered_leads(actor, selection.filters, base)
 
 
+@retried_on_conflict
 def bulk_apply(
     *, actor: Actor, action: str, selection: Selection, params: dict[str, Any]
 ) -> BulkResult:
     """Runs one bulk action. Every selected lead is checked by the single-lead rule; those
-    refused are counted per reason, and the whole batch commits or none of it does."""
+    refused are counted per reason, and the whole batch commits or none of it does.
+
+    The selected leads are locked (in id order) before anything is read of them: an edit that
+    commits meanwhile is either in the values saved for undo and in the history, or waits for
+    the bulk action to commit and then applies on top of it. Never lost in between."""
     with transaction.atomic():
-        now = timezone.now()
-        plan = plan_for(actor, action, params, now)
+        plan = plan_for(actor, action, params, timezone.now())
         selected = selected_leads(actor, selection, from_bin=plan.from_bin).order_by()
+        now = lock_for_write(selected)
         matched = selected.count()
         allowed = selected.filter(plan.allowed)
         to_change = allowed.exclude(plan.unchanged)
@@ -227,7 +239,7 @@ def _insert_select(model: type[models.Model], fields: list[str], rows: QuerySet[
         return 0
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) {sql}", params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _column(field: Any) -> str:
@@ -261,29 +273,35 @@ UNDO_HISTORY: dict[str, str] = {
 }
 
 
+def bulk_action_list(actor: Actor) -> QuerySet[BulkAction]:
+    """The bulk actions the actor may see and undo (the policy's rule), newest first."""
+    actions = BulkAction.objects.filter(account_id=actor.account_id)
+    return actions.filter(bulk_actions_filter(actor)).order_by("-created_at", "-id")
+
+
 def bulk_action_for(actor: Actor, bulk_action_id: int) -> BulkAction:
     """A bulk action its author or an admin may see; anyone else is answered "not found"."""
-    actions = BulkAction.objects.filter(account_id=actor.account_id)
-    if not actor.is_admin:
-        actions = actions.filter(actor_id=actor.user_id)
-    bulk = actions.filter(pk=bulk_action_id).first()
+    bulk = bulk_action_list(actor).filter(pk=bulk_action_id).first()
     if bulk is None:
         raise NotFound("Bulk action")
     return bulk
 
 
+@retried_on_conflict
 def bulk_undo(*, actor: Actor, bulk_action_id: int) -> UndoResult:
     """Puts back the previous values of the leads the action changed and nobody modified
-    since; the others are left as they are and counted."""
+    since (by any path: every write moves a lead's updated_at forward); the others are left as
+    they are and counted."""
     with transaction.atomic():
         bulk = BulkAction.objects.select_for_update().get(
             pk=bulk_action_for(actor, bulk_action_id).pk
         )
-        now = timezone.now()
+        changed = all_account_leads(actor).filter(pk__in=_changed_ids(bulk))
+        now = lock_for_write(changed)
         if bulk.undone_at is not None:
-            raise Forbidden("This bulk action was already undone.")
+            raise Forbidden(Code.BULK_ALREADY_UNDONE)
         if bulk.created_at < now - UNDO_WINDOW:
-            raise Forbidden("A bulk action can be undone for 30 days only.")
+            raise Forbidden(Code.BULK_UNDO_EXPIRED, days=UNDO_WINDOW.days)
         unmodified_since = all_account_leads(actor).filter(
             pk=OuterRef("lead_id"), updated_at=OuterRef("changed_at")
         )
@@ -310,7 +328,7 @@ def _restore_previous_values(
     }
     all_account_leads(actor).filter(pk__in=put_back.values("lead_id")).update(
         **values, updated_at=now
-    )
+    )  # `now` is past every one of their updated_at (lock_for_write)
     _undo_history(actor, bulk, put_back, now)
     tag_changes = BulkTagChange.objects.filter(
         bulk_action=bulk, lead_id__in=put_back.values("lead_id")
@@ -363,8 +381,7 @@ def _history_action(action: str) -> str:
 
 def bulk_export_leads(*, actor: Actor, selection: Selection) -> QuerySet[Lead]:
     """The selected leads to export, after the export toggle; the export is logged."""
-    if actor.settings.only_admins_export_leads and not actor.is_admin:
-        raise Forbidden("Only admins may export leads in this account.")
+    ensure_may_export(actor)
     leads = selected_leads(actor, selection)
     sensitive_action_record(
         actor=actor,

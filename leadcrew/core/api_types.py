@@ -5,11 +5,31 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from leadcrew.access.actor import Actor
 
 MAX_ID = 2**63 - 1
+
+
+class ApiRequest(HttpRequest):
+    """A request the API's authentication let through: `auth` is who acts, a user or an
+    account key (core/auth.py resolves it once per request)."""
+
+    auth: Actor
+
+
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 
@@ -34,6 +54,13 @@ def _sane_datetime(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _no_bool(value: Any) -> Any:
+    # JSON's `true` is no id: lax parsing would read it as 1, i.e. someone else's record.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 def _local_time(value: time) -> time:
     # A reminder time is a wall-clock time in the account's zone, never an offset.
     if value.tzinfo is not None:
@@ -41,7 +68,7 @@ def _local_time(value: time) -> time:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 ShortText = Annotated[str, Field(max_length=255), AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
@@ -49,9 +76,10 @@ LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
 ApiDate = Annotated[date, AfterValidator(_sane_date)]
 ApiDateTime = Annotated[datetime, AfterValidator(_sane_datetime)]
 LocalTime = Annotated[time, AfterValidator(_local_time)]
-# A user by id or by e-mail, as everywhere in the reference API.
+# A user by id or by e-mail, as everywhere in the reference API. Strict: `true` is no id (lax
+# parsing would read it as user #1); a query string's digits come as text, which the lookup reads.
 UserRef = Annotated[
-    int | str,
+    StrictInt | str,
     Field(union_mode="left_to_right"),
     WithJsonSchema(
         {
@@ -97,6 +125,8 @@ class ErrorOut(Schema):
     error: int
     message: str
     type: str
+    code: str | None = Field(None, description="Why, as a stable code (leadcrew extension)")
+    field: str | None = Field(None, description="The parameter the error is about, if any")
 
 
 class Paging(Schema):

@@ -10,7 +10,7 @@ from ninja.security import APIKeyHeader, APIKeyQuery
 from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
 from leadcrew.accounts.services import api_key_mark_used
-from leadcrew.core.errors import Unauthorized
+from leadcrew.core.errors import Code, Unauthorized
 from leadcrew.core.ratelimit import check_rate
 
 
@@ -19,9 +19,9 @@ def actor_from_api_key(raw: str) -> Actor:
     check_rate(key_hash)
     key = ApiKey.objects.select_related("account").filter(key_hash=key_hash).first()
     if key is None:
-        raise Unauthorized("This API key is not valid.", type="unauthorized_invalid_token")
+        raise Unauthorized(Code.INVALID_API_KEY, type="unauthorized_invalid_token")
     if key.revoked_at is not None:
-        raise Unauthorized("This API key was revoked.", type="unauthorized_disabled_token")
+        raise Unauthorized(Code.REVOKED_API_KEY, type="unauthorized_disabled_token")
     api_key_mark_used(key=key)
     return actor_for_api_key(key.account, prefix=key.prefix)
 
@@ -34,11 +34,11 @@ def actor_from_user_token(raw: str) -> Actor:
     except UserToken.DoesNotExist:
         token = None
     if token is None or token.expires_at <= timezone.now():
-        raise Unauthorized("This user token is not valid.", type="unauthorized_invalid_token")
+        raise Unauthorized(Code.INVALID_USER_TOKEN, type="unauthorized_invalid_token")
     if token.revoked_at is not None:
-        raise Unauthorized("This user token was logged out.", type="unauthorized_disabled_token")
+        raise Unauthorized(Code.LOGGED_OUT_TOKEN, type="unauthorized_disabled_token")
     if token.user.is_disabled:
-        raise Unauthorized("This user is disabled.", type="unauthorized_disabled_token")
+        raise Unauthorized(Code.USER_DISABLED, type="unauthorized_disabled_token")
     return actor_for_user(token.user, token.user.account)
 
 
@@ -70,4 +70,4 @@ API_AUTH = [UserTokenAuth(), ApiKeyHeaderAuth(), ApiKeyQueryAuth()]
 
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise Unauthorized("Only admins may do this.", type="unauthorized_non_admin")
+        raise Unauthorized(Code.ADMINS_ONLY, type="unauthorized_non_admin")

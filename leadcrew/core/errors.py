@@ -1,21 +1,254 @@
-"""The errors the domain raises; the API turns each into `{"error", "message", "type"}`."""
+"""The errors the domain raises, each with a stable code.
 
+The code says what went wrong; the class says how the API answers it (HTTP status and the
+reference API's `type`). The API turns an error into `{"error", "message", "type", "code"}` with
+the message in English; the web shows the same message in the reader's language. Both come
+from `MESSAGES`, the one catalogue of what the domain can refuse: nothing matches sentences.
+"""
+
+from enum import StrEnum
 from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Code(StrEnum):
+    """Why a request was refused. Stable: API clients and the web app key on them."""
+
+    # Parameters
+    REQUIRED = "required"
+    BLANK = "blank"
+    NULL = "null"
+    TOO_LONG = "too_long"
+    UNKNOWN_USER = "unknown_user"
+    UNKNOWN_TEAM = "unknown_team"
+    UNKNOWN_PIPELINE = "unknown_pipeline"
+    UNKNOWN_STEP = "unknown_step"
+    UNKNOWN_STATUS = "unknown_status"
+    LEAD_CHANGED = "lead_changed"
+    NOT_ONE_OF = "not_one_of"
+    USER_DISABLED = "user_disabled"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PASSWORD = "invalid_password"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    INVALID_CURRENCY = "invalid_currency"
+    NOT_A_MEMBER = "not_a_member"
+    # Leads
+    NOT_FOUND = "not_found"
+    LEAD_READ_ONLY = "lead_read_only"
+    LEAD_ASSIGN_FORBIDDEN = "lead_assign_forbidden"
+    ASSIGNEE_FORBIDDEN = "assignee_forbidden"
+    CREATE_IN_TEAM_FORBIDDEN = "create_in_team_forbidden"
+    PLACE_FORBIDDEN = "place_forbidden"
+    UNASSIGNED_STEP_CHANGE = "unassigned_step_change"
+    REMINDER_QUARTER_HOUR = "reminder_quarter_hour"
+    STANDBY_NEEDS_DATE = "standby_needs_date"
+    CLOSED_AT_ON_OPEN_LEAD = "closed_at_on_open_lead"
+    CLOSED_BEFORE_CREATED = "closed_before_created"
+    TAG_TOO_LONG = "tag_too_long"
+    TOO_MANY_TAGS = "too_many_tags"
+    ONLY_ADMINS_DELETE = "only_admins_delete"
+    ONLY_ADMINS_EXPORT = "only_admins_export"
+    TOO_MANY_IDS = "too_many_ids"
+    # Account set-up
+    TEAMS_OFF = "teams_off"
+    DEFAULT_PIPELINE_EMPTY = "default_pipeline_empty"
+    # Request shapes (the API's own checks of types and formats)
+    BAD_FORMAT = "bad_format"
+    INVALID_VALUE = "invalid_value"
+    INVALID_JSON = "invalid_json"
+    NOT_AN_ID_LIST = "not_an_id_list"
+    # Names and e-mails already taken
+    EMAIL_TAKEN = "email_taken"
+    TEAM_NAME_TAKEN = "team_name_taken"
+    PIPELINE_NAME_TAKEN = "pipeline_name_taken"
+    STEP_NAME_TAKEN = "step_name_taken"
+    # Users and account settings
+    ADMINS_ONLY = "admins_only"
+    LAST_ACTIVE_ADMIN = "last_active_admin"
+    OWN_ADMIN_RIGHTS = "own_admin_rights"
+    DISABLE_SELF = "disable_self"
+    LOG_AS_DISABLED = "log_as_disabled"
+    DREAM_TEAM_ONLY = "dream_team_only"
+    # Pipelines and steps
+    STEP_NAMES_BLANK = "step_names_blank"
+    STEP_NAMES_REPEATED = "step_names_repeated"
+    TOO_MANY_STEPS = "too_many_steps"
+    EMPTY_PIPELINE_DEFAULT = "empty_pipeline_default"
+    DEFAULT_PIPELINE_REQUIRED = "default_pipeline_required"
+    DEFAULT_PIPELINE_UNDELETABLE = "default_pipeline_undeletable"
+    DEFAULT_PIPELINE_LAST_STEP = "default_pipeline_last_step"
+    STILL_HAS_LEADS = "still_has_leads"
+    STILL_HAS_BINNED_LEADS = "still_has_binned_leads"
+    # Bulk actions
+    BULK_ALREADY_UNDONE = "bulk_already_undone"
+    BULK_UNDO_EXPIRED = "bulk_undo_expired"
+    # Statistics and the log
+    STATS_ACCOUNT_FORBIDDEN = "stats_account_forbidden"
+    STATS_TEAM_FORBIDDEN = "stats_team_forbidden"
+    STATS_MEMBER_FORBIDDEN = "stats_member_forbidden"
+    MANAGES_NO_TEAM = "manages_no_team"
+    END_BEFORE_START = "end_before_start"
+    START_AFTER_TODAY = "start_after_today"
+    TOO_MANY_PERIODS = "too_many_periods"
+    # Credentials
+    RATE_LIMITED = "rate_limited"
+    CREDENTIAL_MISSING = "credential_missing"
+    LOGIN_MISSING = "login_missing"
+    WRONG_CREDENTIALS = "wrong_credentials"
+    INVALID_API_KEY = "invalid_api_key"
+    REVOKED_API_KEY = "revoked_api_key"
+    INVALID_USER_TOKEN = "invalid_user_token"
+    LOGGED_OUT_TOKEN = "logged_out_token"
+
+
+# The catalogue: one sentence per code, in English (the API's language) and translated for the
+# web app. `%(name)s` placeholders take the error's parameters.
+MESSAGES: dict[Code, Promise] = {
+    Code.REQUIRED: _("This field is required."),
+    Code.BLANK: _("Must not be blank."),
+    Code.NULL: _("Cannot be null."),
+    Code.TOO_LONG: _("At most %(max)s characters."),
+    Code.UNKNOWN_USER: _("No such user in this account."),
+    Code.UNKNOWN_TEAM: _("No such team in this account."),
+    Code.UNKNOWN_PIPELINE: _("No such pipeline in this account."),
+    Code.UNKNOWN_STEP: _("No such step in this account."),
+    Code.UNKNOWN_STATUS: _("Unknown status '%(value)s' (expected %(expected)s)."),
+    Code.NOT_ONE_OF: _("Must be one of %(choices)s."),
+    Code.USER_DISABLED: _("This user is disabled."),
+    Code.INVALID_EMAIL: _("Not a valid e-mail address."),
+    Code.INVALID_PASSWORD: _("%(reasons)s"),
+    Code.INVALID_TIME_ZONE: _("Not a known time zone (like Europe/Paris)."),
+    Code.INVALID_CURRENCY: _("A three-letter currency code, like EUR."),
+    Code.NOT_A_MEMBER: _("This user is not a member of this team."),
+    Code.NOT_FOUND: _("%(what)s not found."),
+    Code.LEAD_READ_ONLY: _("You may see this lead but not change it."),
+    Code.LEAD_CHANGED: _(
+        "This lead changed since you read it: read it again, then write your change."
+    ),
+    Code.LEAD_ASSIGN_FORBIDDEN: _("You may not assign this lead."),
+    Code.ASSIGNEE_FORBIDDEN: _("You may not give this lead to that user."),
+    Code.CREATE_IN_TEAM_FORBIDDEN: _("You may not create leads in this team."),
+    Code.PLACE_FORBIDDEN: _("You may not move this lead to that team."),
+    Code.UNASSIGNED_STEP_CHANGE: _("An unassigned lead cannot change step: assign it first."),
+    Code.REMINDER_QUARTER_HOUR: _("Reminders fall on 15-minute steps (like 09:15)."),
+    Code.STANDBY_NEEDS_DATE: _("Standby needs a reminder date."),
+    Code.CLOSED_AT_ON_OPEN_LEAD: _("Only a won, lost or cancelled lead has a closing date."),
+    Code.CLOSED_BEFORE_CREATED: _("The closing date cannot be before the creation date."),
+    Code.TAG_TOO_LONG: _("A tag is at most %(max)s characters."),
+    Code.TOO_MANY_TAGS: _("A lead has at most %(max)s tags."),
+    Code.ONLY_ADMINS_DELETE: _("Only admins may delete leads in this account."),
+    Code.ONLY_ADMINS_EXPORT: _("Only admins may export in this account."),
+    Code.TOO_MANY_IDS: _("At most %(max)s ids; select by filter for more."),
+    Code.TEAMS_OFF: _(
+        "Teams are turned off for this account: an admin must use the Dream Team edition and "
+        "turn teams on."
+    ),
+    Code.DEFAULT_PIPELINE_EMPTY: _(
+        "The default pipeline has no step: an admin must add one first."
+    ),
+    # The API's checks of types and formats answer in their own words (the web's forms check
+    # shapes themselves, so these never reach a page).
+    Code.BAD_FORMAT: _("%(reason)s"),
+    Code.INVALID_VALUE: _("%(reason)s"),
+    Code.INVALID_JSON: _("The request body is not valid JSON."),
+    Code.NOT_AN_ID_LIST: _("Must be a comma-separated list of ids."),
+    Code.EMAIL_TAKEN: _("A user with this e-mail already exists."),
+    Code.TEAM_NAME_TAKEN: _("A team with this name already exists."),
+    Code.PIPELINE_NAME_TAKEN: _("A pipeline with this name already exists."),
+    Code.STEP_NAME_TAKEN: _("A step with this name already exists in this pipeline."),
+    Code.ADMINS_ONLY: _("Only admins may do this."),
+    Code.LAST_ACTIVE_ADMIN: _("An account keeps at least one active admin."),
+    Code.OWN_ADMIN_RIGHTS: _("You cannot remove your own admin rights."),
+    Code.DISABLE_SELF: _("You cannot disable yourself."),
+    Code.LOG_AS_DISABLED: _("This user is disabled: enable them before acting as them."),
+    Code.DREAM_TEAM_ONLY: _("This setting needs the Dream Team edition."),
+    Code.STEP_NAMES_BLANK: _("Step names must not be blank."),
+    Code.STEP_NAMES_REPEATED: _("Step names must differ from each other."),
+    Code.TOO_MANY_STEPS: _("A pipeline has at most %(max)s steps."),
+    Code.EMPTY_PIPELINE_DEFAULT: _(
+        "A pipeline without steps cannot be the default: new leads go to its first step."
+    ),
+    Code.DEFAULT_PIPELINE_REQUIRED: _(
+        "An account always has one default pipeline: make another pipeline the default instead."
+    ),
+    Code.DEFAULT_PIPELINE_UNDELETABLE: _(
+        "The default pipeline cannot be deleted: make another pipeline the default first."
+    ),
+    Code.DEFAULT_PIPELINE_LAST_STEP: _("The default pipeline keeps at least one step."),
+    Code.STILL_HAS_LEADS: _("Leads are still in it (%(count)s): move them elsewhere first."),
+    Code.STILL_HAS_BINNED_LEADS: _(
+        "Leads in the bin still point here: restore and move them, or wait until the bin is purged."
+    ),
+    Code.BULK_ALREADY_UNDONE: _("This bulk action was already undone."),
+    Code.BULK_UNDO_EXPIRED: _("A bulk action can be undone for %(days)s days only."),
+    Code.STATS_ACCOUNT_FORBIDDEN: _("Only admins may see the whole account's statistics."),
+    Code.STATS_TEAM_FORBIDDEN: _(
+        "Only admins and the team's managers may see a team's statistics."
+    ),
+    Code.STATS_MEMBER_FORBIDDEN: _(
+        "You may see your own statistics, and those of the members of teams you manage."
+    ),
+    Code.MANAGES_NO_TEAM: _("You manage no team."),
+    Code.END_BEFORE_START: _("The end date cannot be before the start date."),
+    Code.START_AFTER_TODAY: _(
+        "Without an end date (which then is today), the start date cannot be after today."
+    ),
+    Code.TOO_MANY_PERIODS: _(
+        "The range spans %(count)s periods; at most %(max)s are listed: shorten it or group "
+        "by a longer period."
+    ),
+    Code.RATE_LIMITED: _("Too many requests: retry in %(seconds)s seconds."),
+    Code.CREDENTIAL_MISSING: _("Send an X-API-KEY or an X-USER-TOKEN header."),
+    Code.LOGIN_MISSING: _("Send your e-mail and password with HTTP Basic authentication."),
+    Code.WRONG_CREDENTIALS: _("Wrong e-mail or password."),
+    Code.INVALID_API_KEY: _("This API key is not valid."),
+    Code.REVOKED_API_KEY: _("This API key was revoked."),
+    Code.INVALID_USER_TOKEN: _("This user token is not valid."),
+    Code.LOGGED_OUT_TOKEN: _("This user token was logged out."),
+}
 
 
 class ApiError(Exception):
+    """A refusal: `code` says why, `field` names the parameter it is about (if any), and
+    `params` fill the message's placeholders."""
+
     status = 400
     type = "bad_parameter_format"
 
-    def __init__(self, message: str, *, type: str | None = None, **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        code: Code,
+        *,
+        field: str | None = None,
+        type: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
         if type is not None:
             self.type = type
-        self.extra = extra
+        super().__init__(self.message)
+
+    def text(self) -> str:
+        """The reason, in the active language, without the field's name."""
+        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+
+    @property
+    def message(self) -> str:
+        """The reason in English, prefixed with the field's name, as the API words it."""
+        with translation.override("en"):
+            reason = self.text()
+        return f"{self.field}: {reason}" if self.field else reason
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.status, "message": self.message, "type": self.type, **self.extra}
+        body = {"error": self.status, "message": self.message, "type": self.type, "code": self.code}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
 
 
 class BadParameterFormat(ApiError):
@@ -33,41 +266,65 @@ class Forbidden(ApiError):
     type = "forbidden_action"
 
 
+# The records a "not found" may name, so that the web app says it in the reader's language.
+RECORD_NAMES: dict[str, Promise] = {
+    "Record": _("Record"),
+    "Lead": _("Lead"),
+    "User": _("User"),
+    "Team": _("Team"),
+    "Pipeline": _("Pipeline"),
+    "Step": _("Step"),
+    "Bulk action": _("Bulk action"),
+    "API key": _("API key"),
+}
+
+
 class NotFound(ApiError):
     status = 404
     type = "record_not_found"
 
     def __init__(self, what: str = "Record") -> None:
-        super().__init__(f"{what} not found.")
+        super().__init__(Code.NOT_FOUND, what=RECORD_NAMES[what])
 
 
 class AlreadyExists(ApiError):
     status = 409
     type = "already_exist"
 
-    def __init__(self, message: str, *, existing_id: int | None) -> None:
+    def __init__(
+        self, code: Code, *, existing_id: int | None, field: str | None = None, **params: Any
+    ) -> None:
         # The id is left out when the existing record belongs to another account (a user's
         # e-mail is unique across accounts), so a duplicate never reveals another tenant's ids.
-        if existing_id is None:
-            super().__init__(message)
-        else:
-            super().__init__(message, id=existing_id)
+        self.existing_id = existing_id
+        super().__init__(code, field=field, **params)
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        if self.existing_id is not None:
+            body["id"] = self.existing_id
+        return body
+
+
+class PreconditionFailed(ApiError):
+    status = 412
+    type = "precondition_failed"
 
 
 class MissingParameter(ApiError):
     status = 422
     type = "missing_parameter"
 
-    def __init__(self, field: str) -> None:
-        super().__init__(f"{field}: this field is required.", field=field)
+    def __init__(self, field: str, code: Code = Code.REQUIRED) -> None:
+        super().__init__(code, field=field)
 
 
 class InvalidParameter(ApiError):
     status = 422
     type = "invalid_parameter"
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}", field=field)
+    def __init__(self, field: str, code: Code, **params: Any) -> None:
+        super().__init__(code, field=field, **params)
 
 
 class RateLimited(ApiError):
@@ -75,5 +332,5 @@ class RateLimited(ApiError):
     type = "rate_limited"
 
     def __init__(self, retry_after: int, reset_at: int) -> None:
-        super().__init__(f"Too many requests: retry in {retry_after} seconds.")
+        super().__init__(Code.RATE_LIMITED, seconds=retry_after)
         self.headers = {"API-RETRY-AFTER": str(retry_after), "API-LIMIT-RESET": str(reset_at)}

@@ -57,7 +57,7 @@ def _normalize_body(request: HttpRequest) -> HttpResponse | None:
         if key != "api_key":
             params.setdefault(key, values[0] if len(values) == 1 else values)
     if params or content_type != "application/json":
-        request._body = json.dumps(params).encode()  # type: ignore[attr-defined]
+        request._body = json.dumps(params).encode()
         request.META["CONTENT_TYPE"] = "application/json"
         request.content_type = "application/json"
     return None

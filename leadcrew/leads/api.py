@@ -1,15 +1,16 @@
 """/api/v2/leads: thin routes over the lead services and selectors."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.utils.http import parse_http_date_safe
 from ninja import Query, Router, Status
 
 from leadcrew.access import explain
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import lead_after_write, lead_for, leads_for
-from leadcrew.core.api_types import Id, Paging, paginate
-from leadcrew.core.errors import NotFound
+from leadcrew.access.policy import lead_for
+from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
     AssignIn,
@@ -36,14 +37,33 @@ from leadcrew.leads.schemas import (
 router = Router(tags=["Leads"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def _detail(actor: Actor, lead_id: int) -> dict[str, Any]:
-    """The full lead, read again after a write (which may have taken it out of sight)."""
-    (row,) = selectors.lead_rows(lead_after_write(actor, lead_id), with_owner=True)
+def _detail(actor: Actor, lead_id: int, response: HttpResponse | None = None) -> dict[str, Any]:
+    """The full lead, read again after a write (which may have taken it out of sight), with its
+    new ETag when the answer carries headers."""
+    row = selectors.lead_row_after_write(actor, lead_id)
+    if response is not None:
+        response["ETag"] = _etag(row)
     return lead_out(row, detail=True)
+
+
+def _etag(row: selectors.LeadRow) -> str:
+    return f'"{services.lead_version(row["updated_at"])}"'
+
+
+def _precondition(request: ApiRequest) -> services.Precondition | None:
+    """If-Match (ETags of GET /leads/{id}, or `*`) and If-Unmodified-Since, as integrations use
+    them to write only what they read. An unreadable date is ignored, as HTTP says."""
+    if_match = request.headers.get("If-Match")
+    since = parse_http_date_safe(request.headers.get("If-Unmodified-Since", ""))
+    if if_match is None and since is None:
+        return None
+    versions = frozenset(
+        tag.strip().removeprefix("W/").strip('"') for tag in (if_match or "").split(",")
+    ) - {""}
+    return services.Precondition(
+        versions=versions,
+        unmodified_since=datetime.fromtimestamp(since, tz=UTC) if since is not None else None,
+    )
 
 
 def _list(
@@ -62,65 +82,72 @@ def _list(
 
 
 @router.get("/leads", response=list[LeadOut], summary="List the leads you may see")
-def list_leads(request: HttpRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
+def list_leads(request: ApiRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
     """Unassigned leads are listed only with `include_unassigned=true` (or `user_id`)."""
-    return _list(_actor(request), query, response)
+    return _list(request.auth, query, response)
 
 
 @router.post("/leads", response={201: LeadDetailOut}, summary="Create a lead")
-def create_lead(request: HttpRequest, payload: LeadCreate) -> Any:
-    actor = _actor(request)
-    lead = services.lead_create(actor=actor, data=payload.model_dump(exclude_unset=True))
+def create_lead(request: ApiRequest, payload: LeadCreate) -> Any:
+    actor = request.auth
+    lead = services.lead_create(actor=actor, data=payload.lead_write())
     return Status(201, _detail(actor, lead.pk))
 
 
 @router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
-def list_unassigned(request: HttpRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
-    return _list(_actor(request), query, response, unassigned_only=True)
+def list_unassigned(request: ApiRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
+    return _list(request.auth, query, response, unassigned_only=True)
 
 
 @router.delete(
     "/leads/delete_multiple", response=DeletedManyOut, summary="Delete several leads (to the bin)"
 )
-def delete_multiple(request: HttpRequest, payload: IdsIn) -> Any:
+def delete_multiple(request: ApiRequest, payload: IdsIn) -> Any:
     ids = payload.ids if isinstance(payload.ids, list) else [payload.ids]
-    return {"ids": services.lead_delete_many(actor=_actor(request), lead_ids=ids)}
+    return {"ids": services.lead_delete_many(actor=request.auth, lead_ids=ids)}
 
 
 @router.get("/leads/bin", response=list[BinnedLeadOut], summary="The bin")
-def list_bin(request: HttpRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
+def list_bin(request: ApiRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
     """Deleted leads the caller may restore (whoever could edit them), most recently deleted
     first; each is purged 30 days after its deletion."""
-    leads = selectors.bin_leads(_actor(request))
-    ids = paginate(leads.values_list("pk", flat=True), paging, response)
-    return [binned_lead_out(row) for row in selectors.lead_rows(leads.filter(pk__in=ids))]
+    rows, total = selectors.bin_page(request.auth, offset=paging.offset, limit=paging.limit)
+    response["X-TOTAL-COUNT"] = str(total)
+    return [binned_lead_out(row) for row in rows]
 
 
 @router.get("/leads/{id}", response=LeadDetailOut, summary="One lead")
-def get_lead(request: HttpRequest, id: Id) -> Any:
-    """404 when the caller may not see the lead, exactly as if it did not exist."""
-    rows = selectors.lead_rows(leads_for(_actor(request)).filter(pk=id), with_owner=True)
-    if not rows:
-        raise NotFound("Lead")
-    return lead_out(rows[0], detail=True)
+def get_lead(request: ApiRequest, response: HttpResponse, id: Id) -> Any:
+    """404 when the caller may not see the lead, exactly as if it did not exist. The `ETag`
+    header is the lead's version: send it back in `If-Match` to write only if nobody changed
+    the lead since."""
+    row = selectors.lead_detail_row(request.auth, id)
+    response["ETag"] = _etag(row)
+    return lead_out(row, detail=True)
 
 
 @router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")
-def update_lead(request: HttpRequest, id: Id, payload: LeadUpdate) -> Any:
-    actor = _actor(request)
-    services.lead_update(actor=actor, lead_id=id, data=payload.model_dump(exclude_unset=True))
-    return _detail(actor, id)
+def update_lead(request: ApiRequest, response: HttpResponse, id: Id, payload: LeadUpdate) -> Any:
+    """With `If-Match` (an ETag) or `If-Unmodified-Since`, a lead changed since answers 412
+    `precondition_failed` and is left as it is."""
+    actor = request.auth
+    services.lead_update(
+        actor=actor, lead_id=id, data=payload.lead_write(), precondition=_precondition(request)
+    )
+    return _detail(actor, id, response)
 
 
 @router.delete("/leads/{id}", response=DeletedOut, summary="Delete a lead (to the bin)")
-def delete_lead(request: HttpRequest, id: Id) -> Any:
-    return {"id": services.lead_delete(actor=_actor(request), lead_id=id).pk}
+def delete_lead(request: ApiRequest, id: Id) -> Any:
+    """`If-Match` and `If-Unmodified-Since` apply as on PUT."""
+    lead = services.lead_delete(actor=request.auth, lead_id=id, precondition=_precondition(request))
+    return {"id": lead.pk}
 
 
 @router.post("/leads/{id}/restore", response=LeadDetailOut, summary="Restore a lead from the bin")
-def restore_lead(request: HttpRequest, id: Id) -> Any:
+def restore_lead(request: ApiRequest, id: Id) -> Any:
     """404 unless the lead is in the bin and the caller could edit it."""
-    actor = _actor(request)
+    actor = request.auth
     services.lead_restore(actor=actor, lead_id=id)
     return _detail(actor, id)
 
@@ -138,13 +165,13 @@ def restore_lead(request: HttpRequest, id: Id) -> Any:
         + "\n".join(f"- `{code}`: {meaning}" for code, meaning in explain.REASON_MEANINGS.items())
     ),
 )
-def lead_access(request: HttpRequest, id: Id) -> Any:
-    return lead_access_out(explain.lead_access(_actor(request), id))
+def lead_access(request: ApiRequest, id: Id) -> Any:
+    return lead_access_out(explain.lead_access(request.auth, id))
 
 
 @router.post("/leads/{id}/assign", response=LeadDetailOut, summary="Assign a lead")
-def assign_lead(request: HttpRequest, id: Id, payload: AssignIn) -> Any:
-    actor = _actor(request)
+def assign_lead(request: ApiRequest, id: Id, payload: AssignIn) -> Any:
+    actor = request.auth
     services.lead_assign(actor=actor, lead_id=id, user_ref=payload.user_id)
     return _detail(actor, id)
 
@@ -152,32 +179,30 @@ def assign_lead(request: HttpRequest, id: Id, payload: AssignIn) -> Any:
 @router.post(
     "/leads/{id}/duplicate_lead", response={201: LeadDetailOut}, summary="Duplicate a lead"
 )
-def duplicate_lead(request: HttpRequest, id: Id) -> Any:
-    actor = _actor(request)
+def duplicate_lead(request: ApiRequest, id: Id) -> Any:
+    actor = request.auth
     copy = services.lead_duplicate(actor=actor, lead_id=id)
     return Status(201, _detail(actor, copy.pk))
 
 
 @router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")
-def lead_history(
-    request: HttpRequest, response: HttpResponse, id: Id, paging: Query[Paging]
-) -> Any:
-    lead = lead_for(_actor(request), id)
+def lead_history(request: ApiRequest, response: HttpResponse, id: Id, paging: Query[Paging]) -> Any:
+    lead = lead_for(request.auth, id)
     return [history_out(row) for row in paginate(selectors.lead_history(lead), paging, response)]
 
 
 @router.get("/leads/{id}/comments", response=list[CommentOut], summary="A lead's comments")
 def list_comments(
-    request: HttpRequest, response: HttpResponse, id: Id, paging: Query[Paging]
+    request: ApiRequest, response: HttpResponse, id: Id, paging: Query[Paging]
 ) -> Any:
-    lead = lead_for(_actor(request), id)
+    lead = lead_for(request.auth, id)
     return [comment_out(c) for c in paginate(selectors.lead_comments(lead), paging, response)]
 
 
 @router.post("/leads/{id}/comments", response={201: CommentOut}, summary="Comment on a lead")
-def create_comment(request: HttpRequest, id: Id, payload: CommentIn) -> Any:
+def create_comment(request: ApiRequest, id: Id, payload: CommentIn) -> Any:
     comment = services.comment_create(
-        actor=_actor(request),
+        actor=request.auth,
         lead_id=id,
         content=payload.content,
         activity_id=payload.activity_id,

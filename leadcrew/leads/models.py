@@ -108,7 +108,7 @@ class Lead(TenantModel):
             ),
             # The newest-first list of a user who sees little is one ordered scan per branch of
             # the visibility rule (their own leads, each visible team), merged: these two keep
-            # each branch an ordered range scan (performance.md). The team one ends with the
+            # each branch an ordered range scan (docs/architecture.md). The team one ends with the
             # owner so that "assigned leads of these teams" is counted from the index alone.
             models.Index(
                 fields=["account", "owner", "-updated_at", "-id"],
@@ -163,7 +163,7 @@ class LeadTally(models.Model):
     Kept by the database itself: triggers on the lead table (migration 0004) add every insert,
     update and delete to it in the same transaction, whatever code writes, so it is always
     exact. The total of a list that is "every lead of the account" (an admin's, with no filter)
-    is then one row instead of a count of a million (performance.md)."""
+    is then one row instead of a count of a million (docs/architecture.md)."""
 
     account = models.OneToOneField(
         "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+"

@@ -1,4 +1,4 @@
-"""API shapes of pipelines and steps (api.md), and the functions that render them."""
+"""API shapes of pipelines and steps (docs/api.md), and the functions that render them."""
 
 from typing import Annotated, Any
 

@@ -14,7 +14,8 @@ from leadcrew.access.actor import Actor
 from leadcrew.access.policy import account_leads
 from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
-from leadcrew.core.errors import AlreadyExists, Forbidden, InvalidParameter, NotFound
+from leadcrew.core.errors import AlreadyExists, Code, Forbidden, InvalidParameter, NotFound
+from leadcrew.core.lookups import pipeline_lookup
 from leadcrew.leads.models import Pipeline, Step
 
 MAX_STEPS = 100
@@ -39,18 +40,10 @@ def _pipeline(actor: Actor, pipeline_id: int) -> Pipeline:
     return pipeline
 
 
-def _pipeline_param(actor: Actor, pipeline_id: int, field: str = "pipeline_id") -> Pipeline:
-    """A pipeline named in a body: unknown (or another account's) is an invalid parameter."""
-    pipeline = _pipelines(actor).filter(pk=pipeline_id).first()
-    if pipeline is None:
-        raise InvalidParameter(field, "no such pipeline in this account.")
-    return pipeline
-
-
 def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise InvalidParameter("name", "must not be blank.")
+        raise InvalidParameter("name", Code.BLANK)
     return name
 
 
@@ -60,7 +53,7 @@ def _ensure_pipeline_name_free(actor: Actor, name: str, except_id: int | None = 
         same = same.exclude(pk=except_id)
     existing = same.first()
     if existing is not None:
-        raise AlreadyExists("A pipeline with this name already exists.", existing_id=existing.pk)
+        raise AlreadyExists(Code.PIPELINE_NAME_TAKEN, existing_id=existing.pk, field="name")
 
 
 def _ensure_step_name_free(pipeline: Pipeline, name: str, except_id: int | None = None) -> None:
@@ -69,38 +62,28 @@ def _ensure_step_name_free(pipeline: Pipeline, name: str, except_id: int | None 
         same = same.exclude(pk=except_id)
     existing = same.first()
     if existing is not None:
-        raise AlreadyExists(
-            "A step with this name already exists in this pipeline.", existing_id=existing.pk
-        )
+        raise AlreadyExists(Code.STEP_NAME_TAKEN, existing_id=existing.pk, field="name")
 
 
 def _make_default(actor: Actor, pipeline: Pipeline) -> None:
     if not pipeline.steps.exists():
-        raise Forbidden(
-            "A pipeline without steps cannot be the default: new leads go to its first step."
-        )
+        raise Forbidden(Code.EMPTY_PIPELINE_DEFAULT)
     # The old default is cleared first: the database allows one default per account at a time.
     _pipelines(actor).filter(is_default=True).exclude(pk=pipeline.pk).update(is_default=False)
     pipeline.is_default = True
 
 
-def _ensure_no_leads(leads: int, what: str) -> None:
+def _ensure_no_leads(leads: int) -> None:
     if leads:
-        raise Forbidden(
-            f"This {what} still has {leads} lead{'s' if leads != 1 else ''}: "
-            "move them elsewhere first."
-        )
+        raise Forbidden(Code.STILL_HAS_LEADS, count=leads)
 
 
-def _delete(instance: Pipeline | Step, what: str) -> None:
+def _delete(instance: Pipeline | Step) -> None:
     try:
         instance.delete()
     except ProtectedError:
         # Live leads were counted before; these are leads in the bin, which still point here.
-        raise Forbidden(
-            f"This {what} still has deleted leads in the bin: restore and move them, or wait "
-            "until the bin is purged."
-        ) from None
+        raise Forbidden(Code.STILL_HAS_BINNED_LEADS) from None
 
 
 def _renumber(steps: Sequence[Step]) -> None:
@@ -137,11 +120,11 @@ def pipeline_create(
     _ensure_pipeline_name_free(actor, name)
     names = [step_name.strip() for step_name in step_names]
     if any(not step_name for step_name in names):
-        raise InvalidParameter("steps", "step names must not be blank.")
+        raise InvalidParameter("steps", Code.STEP_NAMES_BLANK)
     if len({step_name.lower() for step_name in names}) != len(names):
-        raise InvalidParameter("steps", "step names must differ from each other.")
+        raise InvalidParameter("steps", Code.STEP_NAMES_REPEATED)
     if len(names) > MAX_STEPS:
-        raise InvalidParameter("steps", f"at most {MAX_STEPS} steps.")
+        raise InvalidParameter("steps", Code.TOO_MANY_STEPS, max=MAX_STEPS)
     last = _pipelines(actor).aggregate(last=Max("position"))["last"]
     pipeline = Pipeline.objects.create(
         account_id=actor.account_id, name=name, position=0 if last is None else last + 1
@@ -171,9 +154,7 @@ def pipeline_update(
     if is_default is True and not pipeline.is_default:
         _make_default(actor, pipeline)
     if is_default is False and pipeline.is_default:
-        raise Forbidden(
-            "An account always has one default pipeline: make another pipeline the default instead."
-        )
+        raise Forbidden(Code.DEFAULT_PIPELINE_REQUIRED)
     pipeline.save()
     return pipeline
 
@@ -185,11 +166,9 @@ def pipeline_delete(*, actor: Actor, pipeline_id: int) -> None:
     _lock(actor)
     pipeline = _pipeline(actor, pipeline_id)
     if pipeline.is_default:
-        raise Forbidden(
-            "The default pipeline cannot be deleted: make another pipeline the default first."
-        )
-    _ensure_no_leads(account_leads(actor).filter(step__pipeline=pipeline).count(), "pipeline")
-    _delete(pipeline, "pipeline")
+        raise Forbidden(Code.DEFAULT_PIPELINE_UNDELETABLE)
+    _ensure_no_leads(account_leads(actor).filter(step__pipeline=pipeline).count())
+    _delete(pipeline)
 
 
 # --- Steps -------------------------------------------------------------------------------------
@@ -199,12 +178,12 @@ def pipeline_delete(*, actor: Actor, pipeline_id: int) -> None:
 def step_create(*, actor: Actor, pipeline_id: int, name: str, position: int | None = None) -> Step:
     """A new step of the pipeline, at `position` (0 is first; none or past the end: last)."""
     _lock(actor)
-    pipeline = _pipeline_param(actor, pipeline_id)
+    pipeline = pipeline_lookup(actor, pipeline_id)
     name = _clean_name(name)
     _ensure_step_name_free(pipeline, name)
     siblings = _siblings(pipeline)
     if len(siblings) >= MAX_STEPS:
-        raise Forbidden(f"A pipeline has at most {MAX_STEPS} steps.")
+        raise Forbidden(Code.TOO_MANY_STEPS, max=MAX_STEPS)
     index = len(siblings) if position is None else min(position, len(siblings))
     step = Step.objects.create(
         account_id=actor.account_id, pipeline=pipeline, name=name, position=index
@@ -230,7 +209,7 @@ def step_update(
     if step is None:
         raise NotFound("Step")
     source = _pipelines(actor).get(pk=step.pipeline_id)
-    target = source if pipeline_id is None else _pipeline_param(actor, pipeline_id)
+    target = source if pipeline_id is None else pipeline_lookup(actor, pipeline_id)
     moving = target.pk != source.pk
     new_name = step.name if name is None else _clean_name(name)
     if moving or new_name.lower() != step.name.lower():
@@ -240,10 +219,10 @@ def step_update(
     if moving:
         remaining = _siblings(source, without=step)
         if source.is_default and not remaining:
-            raise Forbidden("The default pipeline keeps at least one step.")
+            raise Forbidden(Code.DEFAULT_PIPELINE_LAST_STEP)
         target_siblings = _siblings(target)
         if len(target_siblings) >= MAX_STEPS:
-            raise Forbidden(f"A pipeline has at most {MAX_STEPS} steps.")
+            raise Forbidden(Code.TOO_MANY_STEPS, max=MAX_STEPS)
         _renumber(remaining)
         step.pipeline = target
         if position is None:
@@ -270,7 +249,7 @@ def step_delete(*, actor: Actor, step_id: int) -> None:
     pipeline = _pipelines(actor).get(pk=step.pipeline_id)
     remaining = _siblings(pipeline, without=step)
     if pipeline.is_default and not remaining:
-        raise Forbidden("The default pipeline keeps at least one step.")
-    _ensure_no_leads(account_leads(actor).filter(step=step).count(), "step")
-    _delete(step, "step")
+        raise Forbidden(Code.DEFAULT_PIPELINE_LAST_STEP)
+    _ensure_no_leads(account_leads(actor).filter(step=step).count())
+    _delete(step)
     _renumber(remaining)

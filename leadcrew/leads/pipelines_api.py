@@ -1,13 +1,12 @@
 """/api/v2/pipelines and /api/v2/steps: everyone reads, admins write. Thin routes over
 pipeline_services and pipeline_selectors."""
 
-from typing import Any, cast
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from leadcrew.access.actor import Actor
-from leadcrew.core.api_types import Id, Paging, paginate
+from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 from leadcrew.leads import pipeline_selectors as selectors
 from leadcrew.leads import pipeline_services as services
 from leadcrew.leads.pipeline_schemas import (
@@ -26,30 +25,26 @@ from leadcrew.leads.pipeline_schemas import (
 router = Router(tags=["Pipelines and steps"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.auth)  # type: ignore[attr-defined]
-
-
 # --- Pipelines ---------------------------------------------------------------------------------
 
 
 @router.get("/pipelines", response=list[PipelineOut])
 def list_pipelines(
-    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+    request: ApiRequest, response: HttpResponse, paging: Query[Paging]
 ) -> list[dict[str, Any]]:
-    pipelines = selectors.pipeline_list(actor=_actor(request))
+    pipelines = selectors.pipeline_list(actor=request.auth)
     return [pipeline_out(pipeline) for pipeline in paginate(pipelines, paging, response)]
 
 
 @router.get("/pipelines/{id}", response=PipelineOut)
-def get_pipeline(request: HttpRequest, id: Id) -> dict[str, Any]:
-    return pipeline_out(selectors.pipeline_get(actor=_actor(request), pipeline_id=id))
+def get_pipeline(request: ApiRequest, id: Id) -> dict[str, Any]:
+    return pipeline_out(selectors.pipeline_get(actor=request.auth, pipeline_id=id))
 
 
 @router.post("/pipelines", response={201: PipelineOut})
-def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Status:
+def create_pipeline(request: ApiRequest, payload: PipelineIn) -> Status[dict[str, Any]]:
     """`steps` (extension): the names of its steps, in order."""
-    actor = _actor(request)
+    actor = request.auth
     pipeline = services.pipeline_create(
         actor=actor, name=payload.name, is_default=payload.is_default, step_names=payload.steps
     )
@@ -57,8 +52,8 @@ def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Status:
 
 
 @router.put("/pipelines/{id}", response=PipelineOut)
-def update_pipeline(request: HttpRequest, id: Id, payload: PipelineUpdateIn) -> dict[str, Any]:
-    actor = _actor(request)
+def update_pipeline(request: ApiRequest, id: Id, payload: PipelineUpdateIn) -> dict[str, Any]:
+    actor = request.auth
     services.pipeline_update(
         actor=actor, pipeline_id=id, name=payload.name, is_default=payload.is_default
     )
@@ -66,9 +61,9 @@ def update_pipeline(request: HttpRequest, id: Id, payload: PipelineUpdateIn) -> 
 
 
 @router.delete("/pipelines/{id}", response=DeletedOut)
-def delete_pipeline(request: HttpRequest, id: Id) -> dict[str, Any]:
+def delete_pipeline(request: ApiRequest, id: Id) -> dict[str, Any]:
     """Refused for the default pipeline and for a pipeline that still has leads."""
-    services.pipeline_delete(actor=_actor(request), pipeline_id=id)
+    services.pipeline_delete(actor=request.auth, pipeline_id=id)
     return {"id": id}
 
 
@@ -77,24 +72,24 @@ def delete_pipeline(request: HttpRequest, id: Id) -> dict[str, Any]:
 
 @router.get("/steps", response=list[StepOut])
 def list_steps(
-    request: HttpRequest,
+    request: ApiRequest,
     response: HttpResponse,
     filters: Query[StepFilters],
     paging: Query[Paging],
 ) -> list[dict[str, Any]]:
-    steps = selectors.step_list(actor=_actor(request), pipeline_id=filters.pipeline_id)
+    steps = selectors.step_list(actor=request.auth, pipeline_id=filters.pipeline_id)
     return [step_out(step) for step in paginate(steps, paging, response)]
 
 
 @router.get("/steps/{id}", response=StepOut)
-def get_step(request: HttpRequest, id: Id) -> dict[str, Any]:
-    return step_out(selectors.step_get(actor=_actor(request), step_id=id))
+def get_step(request: ApiRequest, id: Id) -> dict[str, Any]:
+    return step_out(selectors.step_get(actor=request.auth, step_id=id))
 
 
 @router.post("/steps", response={201: StepOut})
-def create_step(request: HttpRequest, payload: StepIn) -> Status:
+def create_step(request: ApiRequest, payload: StepIn) -> Status[dict[str, Any]]:
     """`position` counts from 0; without it the step goes last."""
-    actor = _actor(request)
+    actor = request.auth
     step = services.step_create(
         actor=actor, pipeline_id=payload.pipeline_id, name=payload.name, position=payload.position
     )
@@ -102,9 +97,9 @@ def create_step(request: HttpRequest, payload: StepIn) -> Status:
 
 
 @router.put("/steps/{id}", response=StepOut)
-def update_step(request: HttpRequest, id: Id, payload: StepUpdateIn) -> dict[str, Any]:
+def update_step(request: ApiRequest, id: Id, payload: StepUpdateIn) -> dict[str, Any]:
     """Renames, reorders (`position`) or moves the step to another pipeline (`pipeline_id`)."""
-    actor = _actor(request)
+    actor = request.auth
     services.step_update(
         actor=actor,
         step_id=id,
@@ -116,7 +111,7 @@ def update_step(request: HttpRequest, id: Id, payload: StepUpdateIn) -> dict[str
 
 
 @router.delete("/steps/{id}", response=DeletedOut)
-def delete_step(request: HttpRequest, id: Id) -> dict[str, Any]:
+def delete_step(request: ApiRequest, id: Id) -> dict[str, Any]:
     """Refused while leads sit in the step, and for the default pipeline's last step."""
-    services.step_delete(actor=_actor(request), step_id=id)
+    services.step_delete(actor=request.auth, step_id=id)
     return {"id": id}

@@ -1,9 +1,9 @@
 """The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from leadcrew.access.explain import Explanation, LeadAccess, Verdict
 from leadcrew.access.policy import Reason
@@ -29,6 +29,7 @@ from leadcrew.core.api_types import (
 )
 from leadcrew.leads.models import Comment, LeadHistory, Status
 from leadcrew.leads.selectors import LeadFilter, LeadRow, parse_statuses, split_list
+from leadcrew.leads.services import LeadWrite
 
 Order = Literal[
     "id",
@@ -41,7 +42,7 @@ Order = Literal[
     "probalized_amount",
     "alphabetically",
 ]
-StepRef = int | ShortText
+StepRef = StrictInt | ShortText  # `true` is no step id
 Tags = list[ShortText] | ShortText
 
 
@@ -179,6 +180,11 @@ class LeadQuery(Paging, LeadFilterFields):
 class LeadFields(Schema):
     """Fields shared by create and update; unknown keys are ignored."""
 
+    def lead_write(self) -> LeadWrite:
+        """The fields the request set, as the lead services take them (a key left out is
+        left alone): their types were checked here, their rules are the services'."""
+        return cast(LeadWrite, self.model_dump(exclude_unset=True))
+
     description: LongText | None = None
     user_id: UserRef | None = None
     team_id: Id | None = None
@@ -198,7 +204,7 @@ class LeadFields(Schema):
 
 class LeadCreate(LeadFields):
     title: ShortText = Field(min_length=1)
-    description: LongText  # type: ignore[assignment]
+    description: LongText
 
 
 class LeadUpdate(LeadFields):

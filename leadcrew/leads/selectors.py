@@ -3,17 +3,20 @@
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    Count,
     ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.fields import DecimalField
 
@@ -23,13 +26,24 @@ from leadcrew.access.policy import (
     Action,
     account_leads,
     binned_leads_for,
+    lead_after_write,
     leads_for,
     sees_every_lead,
 )
-from leadcrew.core.errors import BadParameterFormat
+from leadcrew.core.errors import BadParameterFormat, Code, NotFound
 from leadcrew.core.expressions import JsonList
-from leadcrew.leads.models import Comment, Lead, LeadHistory, LeadTag, LeadTally, Status
-from leadcrew.leads.services import resolve_step, resolve_team, resolve_user
+from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
+from leadcrew.leads.models import (
+    OPEN_STATUSES,
+    Comment,
+    Lead,
+    LeadHistory,
+    LeadTag,
+    LeadTally,
+    Pipeline,
+    Status,
+    Step,
+)
 
 # The reference API's `order` values and the columns they sort on (id breaks ties).
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -52,8 +66,8 @@ class LeadFilter:
     status: list[str] = field(default_factory=list)
     step: list[str] = field(default_factory=list)
     starred: bool | None = None
-    user: int | str | None = None
-    team_id: int | None = None
+    user: Ref | None = None
+    team_id: Ref | None = None
     tags: list[str] = field(default_factory=list)
     email: str | None = None
     updated_after: datetime | None = None
@@ -81,8 +95,10 @@ def parse_statuses(raw: str | None) -> list[str]:
     unknown = [status for status in statuses if status not in Status.values]
     if unknown:
         raise BadParameterFormat(
-            f"status: unknown status '{unknown[0]}' (expected {', '.join(Status.values)}).",
+            Code.UNKNOWN_STATUS,
             field="status",
+            value=unknown[0],
+            expected=", ".join(Status.values),
         )
     return statuses
 
@@ -99,14 +115,14 @@ def filtered_leads(
     if filters.status:
         leads = leads.filter(status__in=filters.status)
     if filters.step:
-        step_ids = [resolve_step(actor.account_id, ref).pk for ref in filters.step]
+        step_ids = [step_lookup(actor, ref).pk for ref in filters.step]
         leads = leads.filter(step_id__in=step_ids)
     if filters.starred is not None:
         leads = leads.filter(starred=filters.starred)
     if filters.user is not None:
-        leads = leads.filter(owner_id=resolve_user(actor, filters.user).pk)
+        leads = leads.filter(owner_id=user_lookup(actor, filters.user).pk)
     if filters.team_id is not None:
-        leads = leads.filter(team_id=resolve_team(actor, filters.team_id).pk)
+        leads = leads.filter(team_id=team_lookup(actor, filters.team_id).pk)
     for tag in filters.tags:
         tagged = LeadTag.objects.filter(account_id=actor.account_id, name=tag)
         leads = leads.filter(pk__in=tagged.values("lead_id"))
@@ -215,7 +231,7 @@ def lead_page(
     For a user who sees part of the account, each branch of the visibility rule (their leads,
     each visible team's) is paged and counted on its own and the results merged: one ordered
     scan of at most `offset + limit` rows per branch instead of a walk through the account, and
-    a sum of per-branch counts (performance.md). The answer is the plain query's, which
+    a sum of per-branch counts (docs/architecture.md). The answer is the plain query's, which
     unusual orderings and very deep pages still run. When the list is every lead of the
     account, its total is the account's lead tally."""
     tallied = tallied_total(actor, filters)
@@ -313,3 +329,104 @@ def lead_comments(lead: Lead) -> QuerySet[Comment]:
 def bin_leads(actor: Actor) -> QuerySet[Lead]:
     """The bin as the actor sees it (only what they may restore), most recently deleted first."""
     return binned_leads_for(actor).order_by("-deleted_at", "-id")
+
+
+def bin_page(actor: Actor, *, offset: int, limit: int) -> tuple[list[LeadRow], int]:
+    """One page of the bin as rows, and the bin's size."""
+    leads = bin_leads(actor)
+    total = leads.count()
+    ids = list(leads.values_list("pk", flat=True)[offset : offset + limit])
+    by_id = {row["id"]: row for row in lead_rows(leads.filter(pk__in=ids))}
+    return [by_id[lead_id] for lead_id in ids], total
+
+
+def lead_detail_row(actor: Actor, lead_id: int) -> LeadRow:
+    """One lead the actor may see, as a row with its owner; 404 as if it did not exist."""
+    rows = lead_rows(leads_for(actor).filter(pk=lead_id), with_owner=True)
+    if not rows:
+        raise NotFound("Lead")
+    return rows[0]
+
+
+def lead_row_after_write(actor: Actor, lead_id: int) -> LeadRow:
+    """The lead the actor has just written, as a row with its owner, even when the write took it
+    out of their sight: the answer to the write itself."""
+    (row,) = lead_rows(lead_after_write(actor, lead_id), with_owner=True)
+    return row
+
+
+def lead_page_lead(actor: Actor, lead_id: int) -> Lead | None:
+    """A lead the actor may see, with what its page shows; None when it is not visible."""
+    return with_relations(leads_for(actor)).filter(pk=lead_id).first()
+
+
+def recent_history(lead: Lead, limit: int) -> list[LeadHistory]:
+    return list(lead_history(lead).select_related("actor")[:limit])
+
+
+def recent_comments(lead: Lead, limit: int) -> list[Comment]:
+    return list(lead_comments(lead).select_related("author")[:limit])
+
+
+# --- The pipeline board and the to-do list --------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    """A step of the pipeline board: how many open leads and how much, and its first cards."""
+
+    step: Step
+    count: int
+    amount: Decimal
+    cards: list[Lead]
+
+
+def pipeline_board(
+    actor: Actor, pipeline: Pipeline, steps: list[Step], *, mine: bool, cards_per_step: int
+) -> list[BoardColumn]:
+    """The open leads the actor may see in each of the pipeline's `steps` (with `mine`, only
+    theirs), counted and summed per step, and the most recently updated of them."""
+    leads = leads_for(actor).filter(step__pipeline=pipeline, status__in=OPEN_STATUSES)
+    if mine:
+        leads = leads.filter(owner_id=actor.user_id)
+    per_step = leads.order_by().values("step_id").annotate(count=Count("pk"), amount=Sum("amount"))
+    totals: dict[int, dict[str, Any]] = {row["step_id"]: dict(row) for row in per_step}
+    # One short query per step rather than one window over every open lead: each stops after a
+    # few rows of an ordered scan, however many leads the pipeline holds.
+    cards = with_relations(leads).order_by("-updated_at", "-id")
+    columns = []
+    for step in steps:
+        total = totals.get(step.pk, {})
+        columns.append(
+            BoardColumn(
+                step=step,
+                count=total.get("count", 0),
+                amount=total.get("amount") or Decimal(0),
+                cards=list(cards.filter(step=step)[:cards_per_step]),
+            )
+        )
+    return columns
+
+
+def todo_leads(actor: Actor) -> QuerySet[Lead]:
+    """The actor's open leads that have a reminder (the to-do list), with what a row shows."""
+    leads = filtered_leads(
+        actor, LeadFilter(user=actor.user_id, status=[Status.TODO, Status.STANDBY])
+    )
+    return with_relations(leads.filter(next_action_at__isnull=False))
+
+
+def unassigned_pool_leads(actor: Actor) -> QuerySet[Lead]:
+    """The unassigned leads the actor may dispatch, with what a row shows."""
+    return with_relations(filtered_leads(actor, LeadFilter(unassigned_only=True)))
+
+
+def lead_counts_per_team(actor: Actor) -> dict[int, int]:
+    """How many leads the actor sees in each team (teams without any are left out)."""
+    per_team = leads_for(actor).filter(team__isnull=False).order_by().values_list("team_id")
+    return dict(per_team.annotate(n=Count("pk")))
+
+
+def lead_counts_per_step(actor: Actor) -> dict[int, int]:
+    """How many leads the actor sees in each step (steps without any are left out)."""
+    return dict(leads_for(actor).order_by().values_list("step_id").annotate(n=Count("pk")))

@@ -1,28 +1,49 @@
 """Writes on leads. Every one starts from the access policy and runs in one transaction."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import (
     Action,
-    Assignee,
-    Destination,
     assign_reasons,
     binned_leads_for,
+    edit_reasons,
+    ensure_may_delete,
     lead_for,
+    leads_for,
     place_reasons,
     system_binned_leads,
     system_leads,
 )
 from leadcrew.accounts.models import Account, User
-from leadcrew.core.errors import Forbidden, InvalidParameter, MissingParameter, NotFound
+from leadcrew.core.errors import (
+    Code,
+    Forbidden,
+    InvalidParameter,
+    MissingParameter,
+    NotFound,
+    PreconditionFailed,
+)
+from leadcrew.core.lookups import (
+    Ref,
+    assignee_of,
+    destination_of,
+    first_step_of_default_pipeline,
+    step_lookup,
+    team_lookup,
+    user_lookup,
+)
+from leadcrew.core.transactions import retried_on_conflict
 from leadcrew.leads.models import (
     CLOSED_STATUSES,
     Comment,
@@ -30,16 +51,17 @@ from leadcrew.leads.models import (
     Lead,
     LeadHistory,
     LeadTag,
-    Pipeline,
     Status,
     Step,
 )
 from leadcrew.teams.models import Membership, Team
 
-# How long a deleted lead stays in the bin, restorable, before it is purged (product.md §5).
+# How long a deleted lead stays in the bin, restorable, before it is purged (docs/access-rules.md).
 BIN_RETENTION = timedelta(days=30)
 # Leads purged per transaction: bounds the locks held and the memory used by one batch.
 PURGE_BATCH = 1000
+# Leads one request may name by id (a bulk action selects more by filter).
+MAX_IDS_PER_REQUEST = 10_000
 
 # Fields a lead's editor may change; owner and team follow their own rules.
 EDITABLE_FIELDS = (
@@ -60,6 +82,28 @@ EDITABLE_FIELDS = (
 )
 
 
+class LeadWrite(TypedDict, total=False):
+    """What a lead write may set. A key left out is left alone (a partial update); people and
+    teams are named by id, e-mail or name, as core.lookups resolves them."""
+
+    title: str
+    description: str | None
+    amount: Decimal | int | None
+    probability: int | None
+    currency: str | None
+    status: str | None
+    step: Ref | None
+    tags: list[str] | str | None
+    starred: bool | None
+    remind_date: date | None
+    remind_time: time | None
+    estimated_closing_date: date | None
+    created_at: datetime | None
+    closed_at: datetime | None
+    user_id: Ref | None
+    team_id: Ref | None
+
+
 @dataclass(frozen=True)
 class _Draft:
     """The facts the rules read, for a lead that does not exist yet."""
@@ -68,84 +112,45 @@ class _Draft:
     team_id: int | None
 
 
-# --- Resolving references -------------------------------------------------------------------
+# --- Values ---------------------------------------------------------------------------------
 
-
-def resolve_user(actor: Actor, ref: int | str, *, field: str = "user_id") -> User:
-    """A user of the actor's account, by id or e-mail (as everywhere in the reference API)."""
-    users = User.objects.filter(account_id=actor.account_id)
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        user = users.filter(pk=int(ref)).first()
-    else:
-        user = users.filter(email__iexact=str(ref).strip()).first()
-    if user is None:
-        raise InvalidParameter(field, "no such user in this account.")
-    return user
-
-
-def assignee_of(user: User) -> Assignee:
-    team_ids = Membership.objects.filter(user=user).values_list("team_id", flat=True)
-    return Assignee(user_id=user.pk, is_active=not user.is_disabled, team_ids=frozenset(team_ids))
-
-
-def resolve_team(actor: Actor, team_id: int, *, field: str = "team_id") -> Team:
-    if not actor.settings.teams_on:
-        raise Forbidden("Teams are turned off for this account.")
-    team = Team.objects.filter(account_id=actor.account_id, pk=team_id).first()
-    if team is None:
-        raise InvalidParameter(field, "no such team in this account.")
-    return team
-
-
-def destination_of(team: Team | None) -> Destination:
-    if team is None:
-        return Destination(team_id=None)
-    members = Membership.objects.filter(team=team).values_list("user_id", flat=True)
-    return Destination(team_id=team.pk, member_ids=frozenset(members))
-
-
-def resolve_step(account_id: int, ref: int | str, *, field: str = "step") -> Step:
-    """A step by id, or by name (preferring the default pipeline when names repeat)."""
-    steps = Step.objects.filter(account_id=account_id).select_related("pipeline")
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        step = steps.filter(pk=int(ref)).first()
-    else:
-        step = (
-            steps.filter(name__iexact=str(ref).strip())
-            .order_by("-pipeline__is_default", "pipeline__position", "position")
-            .first()
-        )
-    if step is None:
-        raise InvalidParameter(field, "no such step in this account.")
-    return step
-
-
-def first_step_of_default_pipeline(account_id: int) -> Step:
-    pipeline = Pipeline.objects.filter(account_id=account_id, is_default=True).first()
-    step = pipeline.steps.order_by("position", "id").first() if pipeline else None
-    if step is None:
-        raise Forbidden("The default pipeline has no step: an admin must add one first.")
-    return step
+MAX_TAG_LENGTH = 100
+MAX_TAGS = 1000
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 def normalize_tags(tags: Iterable[str] | str | None) -> list[str]:
+    """Tags as a list of distinct names, in their first order: from a list, or a
+    comma-separated string; blanks dropped."""
     if tags is None:
         return []
     items = tags.split(",") if isinstance(tags, str) else list(tags)
     seen: dict[str, None] = {}
     for item in items:
         name = str(item).strip()
-        if len(name) > 100:
-            raise InvalidParameter("tags", "a tag is at most 100 characters.")
+        if len(name) > MAX_TAG_LENGTH:
+            raise InvalidParameter("tags", Code.TAG_TOO_LONG, max=MAX_TAG_LENGTH)
         if name:
             seen.setdefault(name, None)
+    if len(seen) > MAX_TAGS:
+        raise InvalidParameter("tags", Code.TOO_MANY_TAGS, max=MAX_TAGS)
     return list(seen)
+
+
+def normalize_currency(value: str) -> str:
+    """An ISO 4217 code, stored in capitals whoever typed it (`gbp` and `GBP` are one)."""
+    code = value.strip().upper()
+    if not CURRENCY_CODE.fullmatch(code):
+        raise InvalidParameter("currency", Code.INVALID_CURRENCY)
+    return code
 
 
 # --- Dates of reminders and closing ---------------------------------------------------------
 
 
-def next_action_at(account: Account, remind_date: date | None, remind_time: time | None) -> Any:
+def next_action_at(
+    account: Account, remind_date: date | None, remind_time: time | None
+) -> datetime | None:
     """The reminder as an instant: its date and time (midnight if none) in the account's zone."""
     if remind_date is None:
         return None
@@ -153,16 +158,88 @@ def next_action_at(account: Account, remind_date: date | None, remind_time: time
     return local.astimezone(UTC)
 
 
-def _check_remind_time(value: time | None) -> None:
+def check_remind_time(value: time | None) -> None:
+    """Reminders fall on quarter hours (product rule): 09:15, never 09:10."""
     if value is not None and (value.minute % 15 or value.second or value.microsecond):
-        raise InvalidParameter("remind_time", "reminders fall on 15-minute steps (e.g. 09:15).")
+        raise InvalidParameter("remind_time", Code.REMINDER_QUARTER_HOUR)
+
+
+def check_standby_reminder(status: str, remind_date: date | None) -> None:
+    """A lead on standby waits for a date: without one it would never come back."""
+    if status == Status.STANDBY and remind_date is None:
+        raise MissingParameter("remind_date", Code.STANDBY_NEEDS_DATE)
+
+
+# --- Versions: optimistic concurrency and a clock that never goes back ----------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def lead_version(updated_at: datetime) -> str:
+    """A lead's version: it changes with every write (the API's ETag, the web form's guard)."""
+    return str((updated_at - EPOCH) // ONE_MICROSECOND)
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """What a writer last read of a lead (HTTP If-Match / If-Unmodified-Since, or the version
+    a web form was opened at): the write applies only if the lead has not changed since."""
+
+    versions: frozenset[str] = frozenset()  # any of them; "*" is any version
+    unmodified_since: datetime | None = None  # to the second, as HTTP dates are
+
+    def holds_for(self, lead: Lead) -> bool:
+        versions = self.versions
+        if versions and "*" not in versions and lead_version(lead.updated_at) not in versions:
+            return False
+        if self.unmodified_since is not None:
+            return lead.updated_at.replace(microsecond=0) <= self.unmodified_since
+        return True
+
+
+def _check_precondition(lead: Lead, precondition: Precondition | None) -> None:
+    if precondition is not None and not precondition.holds_for(lead):
+        raise PreconditionFailed(Code.LEAD_CHANGED)
+
+
+def updated_at_moved_to(now: datetime) -> Greatest:
+    """`_touch` for a set-based UPDATE: each row's updated_at becomes `now`, or just after its
+    own if that is later."""
+    return Greatest(F("updated_at") + Value(ONE_MICROSECOND), Value(now))
+
+
+def lock_for_write(leads: QuerySet[Lead]) -> datetime:
+    """Locks the leads in id order, as every write over several leads does (so that two such
+    writes never wait for each other in a circle), and answers the instant to write them at:
+    now, or just after the latest of their updated_at, so that no lead's updated_at goes back
+    and their previous values are read only once nobody else can change them."""
+    stamps = (
+        leads.select_for_update(of=("self",)).order_by("pk").values_list("updated_at", flat=True)
+    )
+    latest = max(stamps, default=None)
+    now = timezone.now()
+    return now if latest is None or latest < now else latest + ONE_MICROSECOND
+
+
+def _touch(lead: Lead) -> datetime:
+    """Moves the lead's updated_at to now, and never back: a sync by `updated_after` and the
+    lead's version both rely on every write making it later than before."""
+    lead.updated_at = max(timezone.now(), lead.updated_at + ONE_MICROSECOND)
+    return lead.updated_at
 
 
 # --- History --------------------------------------------------------------------------------
 
 
 def _history(
-    actor: Actor, lead: Lead, action: str, old: object = None, new: object = None
+    actor: Actor,
+    lead: Lead,
+    action: str,
+    old: object = None,
+    new: object = None,
+    *,
+    at: datetime | None = None,
 ) -> LeadHistory:
     return LeadHistory(
         account_id=lead.account_id,
@@ -171,6 +248,7 @@ def _history(
         action=action,
         old_value=None if old is None else str(old)[:255],
         new_value=None if new is None else str(new)[:255],
+        created_at=at or timezone.now(),
     )
 
 
@@ -192,45 +270,50 @@ def _team_label(team_id: int | None) -> str | None:
 
 
 @transaction.atomic
-def lead_create(*, actor: Actor, data: dict[str, Any], created_from: str = "api") -> Lead:
+def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> Lead:
     """A new lead. Without `user_id`, a user owns what they create and an API key leaves it
     unassigned; with a team, the placement rule applies as if the creator had made it first."""
     account = actor.account
-    if not str(data.get("title") or "").strip():
+    title = (data.get("title") or "").strip()
+    if not title:
         raise MissingParameter("title")
 
     team = None
-    if data.get("team_id") is not None:
-        team = resolve_team(actor, data["team_id"])
+    team_ref = data.get("team_id")
+    if team_ref is not None:
+        team = team_lookup(actor, team_ref)
         draft = _Draft(owner_id=actor.user_id, team_id=None)
         if not place_reasons(actor, draft, destination_of(team)):
-            raise Forbidden("You may not create leads in this team.")
+            raise Forbidden(Code.CREATE_IN_TEAM_FORBIDDEN)
 
     owner_id = actor.user_id
     if "user_id" in data:
         owner_id = None
-        if data["user_id"] is not None:
-            owner = resolve_user(actor, data["user_id"])
+        owner_ref = data["user_id"]
+        if owner_ref is not None:
+            owner = user_lookup(actor, owner_ref)
             owner_id = owner.pk
             draft = _Draft(owner_id=None, team_id=team.pk if team else None)
             if owner.pk != actor.user_id and not assign_reasons(actor, draft, assignee_of(owner)):
-                raise Forbidden("You may not give this lead to that user.")
+                raise Forbidden(Code.ASSIGNEE_FORBIDDEN)
             if owner.is_disabled:
-                raise InvalidParameter("user_id", "this user is disabled.")
+                raise InvalidParameter("user_id", Code.USER_DISABLED)
 
+    step_ref = data.get("step")
     step = (
-        resolve_step(account.pk, data["step"])
-        if data.get("step") is not None
-        else first_step_of_default_pipeline(account.pk)
+        step_lookup(actor, step_ref)
+        if step_ref is not None
+        else first_step_of_default_pipeline(actor)
     )
+    currency = data.get("currency")
     now = timezone.now()
     lead = Lead(
         account=account,
-        title=str(data["title"]).strip(),
+        title=title,
         description=data.get("description") or "",
         amount=Decimal(data.get("amount") or 0),
         probability=int(data.get("probability") or 0),
-        currency=data.get("currency") or account.currency,
+        currency=normalize_currency(currency) if currency else account.currency,
         status=data.get("status") or Status.TODO,
         step=step,
         owner_id=owner_id,
@@ -248,10 +331,10 @@ def lead_create(*, actor: Actor, data: dict[str, Any], created_from: str = "api"
     _settle_lifecycle(account, lead, status_changed=True, closed_at_given="closed_at" in data)
     if lead.owner_id is None and team is not None and team.round_robin:
         lead.owner_id = _next_round_robin_owner(team)
+    tags = normalize_tags(data.get("tags"))
     lead.save()
     LeadTag.objects.bulk_create(
-        LeadTag(account_id=account.pk, lead=lead, name=name)
-        for name in normalize_tags(data.get("tags"))
+        LeadTag(account_id=account.pk, lead=lead, name=name) for name in tags
     )
     LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.CREATED, new=lead.title)])
     return lead
@@ -276,31 +359,36 @@ def _next_round_robin_owner(team: Team) -> int | None:
 def _settle_lifecycle(
     account: Account, lead: Lead, *, status_changed: bool, closed_at_given: bool
 ) -> None:
-    """The status rules of product.md §5, applied to a lead about to be saved."""
-    _check_remind_time(lead.remind_time)
-    if lead.status == Status.STANDBY and lead.remind_date is None:
-        raise MissingParameter("remind_date")
+    """The status rules of docs/access-rules.md's lead lifecycle, applied to a lead about to be
+    saved: reminders on quarter hours, standby with a date, closed_at on closed leads only."""
+    check_remind_time(lead.remind_time)
+    check_standby_reminder(lead.status, lead.remind_date)
     if lead.status in CLOSED_STATUSES:
         if lead.closed_at is None:
             lead.closed_at = timezone.now()
     elif status_changed or closed_at_given:
         if closed_at_given and lead.closed_at is not None:
-            raise InvalidParameter("closed_at", "only a won, lost or cancelled lead has one.")
+            raise InvalidParameter("closed_at", Code.CLOSED_AT_ON_OPEN_LEAD)
         lead.closed_at = None
     if lead.closed_at is not None and lead.closed_at < lead.created_at:
-        raise InvalidParameter("closed_at", "cannot be before created_at.")
+        raise InvalidParameter("closed_at", Code.CLOSED_BEFORE_CREATED)
     lead.next_action_at = next_action_at(account, lead.remind_date, lead.remind_time)
 
 
 # --- Update ---------------------------------------------------------------------------------
 
 
+@retried_on_conflict
 @transaction.atomic
-def lead_update(*, actor: Actor, lead_id: int, data: dict[str, Any]) -> Lead:
+def lead_update(
+    *, actor: Actor, lead_id: int, data: LeadWrite, precondition: Precondition | None = None
+) -> Lead:
     """A partial update: only the keys present in `data` change. Editing fields needs the edit
-    right; `team_id` goes through the placement rule, then `user_id` through the assign rule."""
+    right; `team_id` goes through the placement rule, then `user_id` through the assign rule.
+    With a `precondition`, a lead changed since the writer read it is left alone (412)."""
     editing = any(key in data for key in EDITABLE_FIELDS)
     lead = lead_for(actor, lead_id, Action.EDIT if editing else Action.SEE, for_update=True)
+    _check_precondition(lead, precondition)
     history: list[LeadHistory] = []
     if "team_id" in data:
         _apply_team(actor, lead, data["team_id"], history)
@@ -308,39 +396,44 @@ def lead_update(*, actor: Actor, lead_id: int, data: dict[str, Any]) -> Lead:
         _apply_owner(actor, lead, data["user_id"], history)
     _apply_fields(actor, lead, data, history)
 
-    lead.updated_at = timezone.now()
+    now = _touch(lead)
     lead.save()
+    for row in history:
+        row.created_at = now
     LeadHistory.objects.bulk_create(history)
     return lead
 
 
-def _apply_team(actor: Actor, lead: Lead, team_id: int | None, history: list[LeadHistory]) -> None:
-    team = resolve_team(actor, team_id) if team_id is not None else None
+def _apply_team(actor: Actor, lead: Lead, team_ref: Ref | None, history: list[LeadHistory]) -> None:
     if not actor.settings.teams_on:
-        raise Forbidden("Teams are turned off for this account.")
+        raise Forbidden(Code.TEAMS_OFF)
+    team = team_lookup(actor, team_ref) if team_ref is not None else None
     # Rights first, even for a no-op: the answer must not depend on the lead's current team.
     if not place_reasons(actor, lead, destination_of(team)):
-        raise Forbidden("You may not move this lead to that team.")
-    if lead.team_id == (team.pk if team else None):
+        raise Forbidden(Code.PLACE_FORBIDDEN)
+    new_team_id = team.pk if team else None
+    if lead.team_id == new_team_id:
         return
     history.append(
-        _history(actor, lead, HistoryAction.TEAM, _team_label(lead.team_id), _team_label(team_id))
+        _history(
+            actor, lead, HistoryAction.TEAM, _team_label(lead.team_id), _team_label(new_team_id)
+        )
     )
     lead.team = team
 
 
 def _apply_owner(
-    actor: Actor, lead: Lead, user_ref: int | str | None, history: list[LeadHistory]
+    actor: Actor, lead: Lead, user_ref: Ref | None, history: list[LeadHistory]
 ) -> None:
     assignee = None
     new_owner_id = None
     if user_ref is not None:
-        user = resolve_user(actor, user_ref)
+        user = user_lookup(actor, user_ref)
         if user.is_disabled:
-            raise InvalidParameter("user_id", "this user is disabled.")
+            raise InvalidParameter("user_id", Code.USER_DISABLED)
         assignee, new_owner_id = assignee_of(user), user.pk
     if not assign_reasons(actor, lead, assignee):
-        raise Forbidden("You may not assign this lead to that user.")
+        raise Forbidden(Code.ASSIGNEE_FORBIDDEN)
     if lead.owner_id == new_owner_id:
         return
     history.append(
@@ -351,35 +444,49 @@ def _apply_owner(
     lead.owner_id = new_owner_id
 
 
-def _apply_fields(
-    actor: Actor, lead: Lead, data: dict[str, Any], history: list[LeadHistory]
-) -> None:
+# Fields a partial update may leave out but may not clear.
+NOT_NULL_FIELDS = ("probability", "starred", "created_at", "currency", "amount", "status")
+
+
+def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadHistory]) -> None:
     old_status, old_step_id, old_amount = lead.status, lead.step_id, lead.amount
-    for field in ("title", "description", "probability", "starred", "estimated_closing_date"):
-        if field in data:
-            value = data[field]
-            if field == "title" and not str(value or "").strip():
-                raise MissingParameter("title")
-            if value is None and field in ("probability", "starred"):
-                raise InvalidParameter(field, "cannot be null.")
-            setattr(lead, field, value if value is not None or field != "description" else "")
-    for field in ("remind_date", "remind_time", "created_at", "closed_at", "currency"):
-        if field in data:
-            if field in ("created_at", "currency") and data[field] is None:
-                raise InvalidParameter(field, "cannot be null.")
-            setattr(lead, field, data[field])
-    if "amount" in data:
-        if data["amount"] is None:
-            raise InvalidParameter("amount", "cannot be null.")
-        lead.amount = data["amount"]
-    if "status" in data:
-        if data["status"] is None:
-            raise InvalidParameter("status", "cannot be null.")
-        lead.status = data["status"]
-    if "step" in data and data["step"] is not None:
-        step = resolve_step(lead.account_id, data["step"])
+    for field, value in data.items():
+        if value is None and field in NOT_NULL_FIELDS:
+            raise InvalidParameter(field, Code.NULL)
+    if "title" in data:
+        title = (data["title"] or "").strip()
+        if not title:
+            raise MissingParameter("title")
+        lead.title = title
+    if "description" in data:
+        lead.description = data["description"] or ""
+    if "probability" in data:
+        lead.probability = data["probability"] or 0
+    if "starred" in data:
+        lead.starred = bool(data["starred"])
+    if "estimated_closing_date" in data:
+        lead.estimated_closing_date = data["estimated_closing_date"]
+    if "remind_date" in data:
+        lead.remind_date = data["remind_date"]
+    if "remind_time" in data:
+        lead.remind_time = data["remind_time"]
+    created_at, currency = data.get("created_at"), data.get("currency")
+    amount, status = data.get("amount"), data.get("status")
+    if created_at is not None:
+        lead.created_at = created_at
+    if "closed_at" in data:
+        lead.closed_at = data["closed_at"]
+    if currency is not None:
+        lead.currency = normalize_currency(currency)
+    if amount is not None:
+        lead.amount = Decimal(amount)
+    if status is not None:
+        lead.status = status
+    step_ref = data.get("step")
+    if step_ref is not None:
+        step = step_lookup(actor, step_ref)
         if step.pk != old_step_id and lead.owner_id is None:
-            raise Forbidden("An unassigned lead cannot change step: assign it first.")
+            raise Forbidden(Code.UNASSIGNED_STEP_CHANGE)
         lead.step = step
     _settle_lifecycle(
         actor.account,
@@ -411,41 +518,63 @@ def _replace_tags(lead: Lead, names: list[str]) -> None:
 # --- Assign, delete, duplicate, comment -----------------------------------------------------
 
 
-def lead_assign(*, actor: Actor, lead_id: int, user_ref: int | str | None) -> Lead:
+def lead_assign(*, actor: Actor, lead_id: int, user_ref: Ref | None) -> Lead:
     return lead_update(actor=actor, lead_id=lead_id, data={"user_id": user_ref})
 
 
+@retried_on_conflict
 @transaction.atomic
-def lead_delete(*, actor: Actor, lead_id: int) -> Lead:
+def lead_delete(*, actor: Actor, lead_id: int, precondition: Precondition | None = None) -> Lead:
     """Sends a lead to the bin (restorable for 30 days by whoever could edit it)."""
     lead = lead_for(actor, lead_id, Action.EDIT, for_update=True)
-    if actor.settings.only_admins_delete_leads and not actor.is_admin:
-        raise Forbidden("Only admins may delete leads in this account.")
-    lead.deleted_at = timezone.now()
-    lead.updated_at = lead.deleted_at
+    ensure_may_delete(actor)
+    _check_precondition(lead, precondition)
+    lead.deleted_at = _touch(lead)
     lead.save(update_fields=["deleted_at", "updated_at"])
-    LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.DELETED)])
+    LeadHistory.objects.bulk_create(
+        [_history(actor, lead, HistoryAction.DELETED, at=lead.deleted_at)]
+    )
     return lead
 
 
+@retried_on_conflict
+@transaction.atomic
 def lead_delete_many(*, actor: Actor, lead_ids: list[int]) -> list[int]:
-    """Deletes every listed lead, or none: one refused lead refuses the whole request."""
-    with transaction.atomic():
-        return [lead_delete(actor=actor, lead_id=lead_id).pk for lead_id in dict.fromkeys(lead_ids)]
+    """Deletes every listed lead, or none: one lead the actor may not see answers 404 and one
+    they may not edit 403, as deleting it alone would. Set-based: the same few statements for
+    one lead or ten thousand; the leads are locked in id order, as every multi-lead write
+    locks them, so that two such writes never wait for each other in a circle."""
+    ids = list(dict.fromkeys(lead_ids))
+    if len(ids) > MAX_IDS_PER_REQUEST:
+        raise InvalidParameter("ids", Code.TOO_MANY_IDS, max=MAX_IDS_PER_REQUEST)
+    named = leads_for(actor).filter(pk__in=ids)
+    now = lock_for_write(named)
+    leads = list(named.order_by("pk").only("pk", "account_id", "owner_id", "team_id"))
+    if len(leads) < len(ids):
+        raise NotFound("Lead")
+    if any(not edit_reasons(actor, lead) for lead in leads):
+        raise Forbidden(Code.LEAD_READ_ONLY)
+    ensure_may_delete(actor)
+    named.update(deleted_at=now, updated_at=now)
+    LeadHistory.objects.bulk_create(
+        _history(actor, lead, HistoryAction.DELETED, at=now) for lead in leads
+    )
+    return ids
 
 
+@retried_on_conflict
 @transaction.atomic
 def lead_restore(*, actor: Actor, lead_id: int) -> Lead:
-    """Takes a lead out of the bin. Only whoever could edit it may (product.md §5); for anyone
-    else, and for a live or purged lead, it does not exist."""
+    """Takes a lead out of the bin. Only whoever could edit it may (docs/access-rules.md); for
+    anyone else, and for a live or purged lead, it does not exist."""
     binned = binned_leads_for(actor).select_for_update(of=("self",)).filter(pk=lead_id)
     lead = binned.first()
     if lead is None:
         raise NotFound("Lead")
     lead.deleted_at = None
-    lead.updated_at = timezone.now()
+    now = _touch(lead)
     lead.save(update_fields=["deleted_at", "updated_at"])
-    LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.RESTORED)])
+    LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.RESTORED, at=now)])
     return lead
 
 
@@ -454,7 +583,7 @@ def lead_duplicate(*, actor: Actor, lead_id: int) -> Lead:
     """A copy owned by the caller; it stays in the original's team only if they may place it
     there."""
     original = lead_for(actor, lead_id)
-    data: dict[str, Any] = {
+    data: LeadWrite = {
         "title": original.title,
         "description": original.description,
         "amount": original.amount,
@@ -507,7 +636,7 @@ def standby_wake_due(now: datetime | None = None) -> int:
         if not due_ids:
             return 0
         woken = system_leads().filter(pk__in=[lead_id for lead_id, _ in due_ids])
-        count = woken.update(status=Status.TODO, updated_at=now)
+        count = woken.update(status=Status.TODO, updated_at=updated_at_moved_to(now))
         LeadHistory.objects.bulk_create(
             LeadHistory(
                 account_id=account_id,

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router
 
-from leadcrew.access.actor import Actor
+from leadcrew.core.api_types import ApiRequest
 from leadcrew.stats import selectors, services
 from leadcrew.stats.export import statistics_csv
 from leadcrew.stats.schemas import StatisticsOut, StatisticsQuery, statistics_out
@@ -25,10 +25,6 @@ RESPONSES = {
 }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
 @router.get(
     "/statistics",
     response=StatisticsOut,
@@ -44,8 +40,8 @@ def _actor(request: HttpRequest) -> Actor:
     ),
     openapi_extra=RESPONSES,
 )
-def statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> Any:
-    actor = _actor(request)
+def statistics(request: ApiRequest, query: Query[StatisticsQuery]) -> Any:
+    actor = request.auth
     wanted = query.to_request()
     if query.format == "csv":
         exported = services.statistics_export(actor=actor, request=wanted)

@@ -1,13 +1,13 @@
 """The calendar of statistics: the requested days, and the days, ISO weeks and months they
-cover, all in the account's time zone (product.md §1: the account's zone sets the day, week and
-month boundaries of statistics)."""
+cover, all in the account's time zone (docs/access-rules.md: the account's zone sets the day, week
+and month boundaries of statistics)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from leadcrew.core.errors import InvalidParameter
+from leadcrew.core.errors import Code, InvalidParameter
 
 
 class Grouping(StrEnum):
@@ -54,12 +54,15 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 def requested_period(first: date | None, last: date | None, zone: ZoneInfo) -> Period:
     """The days asked for; by default the last twelve months, the current one included, up to
     today (both ends in the account's zone)."""
+    to_defaulted = last is None
     if last is None:
         last = datetime.now(UTC).astimezone(zone).date()
     if first is None:
         first = add_months(last.replace(day=1), 1 - DEFAULT_MONTHS)
     if last < first:
-        raise InvalidParameter("to", "must not be before from (to defaults to today).")
+        if to_defaulted:  # a start after today, not an end before it
+            raise InvalidParameter("from", Code.START_AFTER_TODAY)
+        raise InvalidParameter("to", Code.END_BEFORE_START)
     return Period(first, last, zone)
 
 
@@ -97,11 +100,7 @@ def period_starts(period: Period, grouping: Grouping) -> list[date]:
     """The first day of every period the range touches, in order."""
     count = period_count(period, grouping)
     if count > MAX_PERIODS:
-        raise InvalidParameter(
-            "to",
-            f"the range spans {count} periods of one {grouping}; at most {MAX_PERIODS} are "
-            "listed: shorten it or group by a longer period.",
-        )
+        raise InvalidParameter("to", Code.TOO_MANY_PERIODS, count=count, max=MAX_PERIODS)
     starts = [period_start(period.first, grouping)]
     while len(starts) < count:
         starts.append(next_period_start(starts[-1], grouping))

@@ -1,4 +1,4 @@
-"""Whose figures a statistics request may cover (product.md §4 "Statistics scope", §7): the one
+"""Whose figures a statistics request may cover (docs/access-rules.md, "Statistics scope"): the one
 function that decides it.
 
 Scopes:
@@ -35,9 +35,9 @@ from django.db.models import QuerySet
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import leads_for, visible_in_teams
 from leadcrew.accounts.models import User
-from leadcrew.core.errors import Forbidden, MissingParameter
+from leadcrew.core.errors import Code, Forbidden, MissingParameter
+from leadcrew.core.lookups import team_lookup, user_lookup
 from leadcrew.leads.models import Lead
-from leadcrew.leads.services import resolve_team, resolve_user
 from leadcrew.teams.models import Membership, Team
 
 
@@ -62,9 +62,9 @@ def statistics_scope(
     user_ref: int | str | None = None,
 ) -> Scope:
     """The leads a statistics request covers, or Forbidden / a parameter error."""
-    # resolve_team refuses any team_id while the teams layer is off.
-    team = resolve_team(actor, team_id) if team_id is not None else None
-    user = resolve_user(actor, user_ref) if user_ref is not None else None
+    # team_lookup refuses any team_id while the teams layer is off.
+    team = team_lookup(actor, team_id) if team_id is not None else None
+    user = user_lookup(actor, user_ref) if user_ref is not None else None
     if kind is None:
         kind = _implied_kind(actor, team, user)
     leads = _scope_leads(actor, kind, team, user)
@@ -97,7 +97,7 @@ def _scope_leads(
 ) -> QuerySet[Lead]:
     if kind == ScopeKind.ACCOUNT:
         if not actor.is_admin:
-            raise Forbidden("Only admins may see the whole account's statistics.")
+            raise Forbidden(Code.STATS_ACCOUNT_FORBIDDEN)
         return leads_for(actor)
     if kind == ScopeKind.TEAM:
         return visible_in_teams(actor, [_team_in_scope(actor, team).pk])
@@ -105,14 +105,14 @@ def _scope_leads(
         _require_teams(actor)
         managed = _managed_team_ids(actor)
         if not managed:
-            raise Forbidden("You manage no team.")
+            raise Forbidden(Code.MANAGES_NO_TEAM)
         return visible_in_teams(actor, managed)
     return _member_leads(actor, user)
 
 
 def _require_teams(actor: Actor) -> None:
     if not actor.settings.teams_on:
-        raise Forbidden("Teams are turned off for this account.")
+        raise Forbidden(Code.TEAMS_OFF)
 
 
 def _team_in_scope(actor: Actor, team: Team | None) -> Team:
@@ -120,7 +120,7 @@ def _team_in_scope(actor: Actor, team: Team | None) -> Team:
     if team is None:
         raise MissingParameter("team_id")
     if not actor.is_admin and team.pk not in _managed_team_ids(actor):
-        raise Forbidden("Only admins and the team's managers may see a team's statistics.")
+        raise Forbidden(Code.STATS_TEAM_FORBIDDEN)
     return team
 
 
@@ -135,9 +135,7 @@ def _member_leads(actor: Actor, user: User | None) -> QuerySet[Lead]:
         not managed
         or not Membership.objects.filter(user_id=member_id, team_id__in=managed).exists()
     ):
-        raise Forbidden(
-            "You may see your own statistics, and those of the members of teams you manage."
-        )
+        raise Forbidden(Code.STATS_MEMBER_FORBIDDEN)
     # Only the member's leads in the caller's managed teams: not their other teams' leads,
     # nor their leads outside any team.
     return visible_in_teams(actor, managed).filter(owner_id=member_id)

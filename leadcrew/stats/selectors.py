@@ -1,4 +1,4 @@
-"""Statistics (product.md §7) over the leads of a scope (`stats.scope`), computed by the
+"""Statistics (docs/access-rules.md) over the leads of a scope (`stats.scope`), computed by the
 database: one grouped pass with conditional aggregates for the leads created in the period, one
 for the leads closed in it, one for the open pipeline, whatever the number of leads.
 
@@ -25,8 +25,9 @@ from django.db.models import (
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import User
-from leadcrew.core.errors import Forbidden, InvalidParameter
-from leadcrew.leads.models import CLOSED_STATUSES, OPEN_STATUSES, Lead, Pipeline, Status, Step
+from leadcrew.core.errors import Code, Forbidden
+from leadcrew.core.lookups import pipeline_lookup
+from leadcrew.leads.models import CLOSED_STATUSES, OPEN_STATUSES, Lead, Status, Step
 from leadcrew.stats.expressions import Cents, LocalPeriodStart, MillisecondsBetween
 from leadcrew.stats.periods import (
     TIME_GROUPINGS,
@@ -137,7 +138,7 @@ def statistics_get(*, actor: Actor, request: StatisticsRequest) -> Statistics:
     )
     grouping = request.group_by
     if grouping == Grouping.TEAM and not actor.settings.teams_on:
-        raise Forbidden("Teams are turned off for this account.")
+        raise Forbidden(Code.TEAMS_OFF)
     period = requested_period(request.date_from, request.date_to, actor.account.zone)
     # Listing the periods first refuses an oversized range before any query runs.
     starts = period_starts(period, grouping) if grouping in TIME_GROUPINGS else None
@@ -165,9 +166,7 @@ def _pipeline_steps(actor: Actor, pipeline_id: int | None) -> list[Step]:
     steps = Step.objects.filter(account_id=actor.account_id).order_by("position", "id")
     if pipeline_id is None:
         return list(steps.filter(pipeline__is_default=True))
-    if not Pipeline.objects.filter(account_id=actor.account_id, pk=pipeline_id).exists():
-        raise InvalidParameter("pipeline_id", "no such pipeline in this account.")
-    return list(steps.filter(pipeline_id=pipeline_id))
+    return list(steps.filter(pipeline=pipeline_lookup(actor, pipeline_id)))
 
 
 def _group_key(column: str, period: Period, grouping: Grouping) -> F | LocalPeriodStart:

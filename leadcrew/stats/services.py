@@ -3,17 +3,16 @@
 from django.db import transaction
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.policy import ensure_may_export
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
-from leadcrew.core.errors import Forbidden
 from leadcrew.stats.selectors import Statistics, StatisticsRequest, statistics_get
 
 
 def statistics_export(*, actor: Actor, request: StatisticsRequest) -> Statistics:
-    """The statistics to export as a file, after the export toggle (product.md §7); the export
-    is logged, with one row per group as its count."""
-    if actor.settings.only_admins_export_leads and not actor.is_admin:
-        raise Forbidden("Only admins may export in this account.")
+    """The statistics to export as a file, after the export toggle (docs/access-rules.md); the
+    export is logged, with one row per group as its count."""
+    ensure_may_export(actor)
     with transaction.atomic():
         statistics = statistics_get(actor=actor, request=request)
         sensitive_action_record(

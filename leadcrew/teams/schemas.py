@@ -1,4 +1,4 @@
-"""API shapes of teams (api.md), and the function that renders a team into one."""
+"""API shapes of teams (docs/api.md), and the function that renders a team into one."""
 
 from typing import Any
 
@@ -53,7 +53,7 @@ class TeamDeletedOut(Schema):
 
 
 def team_out(team: Team) -> dict[str, Any]:
-    """The team object of api.md (plus `round_robin`). Needs the memberships prefetched with
+    """The team object of docs/api.md (plus `round_robin`). Needs the memberships prefetched with
     their user (see teams.selectors.team_list)."""
     return {
         "id": team.pk,

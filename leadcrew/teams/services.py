@@ -1,5 +1,5 @@
-"""Writes on teams and memberships (product.md §3): admins only, teams layer on, one transaction
-each."""
+"""Writes on teams and memberships (docs/access-rules.md): admins only, teams layer on, one
+transaction each."""
 
 from datetime import datetime
 
@@ -10,11 +10,14 @@ from django.utils import timezone
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import account_leads
 from leadcrew.accounts.models import User
-from leadcrew.accounts.selectors import ensure_admin, ensure_teams_on, user_resolve
+from leadcrew.accounts.selectors import ensure_admin, ensure_teams_on
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
-from leadcrew.core.errors import AlreadyExists, InvalidParameter, NotFound
+from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, NotFound
+from leadcrew.core.lookups import user_lookup
+from leadcrew.core.transactions import retried_on_conflict
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory
+from leadcrew.leads.services import lock_for_write
 from leadcrew.teams.models import Membership, Team
 
 
@@ -46,7 +49,7 @@ def _record_member_action(
 def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise InvalidParameter("name", "must not be blank.")
+        raise InvalidParameter("name", Code.BLANK)
     return name
 
 
@@ -57,7 +60,7 @@ def _ensure_name_free(actor: Actor, name: str, *, except_id: int | None = None) 
         same = same.exclude(pk=except_id)
     existing = same.first()
     if existing is not None:
-        raise AlreadyExists("A team with this name already exists.", existing_id=existing.pk)
+        raise AlreadyExists(Code.TEAM_NAME_TAKEN, existing_id=existing.pk, field="name")
 
 
 @transaction.atomic
@@ -96,6 +99,7 @@ def team_update(*, actor: Actor, team_id: int, name: str | None = None) -> Team:
     return team
 
 
+@retried_on_conflict
 @transaction.atomic
 def team_delete(*, actor: Actor, team_id: int) -> int:
     """Deletes the team and its memberships, never a lead or a user: its leads keep their owner
@@ -104,7 +108,7 @@ def team_delete(*, actor: Actor, team_id: int) -> int:
     team = _writable_team(actor, team_id)
     details = _team_details(team)
     leads = account_leads(actor).filter(team=team)
-    now = timezone.now()
+    now = lock_for_write(leads)
     _log_team_removal(actor, leads, old_team_name=team.name, at=now)
     changed = leads.update(team=None, updated_at=now)
     team.delete()
@@ -143,7 +147,7 @@ def team_member_add(
     Logged as one `member_added` (with the new member's flag) or one `manager_changed` (with
     the new flag); a call that changes nothing is not logged."""
     team = _writable_team(actor, team_id)
-    user = user_resolve(actor=actor, ref=user_ref)
+    user = user_lookup(actor, user_ref)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
         membership = Membership.objects.create(
@@ -169,12 +173,12 @@ def team_member_add(
 @transaction.atomic
 def team_member_remove(*, actor: Actor, team_id: int, user_ref: int | str) -> Team:
     """Takes the user out of the team. Their leads stay in the team, so its managers keep
-    oversight of them (product.md §3)."""
+    oversight of them (docs/access-rules.md)."""
     team = _writable_team(actor, team_id)
-    user = user_resolve(actor=actor, ref=user_ref)
+    user = user_lookup(actor, user_ref)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
-        raise InvalidParameter("user_id", "this user is not a member of this team.")
+        raise InvalidParameter("user_id", Code.NOT_A_MEMBER)
     membership.delete()
     # The flag they had, so the log tells a manager leaving from a member leaving.
     _record_member_action(

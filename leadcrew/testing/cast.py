@@ -1,4 +1,4 @@
-"""The shared cast every authorization test starts from (architecture.md, convention 8).
+"""The shared cast every authorization test starts from (docs/architecture.md, convention 8).
 
 Acme, edition dream_team, teams layer on:
 
@@ -131,7 +131,7 @@ class Tenant:
                 raise TypeError(f"unknown setting {name!r}; known: {known}")
             setattr(account, name, SETTING_CHOICES[name](value))
         if teams is None and account.edition == Edition.ESSENTIALS:
-            teams = False  # switching down turns the teams layer off (product.md §1)
+            teams = False  # switching down turns the teams layer off (docs/access-rules.md)
         if teams is not None:
             account.teams_enabled = teams
             if teams and "edition" not in settings:

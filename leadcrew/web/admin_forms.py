@@ -17,8 +17,9 @@ from leadcrew.accounts.models import (
     TeamPrivacy,
     time_zone_choices,
 )
+from leadcrew.accounts.services import DREAM_TEAM_FLAGS, LOGGED_SETTINGS, SettingsChange
 from leadcrew.audit.models import SensitiveActionType
-from leadcrew.core.errors import AlreadyExists, ApiError
+from leadcrew.core.errors import ApiError
 from leadcrew.stats.periods import Grouping
 from leadcrew.web import admin_labels
 from leadcrew.web.forms import DateInput, WebForm
@@ -31,13 +32,10 @@ def show_admin_error(
 ) -> None:
     """A service's refusal, on the field it names (through `aliases` when the form calls it
     otherwise) when the form has it, else on the form."""
-    field = admin_labels.error_field_of(error)
-    if field is None and isinstance(error, AlreadyExists):
-        # "A team with this name already exists.", "A user with this e-mail already exists."
-        field = "email" if "e-mail" in error.message else "name"
+    field = error.field
     if field and aliases:
         field = aliases.get(field, field)
-    form.add_error(field if field in form.fields else None, admin_labels.admin_error_text(error))
+    form.add_error(field if field in form.fields else None, error.text())
 
 
 def _labelled(choices: dict[Any, Any]) -> list[tuple[str, Any]]:
@@ -48,8 +46,8 @@ def _labelled(choices: dict[Any, Any]) -> list[tuple[str, Any]]:
 
 
 class SettingsForm(WebForm):
-    """Every setting of product.md §2 and the account's name, time zone and currency: the
-    keywords of account_settings_update (and of its preview)."""
+    """Every setting of docs/access-rules.md and the account's name, time zone and currency: the
+    change account_settings_update takes (and its preview)."""
 
     name = forms.CharField(label=_("Account name"), max_length=200)
     time_zone = forms.ChoiceField(label=_("Time zone"))
@@ -93,18 +91,15 @@ class SettingsForm(WebForm):
     def initial_of(account: Account) -> dict[str, Any]:
         return {name: getattr(account, name) for name in admin_labels.SETTING_LABELS}
 
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).upper()
-
-    def changes(self) -> dict[str, Any]:
-        """The keywords of account_settings_update. Outside Dream Team the team settings are
-        kept as they are (switching down turns the layer off; the services decide)."""
-        data = dict(self.cleaned_data)
-        if data.get("edition") != Edition.DREAM_TEAM:
-            for flag in ("teams_enabled", "only_admins_export_leads", "only_admins_delete_leads"):
-                if not data.get(flag):
-                    data[flag] = None
-        return data
+    def change(self) -> SettingsChange:
+        """The settings as account_settings_update takes them. Outside Dream Team the team
+        settings are left to the service (switching down turns the layer off), unless the form
+        asks to turn one on, which the service refuses."""
+        data = {name: self.cleaned_data.get(name) for name in LOGGED_SETTINGS}
+        if data["edition"] != Edition.DREAM_TEAM:
+            for flag in DREAM_TEAM_FLAGS:
+                data[flag] = data[flag] or None
+        return SettingsChange(**data)
 
 
 # Keep the enums in step with the labels: a new choice without a label fails at import.

@@ -1,6 +1,5 @@
 """What the admin panel and the statistics page call the domain's codes, in the reader's
-language, and the refusals of the services they call (listed here, never rewritten, like the
-lead pages' messages in `labels`)."""
+language. (The refusals of the services they call carry their own words: `error.text()`.)"""
 
 from typing import Any
 
@@ -9,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrew.accounts.models import Assignment, Edition, Privacy, TeamAssignment, TeamPrivacy
 from leadcrew.audit.models import SensitiveActionType
-from leadcrew.core.errors import ApiError
 from leadcrew.stats.periods import Grouping
-from leadcrew.web import labels
 
 EDITION_LABELS = {
     Edition.ESSENTIALS: _("Essentials"),
@@ -81,91 +78,6 @@ GROUPING_LABELS = {
     Grouping.MEMBER: _("Member"),
     Grouping.TEAM: _("Team"),
 }
-
-# The refusals of the account, team, pipeline, key and statistics services.
-ADMIN_MESSAGES = {
-    "A user with this e-mail already exists.": _("A user with this e-mail already exists."),
-    "A team with this name already exists.": _("A team with this name already exists."),
-    "A pipeline with this name already exists.": _("A pipeline with this name already exists."),
-    "A step with this name already exists in this pipeline.": _(
-        "A step with this name already exists in this pipeline."
-    ),
-    "An account keeps at least one active admin.": _("An account keeps at least one active admin."),
-    "You cannot remove your own admin rights.": _("You cannot remove your own admin rights."),
-    "You cannot disable yourself.": _("You cannot disable yourself."),
-    "teams_enabled needs the dream_team edition.": _("Teams need the Dream Team edition."),
-    "only_admins_export_leads needs the dream_team edition.": _(
-        "This security toggle needs the Dream Team edition."
-    ),
-    "only_admins_delete_leads needs the dream_team edition.": _(
-        "This security toggle needs the Dream Team edition."
-    ),
-    "A pipeline without steps cannot be the default: new leads go to its first step.": _(
-        "A pipeline without steps cannot be the default: new leads go to its first step."
-    ),
-    "An account always has one default pipeline: make another pipeline the default instead.": _(
-        "An account always has one default pipeline: make another pipeline the default instead."
-    ),
-    "The default pipeline cannot be deleted: make another pipeline the default first.": _(
-        "The default pipeline cannot be deleted: make another pipeline the default first."
-    ),
-    "The default pipeline keeps at least one step.": _(
-        "The default pipeline keeps at least one step."
-    ),
-    "A pipeline has at most 100 steps.": _("A pipeline has at most 100 steps."),
-    "Only admins may see the whole account's statistics.": _(
-        "Only admins may see the whole account's statistics."
-    ),
-    "Only admins and the team's managers may see a team's statistics.": _(
-        "Only admins and the team's managers may see a team's statistics."
-    ),
-    "You manage no team.": _("You manage no team."),
-    "You may see your own statistics, and those of the members of teams you manage.": _(
-        "You may see your own statistics, and those of the members of teams you manage."
-    ),
-    "Only admins may export in this account.": _("Only admins may export in this account."),
-    # Reasons of InvalidParameter, after "field: ".
-    "must not be blank.": _("This field is required."),
-    "not a valid e-mail address.": _("Enter a valid e-mail address."),
-    "not a known time zone (e.g. Europe/Paris).": _("Not a known time zone (like Europe/Paris)."),
-    "step names must not be blank.": _("Step names must not be blank."),
-    "step names must differ from each other.": _("Step names must differ from each other."),
-    "this user is not a member of this team.": _("This user is not a member of this team."),
-    "no such pipeline in this account.": _("No such pipeline."),
-    "must not be before from (to defaults to today).": _("Cannot be before the first day."),
-}
-
-
-def admin_error_text(error: ApiError) -> str:
-    """A refusal of the admin services as a sentence for the reader; the lead pages' own
-    messages (and the field prefix the API adds) are handled by `labels.error_text`."""
-    field = labels.error_field(error)
-    message = error.message
-    if field and message.startswith(f"{field}: "):
-        message = message[len(field) + 2 :]
-    if message in ADMIN_MESSAGES:
-        return str(ADMIN_MESSAGES[message])
-    if message.startswith("This ") and "still has" in message:
-        # "This step still has 3 leads: move them elsewhere first." and the bin's variant.
-        if "in the bin" in message:
-            return gettext(
-                "Leads in the bin still point here: restore and move them, or wait until the "
-                "bin is purged."
-            )
-        return gettext("Leads are still in it: move them elsewhere first.")
-    if message.startswith("the range spans"):
-        return gettext("This range has too many periods: shorten it or group by a longer period.")
-    return labels.error_text(error)
-
-
-def error_field_of(error: ApiError) -> str | None:
-    """The field a refusal is about: the one it names, or the setting a Dream-Team-only
-    refusal starts with."""
-    field = labels.error_field(error)
-    if field:
-        return field
-    first = error.message.split(" ", 1)[0]
-    return first if first in SETTING_LABELS else None
 
 
 def setting_value(name: str, value: Any) -> str:

@@ -6,39 +6,24 @@ one representative lead of every kind the rules tell apart (as leadcrew.access.p
 The services check again when the form comes back, so an offer is a convenience, never a right.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.utils import timezone
-
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import Action, Assignee, Destination, LeadFacts, can
+from leadcrew.access.kinds import ELSEWHERE, lead_kinds
+from leadcrew.access.policy import (
+    Action,
+    Assignee,
+    Destination,
+    LeadFacts,
+    can,
+    may_delete_leads,
+    may_export_leads,
+)
 from leadcrew.accounts.models import User
-from leadcrew.bulk.plans import plan_for
-from leadcrew.core.errors import Forbidden
 from leadcrew.leads.models import Pipeline, Step
 from leadcrew.teams.models import Membership, Team
-
-# An owner or team id no row has: "someone else" / "another team" (see access/preview.py).
-ELSEWHERE = -1
-
-
-@dataclass(frozen=True)
-class LeadShape:
-    owner_id: int | None
-    team_id: int | None
-
-
-def lead_kinds(actor: Actor) -> Iterator[LeadShape]:
-    """One lead of every kind the rules tell apart for this actor: owned by them, by someone
-    else or by nobody; in one of their teams, in another team or in none."""
-    teams: list[int | None] = [None]
-    if actor.settings.teams_on:
-        teams += [ELSEWHERE, *sorted(actor.member_team_ids)]
-    for team_id in teams:
-        for owner_id in (actor.user_id, None, ELSEWHERE):
-            yield LeadShape(owner_id, team_id)
 
 
 @dataclass
@@ -181,20 +166,13 @@ class Directory:
             if k.team_id is not None
         )
 
-    @cached_property
+    @property
     def may_delete(self) -> bool:
-        """Asks the bulk plan itself, which refuses when the account keeps deletion to admins."""
-        try:
-            plan_for(self.actor, "delete", {}, timezone.now())
-        except Forbidden:
-            return False
-        return True
+        return may_delete_leads(self.actor)
 
-    @cached_property
+    @property
     def may_export(self) -> bool:
-        # The same toggle bulk_export_leads enforces (product.md §2).
-        settings = self.actor.settings
-        return self.actor.is_admin or not settings.only_admins_export_leads
+        return may_export_leads(self.actor)
 
 
 def by_name(users: Iterable[User]) -> list[User]:

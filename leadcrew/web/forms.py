@@ -2,7 +2,6 @@
 about leads is the services' to apply, and their refusals come back as messages on the field
 they name (`show_domain_error`)."""
 
-from datetime import time
 from typing import Any, cast
 
 from django import forms
@@ -15,6 +14,7 @@ from leadcrew.bulk.models import BulkActionType
 from leadcrew.core.errors import ApiError
 from leadcrew.leads.models import Status
 from leadcrew.leads.selectors import LeadFilter
+from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
 from leadcrew.web.choices import Directory, user_label
 
@@ -50,8 +50,8 @@ def step_choices(directory: Directory) -> list[tuple[Any, Any]]:
 
 def show_domain_error(form: forms.Form, error: ApiError) -> None:
     """A service's refusal, on the field it names when the form has it, else on the form."""
-    field = labels.error_field(error)
-    form.add_error(field if field in form.fields else None, labels.error_text(error))
+    field = error.field
+    form.add_error(field if field in form.fields else None, error.text())
 
 
 class DateInput(forms.DateInput):
@@ -75,12 +75,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=DATETIME_INPUT)
-
-
-def check_quarter_hour(value: time | None) -> time | None:
-    if value is not None and (value.minute % 15 or value.second):
-        raise forms.ValidationError(_("Reminders fall on 15-minute steps (like 09:15)."))
-    return value
 
 
 # --- Login, password, language -----------------------------------------------------------------
@@ -249,9 +243,6 @@ class BulkForm(WebForm):
         self.set_choices("new_status", [("", "—"), *status_choices()])
         self.set_choices("new_step", [("", "—"), *step_choices(directory)])
 
-    def clean_remind_time(self) -> time | None:
-        return check_quarter_hour(self.cleaned_data.get("remind_time"))
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
@@ -263,15 +254,9 @@ class BulkForm(WebForm):
             BulkActionType.ADD_TAGS: "tag_names",
             BulkActionType.REMOVE_TAGS: "tag_names",
         }
-        field = needs.get(action) if action else None  # type: ignore[call-overload]
+        field = needs.get(action) if action else None
         if field and not data.get(field):
             self.add_error(field, _("Choose a value for this action."))
-        if (
-            action == BulkActionType.SET_STATUS
-            and data.get("new_status") == Status.STANDBY
-            and not data.get("remind_date")
-        ):
-            self.add_error("remind_date", _("Standby needs a reminder date."))
         return data
 
     def params(self) -> dict[str, Any]:
@@ -345,27 +330,25 @@ class LeadForm(WebForm):
         self.set_choices("status", status_choices())
         self.set_choices("step", step_choices(directory))
 
-    def clean_remind_time(self) -> time | None:
-        return check_quarter_hour(self.cleaned_data.get("remind_time"))
-
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).upper()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("status") == Status.STANDBY and not data.get("remind_date"):
-            self.add_error("remind_date", _("Standby needs a reminder date."))
-        return data
-
-    def lead_data(self) -> dict[str, Any]:
-        """The keywords of lead_create / lead_update."""
-        data = dict(self.cleaned_data)
-        data["step"] = int(data["step"])
-        data["tags"] = data.get("tags") or ""
-        data["description"] = data.get("description") or ""
-        if not data.get("remind_date"):
-            data["remind_time"] = None
-        return data
+    def lead_data(self) -> LeadWrite:
+        """What lead_create / lead_update take. The form checked the shape of each value; the
+        rules (reminders on quarter hours, standby with a date, currency codes) are the
+        services', and their refusals come back on the field they name."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data.get("description") or "",
+            "amount": data["amount"],
+            "currency": data["currency"],
+            "probability": data["probability"],
+            "status": data["status"],
+            "remind_date": data.get("remind_date"),
+            "remind_time": data.get("remind_time") if data.get("remind_date") else None,
+            "step": int(data["step"]),
+            "tags": data.get("tags") or "",
+            "starred": bool(data.get("starred")),
+            "estimated_closing_date": data.get("estimated_closing_date"),
+        }
 
 
 class LeadDatesForm(WebForm):
@@ -399,10 +382,11 @@ class NewLeadForm(LeadForm):
         else:
             del self.fields["team_id"]
 
-    def lead_data(self) -> dict[str, Any]:
+    def lead_data(self) -> LeadWrite:
         data = super().lead_data()
-        data["user_id"] = int(data["user_id"])
-        data["team_id"] = int(data["team_id"]) if data.get("team_id") else None
+        data["user_id"] = int(self.cleaned_data["user_id"])
+        team_id = self.cleaned_data.get("team_id")
+        data["team_id"] = int(team_id) if team_id else None
         return data
 
 

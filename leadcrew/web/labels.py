@@ -1,16 +1,15 @@
 """What the pages call the domain's codes, in the reader's language.
 
-The domain speaks English to API clients and stores codes; the web app shows people words. The
-domain's error messages are listed here too (marked for translation, never rewritten), so that a
-refusal reads in French to a French-speaking user while the API keeps its English contract.
+The domain speaks English to API clients and stores codes; the web app shows people words. A
+refusal's words come from its code (`leadcrew.core.errors.MESSAGES`), so that it reads in French
+to a French-speaking user while the API keeps its English contract.
 """
 
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leadcrew.access.policy import Reason
 from leadcrew.bulk.models import BulkActionType
-from leadcrew.core.errors import ApiError, InvalidParameter, MissingParameter
 from leadcrew.leads.models import HistoryAction, Status
 
 STATUS_LABELS = {
@@ -116,65 +115,3 @@ FIELD_LABELS = {
     "content": _("Comment"),
     "ids": _("Selection"),
 }
-
-# The domain's messages (leadcrew.*.services, plans, policy), translated for people.
-DOMAIN_MESSAGES = {
-    "A bulk action can be undone for 30 days only.": _(
-        "A bulk action can be undone for 30 days only."
-    ),
-    "An unassigned lead cannot change step: assign it first.": _(
-        "An unassigned lead cannot change step: assign it first."
-    ),
-    "Only admins may delete leads in this account.": _(
-        "Only admins may delete leads in this account."
-    ),
-    "Only admins may export leads in this account.": _(
-        "Only admins may export leads in this account."
-    ),
-    "Teams are turned off for this account.": _("Teams are turned off for this account."),
-    "The default pipeline has no step: an admin must add one first.": _(
-        "The default pipeline has no step: an admin must add one first."
-    ),
-    "This bulk action was already undone.": _("This bulk action was already undone."),
-    "You may not assign this lead to that user.": _("You may not assign this lead to that user."),
-    "You may not assign this lead.": _("You may not assign this lead."),
-    "You may not create leads in this team.": _("You may not create leads in this team."),
-    "You may not give this lead to that user.": _("You may not give this lead to that user."),
-    "You may not move this lead to that team.": _("You may not move this lead to that team."),
-    "You may see this lead but not change it.": _("You may see this lead but not change it."),
-    "This user is disabled.": _("This user is disabled."),
-    "Wrong e-mail or password.": _("Wrong e-mail or password."),
-    # Reasons of InvalidParameter, after "field: ".
-    "cannot be null.": _("This field is required."),
-    "cannot be before created_at.": _("Cannot be before the creation date."),
-    "only a won, lost or cancelled lead has one.": _(
-        "Only a won, lost or cancelled lead has a closing date."
-    ),
-    "must be a three-letter code (e.g. EUR).": _("A three-letter code, like EUR."),
-    "reminders fall on 15-minute steps (e.g. 09:15).": _(
-        "Reminders fall on 15-minute steps (like 09:15)."
-    ),
-    "a tag is at most 100 characters.": _("A tag is at most 100 characters."),
-    "this user is disabled.": _("This user is disabled."),
-    "no such step in this account.": _("No such step."),
-    "no such team in this account.": _("No such team."),
-    "no such user in this account.": _("No such user."),
-}
-
-
-def error_field(error: ApiError) -> str | None:
-    """The form field a domain error is about, if it names one."""
-    field = error.extra.get("field")
-    return str(field) if field else None
-
-
-def error_text(error: ApiError) -> str:
-    """A domain error as a sentence for the reader, without the field name the API prefixes."""
-    if isinstance(error, MissingParameter):
-        return gettext("This field is required.")
-    message = error.message
-    field = error_field(error)
-    if isinstance(error, InvalidParameter) and field and message.startswith(f"{field}: "):
-        message = message[len(field) + 2 :]
-    translated = DOMAIN_MESSAGES.get(message)
-    return str(translated) if translated is not None else message

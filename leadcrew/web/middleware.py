@@ -11,7 +11,6 @@ from django.views import defaults
 
 from leadcrew.accounts.models import Locale, User
 from leadcrew.core.errors import Forbidden, NotFound
-from leadcrew.web.labels import error_text
 
 API_PREFIX = "/api/"
 
@@ -52,7 +51,7 @@ class WebRequestMiddleware:
         if isinstance(exception, NotFound):
             return defaults.page_not_found(request, Http404())
         if isinstance(exception, Forbidden):
-            response = render(request, "403.html", {"message": error_text(exception)})
+            response = render(request, "403.html", {"message": exception.text()})
             response.status_code = 403
             return response
         return None

@@ -2,7 +2,7 @@
 
 Keyset paging, not OFFSET: a page is "the next 50 rows after this lead in the chosen order",
 a range condition on the ordering columns that the database answers from an index as deep as
-the reader goes, where OFFSET 10,000 reads and throws away 10,000 rows first (performance.md:
+the reader goes, where OFFSET 10,000 reads and throws away 10,000 rows first (docs/architecture.md:
 0.4 ms against 12–46 ms). The cursor is the id of the first or last lead shown; its ordering
 values are read again from the database, so a URL carries nothing a reader could forge into
 a wider query. The price is "next / previous" instead of "page 7 of 40", which nobody needs

@@ -1,5 +1,5 @@
-"""The access rules as a property (architecture.md, convention 9): on random accounts, each rule's
-predicate and its database filter agree on every (actor, lead, target).
+"""The access rules as a property (docs/architecture.md, convention 9): on random accounts, each
+rule's predicate and its database filter agree on every (actor, lead, target).
 
 Two levels are checked. The twins, for every actor of the account under every combination of
 the five settings (the rules branch on settings far more than on the shape of the account, and

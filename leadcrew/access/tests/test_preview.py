@@ -26,7 +26,7 @@ from leadcrew.accounts.models import (
     TeamPrivacy,
     User,
 )
-from leadcrew.accounts.services import account_settings_update
+from leadcrew.accounts.services import SettingsChange, account_settings_update
 from leadcrew.audit.models import SensitiveAction
 from leadcrew.core.errors import ApiError
 from leadcrew.leads.services import lead_delete
@@ -150,7 +150,9 @@ def test_a_preview_saves_nothing_and_logs_nothing(cast: Cast) -> None:
 def test_a_preview_costs_the_same_queries_for_any_number_of_users(cast: Cast) -> None:
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            settings_preview(actor=cast.actor(cast.admin), changes={"privacy": "everything_shared"})
+            settings_preview(
+                actor=cast.actor(cast.admin), change=SettingsChange(privacy="everything_shared")
+            )
         return len(captured)
 
     before = queries()
@@ -194,14 +196,14 @@ def _actors(account_id: int) -> dict[int, Actor]:
 def preview_failures(account: Account, wanted: dict[str, Any]) -> list[str]:
     key = actor_for_api_key(Account.objects.get(pk=account.pk))
     try:
-        previewed = settings_preview(actor=key, changes=wanted)
+        previewed = settings_preview(actor=key, change=SettingsChange(**wanted))
     except ApiError as refused:
         # The preview refuses exactly what saving refuses.
         with pytest.raises(type(refused), match=re.escape(refused.message)):
-            account_settings_update(actor=key, **wanted)
+            account_settings_update(actor=key, change=SettingsChange(**wanted))
         return []
     before = {user_id: _sets(actor) for user_id, actor in _actors(account.pk).items()}
-    account_settings_update(actor=key, **wanted)
+    account_settings_update(actor=key, change=SettingsChange(**wanted))
     expected = []
     for user_id, actor in sorted(_actors(account.pk).items()):
         (saw, edited), (sees, edits) = before[user_id], _sets(actor)

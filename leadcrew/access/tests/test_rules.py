@@ -1,4 +1,4 @@
-"""The access rules of product.md §4, one by one, on the shared cast (leadcrew.testing.cast).
+"""The access rules of docs/access-rules.md, one by one, on the shared cast (leadcrew.testing.cast).
 
 Each test opens only the setting its rule needs from `LOCKED` (where only admins and owners get
 anything), and asserts whole sets of leads, so that what a persona must not get is checked as
@@ -242,14 +242,24 @@ def test_a_manager_sees_the_pool_of_the_team_they_dispatch_even_when_team_privac
     assert sees(cast, cast.nils) == owned_by("nils")
 
 
-def test_under_team_assignment_users_the_team_pool_shows_to_members_who_see_the_team(
+def test_under_team_assignment_users_every_member_dispatches_the_team_pool(cast: Cast) -> None:
+    """Assign 2: a plain member of T may dispatch T's unassigned leads, so they see them
+    (See 6) even where team privacy hides the team's other leads from them."""
+    for team_privacy in TeamPrivacy:
+        cast.configure(**locked(team_assignment=TeamAssignment.USERS, team_privacy=team_privacy))
+        assert "pool_north" in sees(cast, cast.nils)
+        assert may_assign(cast, cast.nils, "pool_north", cast.nils)
+        assert "pool_south" not in sees(cast, cast.nils)
+
+
+def test_under_team_assignment_users_a_member_reassigns_only_the_team_leads_they_see(
     cast: Cast,
 ) -> None:
     cast.configure(**locked(team_assignment=TeamAssignment.USERS))
-    assert "pool_north" not in sees(cast, cast.nils)
+    assert "nora_north" not in sees(cast, cast.nils)
+    assert not may_assign(cast, cast.nils, "nora_north", cast.nils)
     cast.configure(team_privacy=TeamPrivacy.TEAM_SHARED)
-    assert "pool_north" in sees(cast, cast.nils)
-    assert may_assign(cast, cast.nils, "pool_north", cast.nils)
+    assert may_assign(cast, cast.nils, "nora_north", cast.nils)
 
 
 # --- Edit ----------------------------------------------------------------------------------
@@ -309,9 +319,10 @@ def test_under_team_assignment_users_a_member_assigns_the_team_leads_they_see(
     assert assignable(cast, cast.nils, None) == NORTH
     assert assignable(cast, cast.nils, cast.ursula) == set()
     assert assignable(cast, cast.nils, cast.dora) == set()
-    # Under managers_only Nils sees only his own North lead, so that is all he may assign.
+    # Under managers_only Nils sees only his own North lead among the assigned ones, so that
+    # and the team's pool are all he may assign.
     cast.configure(team_privacy=TeamPrivacy.MANAGERS_ONLY)
-    assert assignable(cast, cast.nils, cast.nora) == {"nils_north"}
+    assert assignable(cast, cast.nils, cast.nora) == {"nils_north", "pool_north"}
 
 
 def test_under_team_assignment_admins_nobody_but_an_admin_assigns_inside_a_team(

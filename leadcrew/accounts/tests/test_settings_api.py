@@ -1,4 +1,5 @@
-"""/account/settings: the settings of product.md §2, the edition, name, time zone, currency."""
+"""/account/settings: the settings of docs/access-rules.md, the edition, name, time zone,
+currency."""
 
 from typing import get_args
 
@@ -132,7 +133,8 @@ def test_teams_need_the_dream_team_edition(db: None) -> None:
         response = solo.key.put("/account/settings", {"privacy": "admins_only", **changes})
         assert response.status_code == 403
         assert error_type(response) == "forbidden_action"
-        assert "dream_team" in response.json()["message"]
+        assert response.json()["code"] == "dream_team_only"
+        assert response.json()["field"] in changes
         account = stored(solo)
         assert (account.teams_enabled, account.privacy) == (False, "everything_shared")
     # Upgrading and turning teams on in one request is fine.

@@ -1,5 +1,5 @@
-"""Bulk actions (product.md §6) on the shared cast: each lead is checked by the single-lead rule,
-refused leads are counted per reason, nothing else changes, and an undo puts back exactly the
+"""Bulk actions (docs/access-rules.md) on the shared cast: each lead is checked by the single-lead
+rule, refused leads are counted per reason, nothing else changes, and an undo puts back exactly the
 leads nobody touched since."""
 
 import json

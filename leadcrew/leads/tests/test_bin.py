@@ -1,5 +1,5 @@
-"""The bin (product.md §5): a deleted lead waits 30 days, restorable by whoever could edit it,
-then is purged; meanwhile it shows nowhere else. On the shared cast (leadcrew.testing.cast),
+"""The bin (docs/access-rules.md): a deleted lead waits 30 days, restorable by whoever could edit
+it, then is purged; meanwhile it shows nowhere else. On the shared cast (leadcrew.testing.cast),
 with its default settings: managers see and edit their team, plain members only their own.
 """
 

@@ -40,7 +40,9 @@ PAGES = (
 )
 
 
-def _plain(actor: Actor, filters: LeadFilter, order: str, direction: str, offset: int, limit: int):
+def _plain(
+    actor: Actor, filters: LeadFilter, order: str, direction: str, offset: int, limit: int
+) -> tuple[list[int], int]:
     leads = filtered_leads(actor, filters)
     page = ordered(with_relations(leads), order, direction)[offset : offset + limit]
     return [lead.pk for lead in page], leads.count()

@@ -1,4 +1,5 @@
-"""The lead endpoints as a noCRM v2 client uses them, and the lead lifecycle of product.md §5."""
+"""The lead endpoints as a noCRM v2 client uses them, and the lead lifecycle of
+docs/access-rules.md."""
 
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +31,8 @@ def put(client: Client, path: str, body: dict[str, Any]) -> Any:
 def create(client: Client, **fields: Any) -> dict[str, Any]:
     response = post(client, "/api/v2/leads", {"title": "Deal", "description": "", **fields})
     assert response.status_code == 201, response.content
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 # --- Conventions of the reference API -------------------------------------------------------
@@ -112,6 +114,42 @@ def test_delete_multiple_deletes_all_or_nothing(acme: ApiAccount, rival: ApiAcco
         content_type="application/json",
     )
     assert done.status_code == 200 and sorted(done.json()["ids"]) == [first["id"], second["id"]]
+
+
+def _delete_many(client: Client, ids: list[int]) -> Any:
+    body = json.dumps({"ids": ids})
+    return client.delete("/api/v2/leads/delete_multiple", body, content_type="application/json")
+
+
+def test_delete_multiple_costs_the_same_statements_for_five_leads_or_fifty(
+    acme: ApiAccount,
+) -> None:
+    statements = []
+    for size in (5, 50):
+        ids = [create(acme.key_client)["id"] for _ in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            assert _delete_many(acme.key_client, ids).status_code == 200
+        statements.append(len(queries))
+    assert statements[0] == statements[1]
+    assert acme.key_client.get("/api/v2/leads/bin").json()[0]["id"] == ids[-1]
+
+
+def test_delete_multiple_is_bounded_like_a_bulk_action(acme: ApiAccount) -> None:
+    refused = _delete_many(acme.key_client, list(range(1, 10_002)))
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "too_many_ids"
+
+
+def test_delete_multiple_refuses_a_lead_the_user_may_see_but_not_edit(acme: ApiAccount) -> None:
+    owner = acme.add_user("owner@acme.test")
+    reader = acme.add_user("reader@acme.test")
+    acme.account.privacy = "everything_shared"
+    acme.account.save()
+    theirs = create(acme.key_client, user_id=owner.pk)["id"]
+    mine = create(acme.client_for(reader), user_id=reader.pk)["id"]
+    refused = _delete_many(acme.client_for(reader), [mine, theirs])
+    assert refused.status_code == 403
+    assert acme.key_client.get(f"/api/v2/leads/{mine}").status_code == 200
 
 
 def test_a_new_account_has_a_pipeline_and_a_lead_lands_on_its_first_step(
@@ -227,7 +265,7 @@ def test_credentials(acme: ApiAccount) -> None:
     assert refused.status_code == 401 and refused.json()["type"] == "unauthorized_disabled_token"
 
 
-# --- Lifecycle (product.md §5) --------------------------------------------------------------
+# --- Lifecycle (docs/access-rules.md) -------------------------------------------------------------
 
 
 def test_closing_sets_closed_at_and_reopening_clears_it(acme: ApiAccount) -> None:
@@ -389,3 +427,76 @@ def test_the_visibility_filter_is_id_lists_not_joins(acme: ApiAccount) -> None:
     rule = str(leads_for(actor_for_user(seller)).query)
     where = rule.split(" WHERE ", 1)[1]
     assert "JOIN" not in where and "SELECT" not in where  # no join or subquery in the rule
+
+
+# --- Optimistic concurrency ------------------------------------------------------------------
+
+
+def test_a_lead_carries_an_etag_that_changes_with_every_write(acme: ApiAccount) -> None:
+    lead = create(acme.key_client, user_id=acme.admin.pk)
+    first = acme.key_client.get(f"/api/v2/leads/{lead['id']}")["ETag"]
+    written = put(acme.key_client, f"/api/v2/leads/{lead['id']}", {"amount": 10})
+    assert written.status_code == 200
+    assert written["ETag"] != first
+    assert acme.key_client.get(f"/api/v2/leads/{lead['id']}")["ETag"] == written["ETag"]
+
+
+def test_a_write_with_a_stale_if_match_answers_412_and_changes_nothing(acme: ApiAccount) -> None:
+    lead = create(acme.key_client, user_id=acme.admin.pk, amount=100)
+    path = f"/api/v2/leads/{lead['id']}"
+    read = acme.key_client.get(path)["ETag"]
+    assert put(acme.key_client, path, {"amount": 200}).status_code == 200  # someone else
+
+    stale = acme.key_client.put(
+        path, json.dumps({"amount": 300}), content_type="application/json", HTTP_IF_MATCH=read
+    )
+    assert stale.status_code == 412
+    assert stale.json()["type"] == "precondition_failed"
+    assert stale.json()["code"] == "lead_changed"
+    assert acme.key_client.delete(path, HTTP_IF_MATCH=read).status_code == 412
+    current = acme.key_client.get(path)
+    assert current.json()["amount"] == 200
+    assert current.json()["status"] == "todo"
+
+    fresh = acme.key_client.put(
+        path,
+        json.dumps({"amount": 300}),
+        content_type="application/json",
+        HTTP_IF_MATCH=f'W/"nope", {current["ETag"]}',
+    )
+    assert fresh.status_code == 200
+    assert fresh.json()["amount"] == 300
+    assert acme.key_client.delete(path, HTTP_IF_MATCH="*").status_code == 200
+
+
+def test_if_unmodified_since_guards_a_write_to_the_second(acme: ApiAccount) -> None:
+    lead = create(acme.key_client, user_id=acme.admin.pk)
+    path = f"/api/v2/leads/{lead['id']}"
+    before = "Sat, 01 Jan 2000 00:00:00 GMT"
+    late = "Fri, 01 Jan 2999 00:00:00 GMT"
+    body = json.dumps({"amount": 5})
+    refused = acme.key_client.put(
+        path, body, content_type="application/json", HTTP_IF_UNMODIFIED_SINCE=before
+    )
+    assert refused.status_code == 412
+    allowed = acme.key_client.put(
+        path, body, content_type="application/json", HTTP_IF_UNMODIFIED_SINCE=late
+    )
+    assert allowed.status_code == 200
+    ignored = acme.key_client.put(
+        path, body, content_type="application/json", HTTP_IF_UNMODIFIED_SINCE="not a date"
+    )
+    assert ignored.status_code == 200
+
+
+def test_updated_at_never_goes_back(acme: ApiAccount) -> None:
+    """A lead whose updated_at is ahead of the clock (another server's clock, a corrected
+    import) still moves forward on the next write: a sync by updated_after never misses it."""
+    lead = create(acme.key_client, user_id=acme.admin.pk)
+    ahead = timezone.now() + timedelta(hours=1)
+    leads_for(actor_for_user(acme.admin, acme.account)).filter(pk=lead["id"]).update(
+        updated_at=ahead
+    )
+    assert put(acme.key_client, f"/api/v2/leads/{lead['id']}", {"amount": 1}).status_code == 200
+    stored = leads_for(actor_for_user(acme.admin, acme.account)).get(pk=lead["id"])
+    assert stored.updated_at > ahead

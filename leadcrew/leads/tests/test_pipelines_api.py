@@ -144,12 +144,13 @@ def test_delete_a_pipeline(north: World, south: World) -> None:
     renewals = new_pipeline(north, "Renewals")
     response = north.key.delete(f"/pipelines/{sales.pk}")
     assert response.status_code == 403
-    assert "default" in response.json()["message"]
+    assert response.json()["code"] == "default_pipeline_undeletable"
 
     lead = north.lead("Deal", step=renewals.steps.first())
     response = north.key.delete(f"/pipelines/{renewals.pk}")
     assert response.status_code == 403
-    assert "1 lead" in response.json()["message"]
+    assert response.json()["code"] == "still_has_leads"
+    assert "(1)" in response.json()["message"]
     assert Pipeline.objects.filter(pk=renewals.pk).exists()
 
     lead.step = north.first_step()
@@ -170,7 +171,7 @@ def test_a_pipeline_with_leads_in_the_bin_is_kept(north: World) -> None:
     north.lead("Deleted deal", step=renewals.steps.first(), deleted_at=timezone.now())
     response = north.key.delete(f"/pipelines/{renewals.pk}")
     assert response.status_code == 403
-    assert "bin" in response.json()["message"]
+    assert response.json()["code"] == "still_has_binned_leads"
     assert Pipeline.objects.filter(pk=renewals.pk).exists()
 
 
@@ -292,11 +293,12 @@ def test_delete_steps(north: World, south: World) -> None:
     lead = north.lead("Deal", step=qualified)
     response = north.key.delete(f"/steps/{qualified.pk}")
     assert response.status_code == 403
-    assert "1 lead" in response.json()["message"]
+    assert response.json()["code"] == "still_has_leads"
+    assert "(1)" in response.json()["message"]
     lead.step = sales.steps.get(name="Incoming")
     lead.save()
     north.lead("Binned", step=qualified, deleted_at=timezone.now())
-    assert "bin" in north.key.delete(f"/steps/{qualified.pk}").json()["message"]
+    assert north.key.delete(f"/steps/{qualified.pk}").json()["code"] == "still_has_binned_leads"
     proposal = sales.steps.get(name="Proposal")
     response = north.key.delete(f"/steps/{proposal.pk}")
     assert response.status_code == 200

@@ -4,8 +4,8 @@ Each example draws an account (time zone, settings, users, teams and managers, t
 leads created and closed at random instants over two years, amounts with cents, binned leads)
 and a few requests by random callers (scope, team, member, period, grouping, pipeline). The
 expected answer is computed here, in plain Python over the rows as drawn: who may ask for what
-(product.md §4 "Statistics scope"), which leads count (the scope's leads the caller may see, by
-the policy's per-lead predicate `can`), local dates by `astimezone`, money in exact cents.
+(docs/access-rules.md, "Statistics scope"), which leads count (the scope's leads the caller may
+see, by the policy's per-lead predicate `can`), local dates by `astimezone`, money in exact cents.
 Every figure of the totals, of every group and of every pipeline step must match to the cent.
 """
 
@@ -323,8 +323,8 @@ def implied_scope(ask: Ask, is_admin: bool, managed: set[int]) -> str:
 
 
 def expected_filter(world: World, built: Built, ask: Ask) -> tuple[str, Any]:
-    """(scope, predicate on a lead row) per product.md §4 "Statistics scope" and the endpoint's
-    documented parameters, or Refused(status)."""
+    """(scope, predicate on a lead row) per docs/access-rules.md, "Statistics scope" and the
+    endpoint's documented parameters, or Refused(status)."""
     caller = ask.caller
     is_admin = caller is None or world.admins[caller]
     managed = _managed(world, built, caller)

@@ -1,4 +1,4 @@
-"""Who gets which statistics (product.md §4 "Statistics scope"), on the shared cast.
+"""Who gets which statistics (docs/access-rules.md, "Statistics scope"), on the shared cast.
 
 Every cast lead is created now, open, in the default pipeline's first step, so a lead's
 presence in a scope shows as `created_count` over the default period (the last twelve months).

@@ -1,12 +1,16 @@
 """The lead page: who sees it, who may change what, forms that keep their input."""
 
+import html
+import re
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from leadcrew.accounts.models import User
 from leadcrew.leads.models import Comment, Status, Step
+from leadcrew.leads.services import lead_update
 from leadcrew.testing.cast import Cast
 
 pytestmark = pytest.mark.django_db
@@ -83,19 +87,74 @@ def test_under_team_shared_a_teammates_lead_is_read_only_with_the_reason(
 
 
 def test_errors_keep_the_input_and_show_in_place(login: Login, cast: Cast) -> None:
+    """The rules are the services' (the API answers the same): the page shows their refusal
+    on the field it names, with what was typed."""
     lead = cast.leads.nils_solo
     client = login(cast.nils)
-    page = client.post(
-        f"/leads/{lead.pk}",
-        _form(cast, title="Kept title", status=Status.STANDBY, remind_time="09:10"),
-    )
+    page = client.post(f"/leads/{lead.pk}", _form(cast, title="Kept", status=Status.STANDBY))
     assert page.status_code == 200
-    assert 'value="Kept title"' in page.text
+    assert 'value="Kept"' in page.text
+    assert page.context["form"].errors["remind_date"] == ["Standby needs a reminder date."]
+    page = client.post(
+        f"/leads/{lead.pk}", _form(cast, remind_date="2031-01-01", remind_time="09:10")
+    )
     errors = page.context["form"].errors
-    assert errors["remind_date"] == ["Standby needs a reminder date."]
     assert errors["remind_time"] == ["Reminders fall on 15-minute steps (like 09:15)."]
     lead.refresh_from_db()
-    assert lead.title != "Kept title"
+    assert lead.title != "Kept"
+
+
+def test_a_currency_is_stored_in_capitals_from_the_page_and_the_api(
+    login: Login, cast: Cast
+) -> None:
+    lead = cast.leads.nils_solo
+    assert (
+        login(cast.nils).post(f"/leads/{lead.pk}", _form(cast, currency="gbp")).status_code == 303
+    )
+    lead.refresh_from_db()
+    assert lead.currency == "GBP"
+    lead_update(actor=cast.actor(cast.nils), lead_id=lead.pk, data={"currency": "usd"})
+    lead.refresh_from_db()
+    assert lead.currency == "USD"
+
+
+def _opened(client: Client, lead_id: int) -> dict[str, str]:
+    """What the lead's form carries besides its inputs: the version it was opened at and the
+    value each field had then."""
+    page = client.get(f"/leads/{lead_id}")
+    hidden = re.findall(
+        r'<input type="hidden" name="((?:opened-)?[a-z_]+)" value="([^"]*)"', page.text
+    )
+    return {name: html.unescape(value) for name, value in hidden if name != "csrfmiddlewaretoken"}
+
+
+def test_a_lead_changed_since_the_form_opened_is_not_overwritten(login: Login, cast: Cast) -> None:
+    lead = cast.leads.nils_solo
+    client = login(cast.nils)
+    opened = _opened(client, lead.pk)
+    assert "version" in opened and "opened-amount" in opened
+    lead_update(actor=cast.actor(cast.admin), lead_id=lead.pk, data={"amount": Decimal(777)})
+
+    page = client.post(f"/leads/{lead.pk}", {**opened, **_form(cast, title="Mine")})
+    assert page.status_code == 409
+    assert "Someone changed this lead since you opened it (Amount)" in page.text
+    assert 'value="Mine"' in page.text  # what they typed is kept
+    lead.refresh_from_db()
+    assert (lead.title, lead.amount) != ("Mine", Decimal("1200.50"))
+    assert lead.amount == Decimal(777)
+
+    again = _opened(client, lead.pk) | {"version": page.context["lead_version"]}
+    assert client.post(f"/leads/{lead.pk}", {**again, **_form(cast)}).status_code == 303
+
+
+def test_a_change_the_form_does_not_show_is_no_conflict(login: Login, cast: Cast) -> None:
+    lead = cast.leads.nils_north
+    client = login(cast.nils)
+    opened = _opened(client, lead.pk)
+    lead_update(actor=cast.actor(cast.admin), lead_id=lead.pk, data={"team_id": None})
+    assert client.post(f"/leads/{lead.pk}", {**opened, **_form(cast)}).status_code == 303
+    lead.refresh_from_db()
+    assert (lead.title, lead.team_id) == ("Renamed", None)
 
 
 def test_a_domain_refusal_shows_on_the_form(login: Login, cast: Cast) -> None:

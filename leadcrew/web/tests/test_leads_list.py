@@ -11,7 +11,7 @@ from leadcrew.access.policy import leads_for
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
 from leadcrew.leads.models import Status
-from leadcrew.leads.services import lead_create
+from leadcrew.leads.services import LeadWrite, lead_create
 from leadcrew.testing.cast import Cast
 from leadcrew.web.paging import keyset_page
 
@@ -223,7 +223,7 @@ def test_export_refused_by_the_toggle(login: Login, cast: Cast) -> None:
     cast.configure(only_admins_export_leads=True)
     page = login(cast.nils).post("/leads/export", {"scope": "matching"})
     assert page.status_code == 200
-    assert "Only admins may export leads in this account." in page.text
+    assert "Only admins may export in this account." in page.text
 
 
 def test_someone_elses_bulk_action_is_not_shown_nor_undone(login: Login, cast: Cast) -> None:
@@ -261,9 +261,9 @@ def test_paging_back_retraces_the_pages_forward(cast: Cast, order: str, directio
     broken by id): "previous" from each page gives back exactly the page before it."""
     actor = cast.actor(cast.admin)
     for i in range(23):
-        data: dict[str, object] = {"title": f"Paged {i % 7}", "amount": i % 4}
+        data: LeadWrite = {"title": f"Paged {i % 7}", "amount": i % 4}
         if i % 2:
-            data.update(status="standby", remind_date=date(2031, 1, 1 + i % 5))
+            data |= {"status": "standby", "remind_date": date(2031, 1, 1 + i % 5)}
         lead_create(actor=actor, data=data)
     leads = leads_for(actor).filter(title__startswith="Paged")
     forward = [keyset_page(leads, order, direction, size=5)]

@@ -8,22 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leadcrew.access.policy import leads_for
 from leadcrew.access.preview import settings_preview
 from leadcrew.accounts import selectors as account_selectors
 from leadcrew.accounts import services as account_services
 from leadcrew.accounts.models import Edition
+from leadcrew.accounts.services import SettingsChange
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.selectors import sensitive_action_list
 from leadcrew.core.errors import ApiError
 from leadcrew.leads import pipeline_services
+from leadcrew.leads import selectors as lead_selectors
 from leadcrew.teams import selectors as team_selectors
 from leadcrew.teams import services as team_services
 from leadcrew.web import admin_labels
@@ -69,7 +69,7 @@ def _again(name: str, *args: Any, anchor: str = "") -> HttpResponse:
 
 
 def _refused(request: WebRequest, error: ApiError) -> None:
-    messages.error(request, admin_labels.admin_error_text(error))
+    messages.error(request, error.text())
 
 
 @admin_required
@@ -81,16 +81,16 @@ def settings_home(request: WebRequest) -> HttpResponse:
 # --- Roles & privacy ---------------------------------------------------------------------------
 
 
-def _preview_rows(request: WebRequest, changes: dict[str, Any]) -> list[dict[str, Any]]:
+def _preview_rows(request: WebRequest, change: SettingsChange) -> list[dict[str, Any]]:
     """Per user whose access would change, what they gain and lose, the largest change first."""
     actor = actor_of(request)
     names = {user.pk: user for user in directory_of(request).users}
     found: list[tuple[int, str, dict[str, Any]]] = []
-    for change in settings_preview(actor=actor, changes=changes):
-        total = change.see_gained + change.see_lost + change.edit_gained + change.edit_lost
+    for access in settings_preview(actor=actor, change=change):
+        total = access.see_gained + access.see_lost + access.edit_gained + access.edit_lost
         if total:
-            user = names.get(change.user_id)
-            row = {"user": user, "change": change, "total": total}
+            user = names.get(access.user_id)
+            row = {"user": user, "change": access, "total": total}
             found.append((-total, user_label(user).casefold(), row))
     found.sort(key=lambda item: item[:2])
     return [row for _total, _name, row in found]
@@ -126,10 +126,10 @@ def settings_privacy(request: WebRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if "preview" in request.POST:
-                context["preview"] = _preview_rows(request, form.changes())
+                context["preview"] = _preview_rows(request, form.change())
                 context["changed"] = _changed_settings(form, initial)
             else:
-                account_services.account_settings_update(actor=actor, **form.changes())
+                account_services.account_settings_update(actor=actor, change=form.change())
         except ApiError as error:
             show_admin_error(form, error)
         else:
@@ -157,13 +157,7 @@ def _teams_page(
     context: dict[str, Any] = {"section": "teams", "teams_on": actor.settings.teams_on}
     if actor.settings.teams_on:
         teams = list(team_selectors.team_list(actor=actor))
-        lead_counts = dict(
-            leads_for(actor)
-            .filter(team__isnull=False)
-            .order_by()
-            .values_list("team_id")
-            .annotate(n=Count("pk"))
-        )
+        lead_counts = lead_selectors.lead_counts_per_team(actor)
         users = directory_of(request).active_users
         cards = []
         for team in teams:
@@ -390,7 +384,7 @@ def _pipelines_page(
     actor = actor_of(request)
     bound = bound or {}
     pipelines = directory_of(request).pipelines
-    per_step = dict(leads_for(actor).order_by().values_list("step_id").annotate(n=Count("pk")))
+    per_step = lead_selectors.lead_counts_per_step(actor)
     cards = []
     for pipeline in pipelines:
         steps = pipeline.ordered_steps  # type: ignore[attr-defined]
@@ -574,7 +568,7 @@ def settings_api_keys(request: WebRequest) -> HttpResponse:
             form = ApiKeyForm(prefix="new")
     context |= {
         "form": form,
-        "keys": list(account_selectors.api_key_list(actor=actor).select_related("created_by")),
+        "keys": list(account_selectors.api_key_list(actor=actor)),
     }
     response = render_page(request, "web/settings/api_keys.html", context)
     if "secret" in context:
@@ -608,7 +602,7 @@ def settings_log(request: WebRequest) -> HttpResponse:
     action = None
     if form.is_valid() and form.cleaned_data.get("action"):
         action = SensitiveActionType(form.cleaned_data["action"])
-    entries = sensitive_action_list(actor=actor, action=action).select_related("actor")
+    entries = sensitive_action_list(actor=actor, action=action)
     page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"action={action.value}&" if action else ""
     context = {

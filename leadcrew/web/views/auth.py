@@ -15,7 +15,6 @@ from leadcrew.accounts.models import User
 from leadcrew.accounts.services import user_authenticate, user_locale_set, user_tokens_revoke_all
 from leadcrew.core.errors import Unauthorized
 from leadcrew.web.forms import LanguageForm, LoginForm, PasswordForm
-from leadcrew.web.labels import error_text
 from leadcrew.web.views.base import WebRequest, safe_next
 
 
@@ -37,7 +36,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     _("This account is disabled: ask an admin of your company to enable it again."),
                 )
             else:
-                form.add_error(None, error_text(error))
+                form.add_error(None, error.text())
         else:
             login(request, user, backend="leadcrew.accounts.backends.EmailBackend")
             translation.activate(user.locale)

@@ -21,7 +21,7 @@ class WebRequest(HttpRequest):
     """A request of the web app, once the middlewares have run."""
 
     htmx: HtmxDetails
-    user: User  # type: ignore[assignment]  # every view but login requires one
+    user: User  # every view but login requires one
 
 
 def actor_of(request: HttpRequest) -> Actor:

@@ -1,18 +1,16 @@
 """The pipeline board, the unassigned pool and the to-do list."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from leadcrew.access.policy import Action, can, leads_for
-from leadcrew.leads.models import OPEN_STATUSES, Pipeline, Status
-from leadcrew.leads.selectors import LeadFilter, filtered_leads, with_relations
+from leadcrew.access.policy import Action, can
+from leadcrew.leads import selectors
+from leadcrew.leads.models import Pipeline
 from leadcrew.web.forms import StepForm
 from leadcrew.web.paging import capped_count, keyset_page
 from leadcrew.web.views.base import (
@@ -46,35 +44,25 @@ def pipeline_board(request: WebRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     columns: list[dict[str, Any]] = []
     if pipeline is not None:
-        leads = leads_for(actor).filter(step__pipeline=pipeline, status__in=OPEN_STATUSES)
-        if mine:
-            leads = leads.filter(owner_id=actor.user_id)
-        totals: dict[int, Any] = {
-            row["step_id"]: row
-            for row in leads.order_by()
-            .values("step_id")
-            .annotate(count=Count("pk"), amount=Sum("amount"))
-        }
-        # One short query per step rather than one window over every open lead: each stops
-        # after a few rows of an ordered scan, however many leads the pipeline holds.
-        cards = with_relations(leads).order_by("-updated_at", "-id")
-        for step in pipeline.ordered_steps:  # type: ignore[attr-defined]
-            total = totals.get(step.pk, {})
-            step_cards = list(cards.filter(step=step)[:CARDS_PER_STEP])
-            columns.append(
-                {
-                    "step": step,
-                    "count": total.get("count", 0),
-                    "amount": total.get("amount") or Decimal(0),
-                    "cards": [
-                        {
-                            "lead": lead,
-                            "movable": lead.owner_id is not None and can(actor, Action.EDIT, lead),
-                        }
-                        for lead in step_cards
-                    ],
-                }
-            )
+        steps = pipeline.ordered_steps  # type: ignore[attr-defined]
+        board = selectors.pipeline_board(
+            actor, pipeline, steps, mine=mine, cards_per_step=CARDS_PER_STEP
+        )
+        columns = [
+            {
+                "step": column.step,
+                "count": column.count,
+                "amount": column.amount,
+                "cards": [
+                    {
+                        "lead": lead,
+                        "movable": lead.owner_id is not None and can(actor, Action.EDIT, lead),
+                    }
+                    for lead in column.cards
+                ],
+            }
+            for column in board
+        ]
     step_form = StepForm(directory=directory)
     step_form.fields["step"].choices = [  # type: ignore[attr-defined]
         (str(step.pk), step.name)
@@ -99,9 +87,9 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
     dispatch it), newest first, each with "Take" and "Assign to…"."""
     actor = actor_of(request)
     directory = directory_of(request)
-    leads = filtered_leads(actor, LeadFilter(unassigned_only=True))
+    leads = selectors.unassigned_pool_leads(actor)
     page = keyset_page(
-        with_relations(leads),
+        leads,
         "id",
         "desc",
         after=int_or_none(request.GET.get("after")),
@@ -135,11 +123,9 @@ def todo_list(request: WebRequest) -> HttpResponse:
     """The reader's open leads that have a reminder, the most overdue first; a standby lead
     whose reminder passed is back to "to do" and leads the list."""
     actor = actor_of(request)
-    leads = filtered_leads(
-        actor, LeadFilter(user=actor.user_id, status=[Status.TODO, Status.STANDBY])
-    ).filter(next_action_at__isnull=False)
+    leads = selectors.todo_leads(actor)
     page = keyset_page(
-        with_relations(leads),
+        leads,
         "next_action",
         "asc",
         after=int_or_none(request.GET.get("after")),

@@ -9,18 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access import explain
-from leadcrew.access.policy import Action, Reason, can, leads_for
-from leadcrew.accounts.models import TeamPrivacy
-from leadcrew.core.errors import ApiError, Forbidden
+from leadcrew.access.kinds import LeadKind
+from leadcrew.access.policy import Action, Reason, can, team_managers_edit
+from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
-from leadcrew.leads.selectors import lead_comments, lead_history, with_relations
+from leadcrew.leads.selectors import lead_page_lead, recent_comments, recent_history
+from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
-from leadcrew.web.choices import Directory, LeadShape
+from leadcrew.web.choices import Directory
 from leadcrew.web.forms import (
     NOBODY,
     CommentForm,
@@ -42,12 +44,13 @@ from leadcrew.web.views.base import (
 )
 
 HISTORY_SHOWN = 100
+OPENED = "opened-"  # the prefix of the hidden inputs that carry a field's value at opening
 COMMENTS_SHOWN = 100
 
 
 def _visible_lead(request: WebRequest, lead_id: int) -> Lead:
     """The lead with what its page shows, if the reader may see it; else it does not exist."""
-    lead = with_relations(leads_for(actor_of(request))).filter(pk=lead_id).first()
+    lead = lead_page_lead(actor_of(request), lead_id)
     if lead is None:
         raise Http404
     return lead
@@ -85,15 +88,40 @@ def _to_the_minute(value: datetime | None) -> datetime | None:
 
 
 class EditLeadForm(LeadForm, LeadDatesForm):
-    def lead_data(self) -> dict[str, Any]:
+    """The lead's fields. The page also carries, hidden, the value each field had when it was
+    opened (`opened_inputs`), so that a lead someone else changed meanwhile is told, not
+    overwritten."""
+
+    def opened_inputs(self) -> SafeString:
+        # Safe to join as markup: each widget escapes the value it renders.
+        return mark_safe(
+            "".join(
+                field.hidden_widget().render(OPENED + name, field.prepare_value(self[name].initial))
+                for name, field in self.fields.items()
+            )
+        )
+
+    def changed_since_opened(self, current: dict[str, Any]) -> list[str]:
+        """The labels of the fields whose stored value is no longer the one the page showed
+        (a field the request carries no opening value for is taken as unchanged)."""
+        changed = []
+        for name, field in self.fields.items():
+            if OPENED + name not in self.data:
+                continue
+            opened = field.hidden_widget().value_from_datadict(self.data, self.files, OPENED + name)
+            if field.has_changed(current.get(name), opened):
+                changed.append(str(field.label))
+        return changed
+
+    def lead_data(self) -> LeadWrite:
         data = super().lead_data()
         # The inputs show dates to the minute: sent back untouched, they are left alone rather
         # than rounded. A closing date belongs to a closed lead; left empty, the service sets it.
-        for field in ("created_at", "closed_at"):
-            if field not in self.changed_data:
-                data.pop(field, None)
-        if data.get("status") not in CLOSED_STATUSES or not data.get("closed_at"):
-            data.pop("closed_at", None)
+        if "created_at" in self.changed_data:
+            data["created_at"] = self.cleaned_data["created_at"]
+        closed_at = self.cleaned_data.get("closed_at")
+        if "closed_at" in self.changed_data and data.get("status") in CLOSED_STATUSES and closed_at:
+            data["closed_at"] = closed_at
         return data
 
 
@@ -102,14 +130,9 @@ def _read_only_reason(request: WebRequest, lead: Lead, see: tuple[Reason, ...]) 
     are in its team; only its owner and the team's managers can change it." """
     actor = actor_of(request)
     because = "; ".join(str(labels.CALLER_REASONS[r]) for r in see) or _("of your role")
-    managers_edit = (
-        actor.settings.teams_on
-        and lead.team_id is not None
-        and actor.settings.team_privacy in (TeamPrivacy.MANAGERS_ONLY, TeamPrivacy.TEAM_SHARED)
-    )
     who = (
         _("only its owner, the team's managers and admins can change it")
-        if managers_edit
+        if team_managers_edit(actor, lead)
         else _("only its owner and admins can change it")
     )
     return _("You can see this lead because %(because)s; %(who)s.") % {
@@ -143,6 +166,7 @@ def _page(
             field.disabled = True
     context = {
         "lead": lead,
+        "lead_version": services.lead_version(lead.updated_at),
         "form": form,
         "may_edit": may_edit,
         "read_only_reason": ""
@@ -171,8 +195,8 @@ def _page(
         ),
         "teams_on": actor.settings.teams_on,
         "comment_form": comment_form or CommentForm(),
-        "comments": list(lead_comments(lead).select_related("author")[:COMMENTS_SHOWN]),
-        "history": list(lead_history(lead).select_related("actor")[:HISTORY_SHOWN]),
+        "comments": recent_comments(lead, COMMENTS_SHOWN),
+        "history": recent_history(lead, HISTORY_SHOWN),
         "history_limit": HISTORY_SHOWN,
         "access": access,
         "see_reasons": [labels.CALLER_REASONS[r] for r in access.see.reasons],
@@ -197,16 +221,45 @@ def lead_detail(request: WebRequest, lead_id: int) -> HttpResponse:
     status = 200
     if form.is_valid():
         try:
-            services.lead_update(actor=actor_of(request), lead_id=lead.pk, data=form.lead_data())
+            conflicts = _save(request, lead, form)
         except ApiError as error:
             show_domain_error(form, error)
             # Seen but not theirs to change: the page again, with the refusal, as a 403.
             if not can(actor_of(request), Action.EDIT, lead):
                 status = 403
         else:
-            messages.success(request, _("Changes saved."))
-            return done(request, _lead_url(lead.pk))
+            if not conflicts:
+                messages.success(request, _("Changes saved."))
+                return done(request, _lead_url(lead.pk))
+            form.add_error(
+                None,
+                _(
+                    "Someone changed this lead since you opened it (%(fields)s). Your changes "
+                    "are below and were not saved: check them against the lead as it is now, "
+                    "then save again."
+                )
+                % {"fields": ", ".join(conflicts)},
+            )
+            status = 409
     return _page(request, lead, form=form, status=status)
+
+
+def _save(request: WebRequest, lead: Lead, form: EditLeadForm) -> list[str]:
+    """Saves the form unless someone changed a field it shows since it was opened; then
+    answers which (and saves nothing). A change elsewhere (owner, team) is no conflict."""
+    actor = actor_of(request)
+    opened_at = request.POST.get("version")
+    guard = services.Precondition(versions=frozenset({opened_at})) if opened_at else None
+    try:
+        services.lead_update(
+            actor=actor, lead_id=lead.pk, data=form.lead_data(), precondition=guard
+        )
+    except PreconditionFailed:
+        conflicts = form.changed_since_opened(_initial(lead))
+        if conflicts:
+            return conflicts
+        services.lead_update(actor=actor, lead_id=lead.pk, data=form.lead_data())
+    return []
 
 
 @login_required
@@ -214,12 +267,12 @@ def lead_detail(request: WebRequest, lead_id: int) -> HttpResponse:
 def lead_new(request: WebRequest) -> HttpResponse:
     actor = actor_of(request)
     directory = directory_of(request)
-    me = LeadShape(actor.user_id, None)
+    me = LeadKind(actor.user_id, None)
     teams = directory.teams_for(me)
     # Who the new lead may go to: the rule of lead_create, for a lead outside teams or in any
     # team the creator may put it in.
     owners: dict[int, Any] = {}
-    for draft in [LeadShape(None, None), *(LeadShape(None, t.pk) for t in teams)]:
+    for draft in [LeadKind(None, None), *(LeadKind(None, t.pk) for t in teams)]:
         owners |= {user.pk: user for user in directory.owners_for(draft)}
     me_user = request.user
     offered = [
@@ -276,7 +329,7 @@ def lead_owner(request: WebRequest, lead_id: int) -> HttpResponse:
                 actor=actor_of(request), lead_id=lead.pk, user_ref=form.owner_ref()
             )
         except ApiError as error:
-            messages.error(request, labels.error_text(error))
+            messages.error(request, error.text())
         else:
             messages.success(request, _("Owner changed."))
             return _after_write(request, lead.pk, _lead_url(lead.pk))
@@ -303,7 +356,7 @@ def lead_team(request: WebRequest, lead_id: int) -> HttpResponse:
                 actor=actor_of(request), lead_id=lead.pk, data={"team_id": form.team_ref()}
             )
         except ApiError as error:
-            messages.error(request, labels.error_text(error))
+            messages.error(request, error.text())
         else:
             messages.success(request, _("Team changed."))
     elif not request.POST.get("team_id"):
@@ -327,7 +380,7 @@ def lead_step(request: WebRequest, lead_id: int) -> HttpResponse:
                 data={"step": int(form.cleaned_data["step"])},
             )
         except ApiError as error:
-            messages.error(request, labels.error_text(error))
+            messages.error(request, error.text())
     else:
         messages.error(request, _("No such step."))
     return _after_write(request, lead.pk, _lead_url(lead.pk))
@@ -361,7 +414,7 @@ def lead_delete(request: WebRequest, lead_id: int) -> HttpResponse:
     try:
         services.lead_delete(actor=actor_of(request), lead_id=lead.pk)
     except Forbidden as error:
-        messages.error(request, labels.error_text(error))
+        messages.error(request, error.text())
         return done(request, _lead_url(lead.pk))
     messages.success(request, _("“%(title)s” was sent to the bin.") % {"title": lead.title})
     return done(request, reverse("web:leads"))

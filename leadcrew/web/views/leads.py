@@ -23,7 +23,6 @@ from leadcrew.bulk.services import (
 from leadcrew.core.errors import ApiError, Forbidden, NotFound
 from leadcrew.leads.selectors import filtered_leads, with_relations
 from leadcrew.web.forms import MATCHING, BulkForm, LeadFilterForm, show_domain_error
-from leadcrew.web.labels import error_text
 from leadcrew.web.paging import capped_count, keyset_page
 from leadcrew.web.views.base import (
     WebRequest,
@@ -182,5 +181,5 @@ def bulk_undo_view(request: WebRequest, bulk_id: int) -> HttpResponse:
     try:
         bulk_undo(actor=actor, bulk_action_id=bulk_id)
     except Forbidden as error:  # already undone, or too old
-        messages.error(request, error_text(error))
+        messages.error(request, error.text())
     return done(request, _list_url(filters, bulk=bulk_id))

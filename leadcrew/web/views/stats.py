@@ -238,11 +238,9 @@ def stats_export(request: WebRequest) -> HttpResponse:
     try:
         exported = statistics_export(actor=actor, request=wanted)
     except Forbidden as error:
-        message = admin_labels.admin_error_text(error)
-        return render(request, "403.html", {"message": message}, status=403)
+        return render(request, "403.html", {"message": error.text()}, status=403)
     except ApiError as error:
-        message = admin_labels.admin_error_text(error)
-        return render(request, "403.html", {"message": message}, status=400)
+        return render(request, "403.html", {"message": error.text()}, status=400)
     response = HttpResponse(statistics_csv(exported), content_type="text/csv; charset=utf-8")
     first, last = exported.period.first, exported.period.last
     name = f"statistics-{first.isoformat()}-{last.isoformat()}.csv"

@@ -1,0 +1,135 @@
+"""The one way to find what a request names: a user, team, pipeline or step of the actor's
+account, by id or by e-mail / name, as the reference API accepts them everywhere.
+
+The API, the web pages, bulk actions and statistics all resolve their parameters here, so that
+a reference means the same thing on every path. A reference that names nothing in the actor's
+account is an invalid parameter named after the field it came in: an unknown id and another
+account's id get the same answer, so nothing leaks across accounts.
+"""
+
+from django.db.models import QuerySet
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import Assignee, Destination
+from leadcrew.accounts.models import User
+from leadcrew.core.errors import Code, Forbidden, InvalidParameter
+from leadcrew.leads.models import Pipeline, Step
+from leadcrew.teams.models import Membership, Team
+
+MAX_ID = 2**63 - 1  # the largest id a bigint column holds
+MAX_REFERENCE_LENGTH = 254  # the longest e-mail address; names are shorter
+
+# A record named by id, or by its e-mail or name.
+Ref = int | str
+
+
+def _parse(ref: Ref) -> int | str | None:
+    """The id or the text a reference carries, or None when it can name nothing.
+
+    `True` is an int to Python and `1` to a JSON parser in lax mode: it names no record. Digits
+    count as an id only when they are plain ASCII digits (`"²".isdigit()` is true too).
+    """
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, int):
+        return ref if 1 <= ref <= MAX_ID else None
+    text = str(ref).strip()
+    if not text or len(text) > MAX_REFERENCE_LENGTH or "\x00" in text:
+        return None
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        return number if 1 <= number <= MAX_ID else None
+    return text
+
+
+def user_lookup(actor: Actor, ref: Ref, *, field: str = "user_id") -> User:
+    """A user of the actor's account, the disabled included, by id or e-mail."""
+    parsed = _parse(ref)
+    users = User.objects.filter(account_id=actor.account_id)
+    user = None
+    if isinstance(parsed, int):
+        user = users.filter(pk=parsed).first()
+    elif isinstance(parsed, str):
+        user = users.filter(email__iexact=parsed).first()
+    if user is None:
+        raise InvalidParameter(field, Code.UNKNOWN_USER)
+    return user
+
+
+def team_lookup(actor: Actor, ref: Ref, *, field: str = "team_id") -> Team:
+    """A team of the actor's account, by id or name; teams exist only while the layer is on."""
+    if not actor.settings.teams_on:
+        raise Forbidden(Code.TEAMS_OFF)
+    parsed = _parse(ref)
+    teams = Team.objects.filter(account_id=actor.account_id)
+    team = None
+    if isinstance(parsed, int):
+        team = teams.filter(pk=parsed).first()
+    elif isinstance(parsed, str):
+        team = teams.filter(name__iexact=parsed).order_by("id").first()
+    if team is None:
+        raise InvalidParameter(field, Code.UNKNOWN_TEAM)
+    return team
+
+
+def pipeline_lookup(actor: Actor, ref: Ref, *, field: str = "pipeline_id") -> Pipeline:
+    """A pipeline of the actor's account, by id or name."""
+    parsed = _parse(ref)
+    pipelines = Pipeline.objects.filter(account_id=actor.account_id)
+    pipeline = None
+    if isinstance(parsed, int):
+        pipeline = pipelines.filter(pk=parsed).first()
+    elif isinstance(parsed, str):
+        pipeline = pipelines.filter(name__iexact=parsed).order_by("position", "id").first()
+    if pipeline is None:
+        raise InvalidParameter(field, Code.UNKNOWN_PIPELINE)
+    return pipeline
+
+
+def step_lookup(
+    actor: Actor, ref: Ref, *, field: str = "step", pipeline: Pipeline | None = None
+) -> Step:
+    """A step of the actor's account (or of `pipeline`), by id or name; a name several
+    pipelines use means the default pipeline's step, then the first pipeline's."""
+    parsed = _parse(ref)
+    steps: QuerySet[Step] = Step.objects.filter(account_id=actor.account_id).select_related(
+        "pipeline"
+    )
+    if pipeline is not None:
+        steps = steps.filter(pipeline=pipeline)
+    step = None
+    if isinstance(parsed, int):
+        step = steps.filter(pk=parsed).first()
+    elif isinstance(parsed, str):
+        step = (
+            steps.filter(name__iexact=parsed)
+            .order_by("-pipeline__is_default", "pipeline__position", "position", "id")
+            .first()
+        )
+    if step is None:
+        raise InvalidParameter(field, Code.UNKNOWN_STEP)
+    return step
+
+
+def first_step_of_default_pipeline(actor: Actor) -> Step:
+    """Where a new lead goes when it names no step."""
+    pipeline = Pipeline.objects.filter(account_id=actor.account_id, is_default=True).first()
+    step = pipeline.steps.order_by("position", "id").first() if pipeline else None
+    if step is None:
+        raise Forbidden(Code.DEFAULT_PIPELINE_EMPTY)
+    return step
+
+
+# --- What the access rules need to know of a user or a team -------------------------------
+
+
+def assignee_of(user: User) -> Assignee:
+    team_ids = Membership.objects.filter(user=user).values_list("team_id", flat=True)
+    return Assignee(user_id=user.pk, is_active=not user.is_disabled, team_ids=frozenset(team_ids))
+
+
+def destination_of(team: Team | None) -> Destination:
+    if team is None:
+        return Destination(team_id=None)
+    members = Membership.objects.filter(team=team).values_list("user_id", flat=True)
+    return Destination(team_id=team.pk, member_ids=frozenset(members))
