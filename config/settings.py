@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,18 +19,16 @@ def env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_flag("LEADCREW_DEBUG")
 # A fixed development key keeps `make run` a one-step affair; production sets its own.
-SECRET_KEY = os.environ.get(
-    "LEADCREW_SECRET_KEY", "insecure-development-key-change-me-in-production"
-)
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("LEADCREW_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-        ","
-    )
-    if host.strip()
-]
+# `leadcrew serve` refuses to listen beyond the loopback interface with it (leadcrew/cli.py).
+LEADCREW_DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production"
+SECRET_KEY = os.environ.get("LEADCREW_SECRET_KEY", LEADCREW_DEVELOPMENT_SECRET_KEY)
+ALLOWED_HOSTS = env_list("LEADCREW_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -44,11 +43,15 @@ INSTALLED_APPS = [
     "leadcrew.bulk",
     "leadcrew.audit",
     "django_htmx",
+    # Only for its templates and static files: the API docs page (/api/v2/docs) then loads
+    # Swagger UI from leadcrew's own static files, not from a CDN.
+    "ninja",
     "leadcrew.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "leadcrew.core.middleware.ApiJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +75,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -82,7 +86,11 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'leadcrew.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {
+    # A connection kept between requests is checked before it is reused: a database restart
+    # or a dropped connection costs one reconnection, not one failed request per worker.
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the reminder scheduler write while web workers read.
     DATABASES["default"]["OPTIONS"] = {
@@ -94,8 +102,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["leadcrew.accounts.backends.EmailBackend"]
+# For every password a person chooses (API, web app, `leadcrew create-account`). The demo's
+# published password is set directly by `leadcrew demo`, never through these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -108,8 +127,41 @@ LANGUAGE_COOKIE_NAME = "leadcrew_language"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:leads"
-# Behind HTTPS, send the session and CSRF cookies only over it.
+
+# --- Behind a TLS proxy (docs/operations.md, "Running behind a TLS proxy") ---------------------
+# Send the session and CSRF cookies only over HTTPS.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("LEADCREW_SECURE_COOKIES")
+# Origins (scheme and host) whose POSTs are trusted besides the request's own host, e.g.
+# https://crm.example.com when the proxy does not pass the public Host header on.
+CSRF_TRUSTED_ORIGINS = env_list("LEADCREW_CSRF_TRUSTED_ORIGINS")
+# The proxy terminates TLS and says so in X-Forwarded-Proto: only set it when every request
+# reaches leadcrew through a proxy that sets (or strips) that header itself.
+if env_flag("LEADCREW_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("LEADCREW_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("LEADCREW_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("LEADCREW_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_flag("LEADCREW_HSTS_PRELOAD")
+# The proxies gunicorn believes about the scheme (X-Forwarded-Proto): `leadcrew serve` passes
+# it as gunicorn's forwarded_allow_ips. None keeps gunicorn's default (FORWARDED_ALLOW_IPS, or
+# the loopback addresses).
+LEADCREW_FORWARDED_ALLOW_IPS = os.environ.get("LEADCREW_FORWARDED_ALLOW_IPS") or None
+
+# Every page's scripts, styles and images come from leadcrew itself: htmx, Chart.js and the API
+# docs' Swagger UI are static files (no inline script, style or event handler; htmx's
+# indicator styles are off, see base.html). An inline script would need nonce="{{ csp_nonce }}".
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    # data: for the page icon (base.html) and Swagger UI's icons, inlined in its stylesheet.
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -122,8 +174,15 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # An account key sent as ?api_key=… never reaches the logs in clear.
+    "filters": {"redact_secrets": {"()": "leadcrew.core.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LEADCREW_LOG_LEVEL", "INFO")},
+    # Django's own handlers (a console with DEBUG on, mail_admins) would print its records
+    # unfiltered, and twice with DEBUG on: they all go through the root's console instead.
+    "loggers": {"django": {"handlers": []}},
 }
 
 # The API answers every error in its own JSON format; Django's HTML pages are for the web app.

@@ -5,6 +5,7 @@ Every subcommand reads the same settings as the web app, so DATABASE_URL picks t
 
 import argparse
 import hashlib
+import ipaddress
 import json
 import logging
 import os
@@ -20,6 +21,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger as GunicornLogger
+
+from leadcrew.core.redact import RedactSecretsFilter, redact_query_secrets
 
 logger = logging.getLogger("leadcrew.scheduler")
 
@@ -73,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     scheduler = commands.add_parser(
-        "scheduler", help="turn passed standby reminders into to-dos; purge the bin"
+        "scheduler",
+        help="turn passed standby reminders into to-dos; purge the bin and expired user tokens",
     )
     scheduler.add_argument(
         "--interval", type=float, help="seconds between runs (default LEADCREW_REMINDER_INTERVAL)"
@@ -270,24 +275,28 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def scheduler_tick() -> int | None:
-    """One run of the periodic jobs: wakes the standby leads whose reminder has passed, then
-    purges the leads in the bin for more than 30 days. Returns how many leads woke up; None when
-    a job failed.
+    """One run of the periodic jobs: wakes the standby leads whose reminder has passed, purges
+    the leads in the bin for more than 30 days, then deletes the expired user tokens. Returns
+    how many leads woke up; None when a job failed.
 
     A failure (database restarting, network cut) is logged, and the loop tries again at the next
     tick: the scheduler must outlive any outage of what it talks to. One job failing does not
-    keep the other from running."""
+    keep the others from running."""
+    from leadcrew.accounts import services as account_services
     from leadcrew.leads import services
 
     woken = _run_job("Reminder run", services.standby_wake_due)
     purged = _run_job("Bin purge", services.bin_purge_expired)
+    tokens = _run_job("Token purge", account_services.user_tokens_purge_expired)
     if woken:
         logger.info("%d standby lead(s) back to to-do.", woken)
     elif woken == 0:
         logger.debug("No standby reminder due.")
     if purged:
         logger.info("%d lead(s) purged from the bin.", purged)
-    return None if purged is None else woken
+    if tokens:
+        logger.info("%d expired user token(s) deleted.", tokens)
+    return None if purged is None or tokens is None else woken
 
 
 def _run_job(name: str, job: Callable[[], int]) -> int | None:
@@ -309,6 +318,9 @@ def _run_job(name: str, job: Callable[[], int]) -> int | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.db import DatabaseError, connections
 
+    refusal = _unsafe_secret_key_refusal(args.host)
+    if refusal is not None:
+        return _fail(refusal)
     try:
         _warn_unapplied_migrations()
     except DatabaseError as error:
@@ -329,6 +341,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _bind_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def _unsafe_secret_key_refusal(host: str) -> str | None:
+    """Why the server must not start, or None. The development key is published in leadcrew's
+    source: anyone could forge sessions signed with it. It is fine on a loopback address (`make
+    run`), which only this machine reaches, and with LEADCREW_DEBUG=1, which is never a
+    production server."""
+    from django.conf import settings
+
+    if settings.SECRET_KEY != settings.LEADCREW_DEVELOPMENT_SECRET_KEY:
+        return None
+    if settings.DEBUG or is_loopback(host):
+        return None
+    return (
+        f"refusing to serve on {host} with the development secret key, which is published in "
+        "leadcrew's source. Set LEADCREW_SECRET_KEY to a long random string, e.g. "
+        "LEADCREW_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or bind to a loopback address (--host 127.0.0.1) to try leadcrew on this machine only, "
+        "or set LEADCREW_DEBUG=1 for development (see docs/operations.md)."
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (brackets allowed): an address only this machine reaches."""
+    host = host.strip().removeprefix("[").removesuffix("]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def default_workers() -> int:
@@ -359,7 +402,15 @@ def _gunicorn_options(
         # which stops them gracefully (GracefulArbiter).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    from django.conf import settings
+
+    # The proxies whose X-Forwarded-Proto gunicorn believes (LEADCREW_FORWARDED_ALLOW_IPS);
+    # unset, gunicorn's own default stands (FORWARDED_ALLOW_IPS, or the loopback addresses).
+    forwarded: dict[str, Any] = {}
+    if settings.LEADCREW_FORWARDED_ALLOW_IPS:
+        forwarded["forwarded_allow_ips"] = settings.LEADCREW_FORWARDED_ALLOW_IPS
     return {
+        **forwarded,
         "bind": f"{_bind_host(args.host)}:{args.port}",
         "workers": max(args.workers, 1),
         # One request at a time per process by default: leadcrew's requests are CPU-bound, and
@@ -371,6 +422,8 @@ def _gunicorn_options(
         "proc_name": "leadcrew",
         "accesslog": "-",
         "errorlog": "-",
+        # Writes `?api_key=[redacted]` in the access log, never the key.
+        "logger_class": RedactingLogger,
         # A worker busy longer than this is restarted: an export of a million leads streams
         # for about two minutes on two cores.
         "timeout": 300,
@@ -384,7 +437,23 @@ def _gunicorn_options(
     }
 
 
-class LeadcrewServer(BaseApplication):
+class RedactingLogger(GunicornLogger):  # type: ignore[misc]  # gunicorn is untyped
+    """Gunicorn's logger, with the secrets of query strings redacted from the access log (the
+    request line, the query, the referrer) and from the error log."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(RedactSecretsFilter())
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {
+            name: redact_query_secrets(value) if isinstance(value, str) else value
+            for name, value in atoms.items()
+        }
+
+
+class LeadcrewServer(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
     """Gunicorn, configured from Python rather than from its own command line."""
 
     def __init__(self, options: dict[str, Any]) -> None:
@@ -408,7 +477,7 @@ class LeadcrewServer(BaseApplication):
             sys.exit(1)
 
 
-class GracefulArbiter(Arbiter):
+class GracefulArbiter(Arbiter):  # type: ignore[misc]  # gunicorn is untyped
     """Ctrl-C stops the server the way SIGTERM does: requests in flight finish. Gunicorn's own
     quick stop can leave a threaded worker hanging until the master kills it."""
 
