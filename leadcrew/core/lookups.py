@@ -7,7 +7,7 @@ account is an invalid parameter named after the field it came in: an unknown id 
 account's id get the same answer, so nothing leaks across accounts.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import Assignee, Destination
@@ -42,15 +42,21 @@ def _parse(ref: Ref) -> int | str | None:
     return text
 
 
+def _one[M: Model](records: QuerySet[M], ref: Ref, *, by: str, order: tuple[str, ...]) -> M | None:
+    """The record of `records` the reference names: by id, or by the text lookup `by` (the
+    first in `order` when several match)."""
+    parsed = _parse(ref)
+    if isinstance(parsed, int):
+        return records.filter(pk=parsed).first()
+    if isinstance(parsed, str):
+        return records.filter(**{by: parsed}).order_by(*order).first()
+    return None
+
+
 def user_lookup(actor: Actor, ref: Ref, *, field: str = "user_id") -> User:
     """A user of the actor's account, the disabled included, by id or e-mail."""
-    parsed = _parse(ref)
     users = User.objects.filter(account_id=actor.account_id)
-    user = None
-    if isinstance(parsed, int):
-        user = users.filter(pk=parsed).first()
-    elif isinstance(parsed, str):
-        user = users.filter(email__iexact=parsed).first()
+    user = _one(users, ref, by="email__iexact", order=("id",))
     if user is None:
         raise InvalidParameter(field, Code.UNKNOWN_USER)
     return user
@@ -60,13 +66,8 @@ def team_lookup(actor: Actor, ref: Ref, *, field: str = "team_id") -> Team:
     """A team of the actor's account, by id or name; teams exist only while the layer is on."""
     if not actor.settings.teams_on:
         raise Forbidden(Code.TEAMS_OFF)
-    parsed = _parse(ref)
     teams = Team.objects.filter(account_id=actor.account_id)
-    team = None
-    if isinstance(parsed, int):
-        team = teams.filter(pk=parsed).first()
-    elif isinstance(parsed, str):
-        team = teams.filter(name__iexact=parsed).order_by("id").first()
+    team = _one(teams, ref, by="name__iexact", order=("id",))
     if team is None:
         raise InvalidParameter(field, Code.UNKNOWN_TEAM)
     return team
@@ -74,13 +75,8 @@ def team_lookup(actor: Actor, ref: Ref, *, field: str = "team_id") -> Team:
 
 def pipeline_lookup(actor: Actor, ref: Ref, *, field: str = "pipeline_id") -> Pipeline:
     """A pipeline of the actor's account, by id or name."""
-    parsed = _parse(ref)
     pipelines = Pipeline.objects.filter(account_id=actor.account_id)
-    pipeline = None
-    if isinstance(parsed, int):
-        pipeline = pipelines.filter(pk=parsed).first()
-    elif isinstance(parsed, str):
-        pipeline = pipelines.filter(name__iexact=parsed).order_by("position", "id").first()
+    pipeline = _one(pipelines, ref, by="name__iexact", order=("position", "id"))
     if pipeline is None:
         raise InvalidParameter(field, Code.UNKNOWN_PIPELINE)
     return pipeline
@@ -91,21 +87,11 @@ def step_lookup(
 ) -> Step:
     """A step of the actor's account (or of `pipeline`), by id or name; a name several
     pipelines use means the default pipeline's step, then the first pipeline's."""
-    parsed = _parse(ref)
-    steps: QuerySet[Step] = Step.objects.filter(account_id=actor.account_id).select_related(
-        "pipeline"
-    )
+    steps = Step.objects.filter(account_id=actor.account_id).select_related("pipeline")
     if pipeline is not None:
         steps = steps.filter(pipeline=pipeline)
-    step = None
-    if isinstance(parsed, int):
-        step = steps.filter(pk=parsed).first()
-    elif isinstance(parsed, str):
-        step = (
-            steps.filter(name__iexact=parsed)
-            .order_by("-pipeline__is_default", "pipeline__position", "position", "id")
-            .first()
-        )
+    order = ("-pipeline__is_default", "pipeline__position", "position", "id")
+    step = _one(steps, ref, by="name__iexact", order=order)
     if step is None:
         raise InvalidParameter(field, Code.UNKNOWN_STEP)
     return step
