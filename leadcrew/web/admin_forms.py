@@ -253,9 +253,3 @@ class StatsForm(WebForm):
         else:
             del self.fields["pipeline"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, last = data.get("date_from"), data.get("date_to")
-        if first and last and last < first:
-            self.add_error("date_to", _("Cannot be before the first day."))
-        return data

@@ -500,3 +500,13 @@ def test_updated_at_never_goes_back(acme: ApiAccount) -> None:
     assert put(acme.key_client, f"/api/v2/leads/{lead['id']}", {"amount": 1}).status_code == 200
     stored = leads_for(actor_for_user(acme.admin, acme.account)).get(pk=lead["id"])
     assert stored.updated_at > ahead
+
+
+def test_a_currency_is_stored_in_capitals_whatever_the_client_sends(acme: ApiAccount) -> None:
+    """The API and the web form store a currency the same way (the service normalises it)."""
+    lead = create(acme.key_client, currency="gbp")
+    assert lead["currency"] == "GBP"
+    assert (
+        put(acme.key_client, f"/api/v2/leads/{lead['id']}", {"currency": "usd"}).json()["currency"]
+        == "USD"
+    )

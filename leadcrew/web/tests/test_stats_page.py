@@ -122,7 +122,8 @@ def test_a_forged_scope_is_refused_in_place(login: Login, cast: Cast) -> None:
 
 def test_a_reversed_period_shows_on_the_field(login: Login, cast: Cast) -> None:
     response = login(cast.admin).get("/stats?date_from=2025-05-01&date_to=2025-04-01")
-    assert response.context["form"].errors["date_to"] == ["Cannot be before the first day."]
+    errors = response.context["form"].errors
+    assert errors["date_to"] == ["The end date cannot be before the start date."]
     assert b'value="2025-05-01"' in response.content
 
 
