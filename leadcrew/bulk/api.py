@@ -45,7 +45,7 @@ CSV_RESPONSE = {
 def bulk(request: ApiRequest, payload: BulkIn) -> Any:
     actor = request.auth
     selection = services.Selection(
-        ids=payload.ids, filters=payload.filter.to_filter() if payload.filter else None
+        ids=payload.ids, filters=payload.filter.to_filter(request.auth) if payload.filter else None
     )
     if payload.action == BulkActionType.EXPORT:
         leads = services.bulk_export_leads(actor=actor, selection=selection)

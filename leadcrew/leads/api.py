@@ -71,7 +71,7 @@ def _list(
 ) -> list[dict[str, Any]]:
     page = selectors.lead_page(
         actor,
-        query.to_filter(unassigned_only=unassigned_only),
+        query.to_filter(actor, unassigned_only=unassigned_only),
         order=query.order,
         direction=query.direction,
         offset=query.offset,
@@ -83,7 +83,8 @@ def _list(
 
 @router.get("/leads", response=list[LeadOut], summary="List the leads you may see")
 def list_leads(request: ApiRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
-    """Unassigned leads are listed only with `include_unassigned=true` (or `user_id`)."""
+    """Unassigned leads are listed for an API key, and for a user token with
+    `include_unassigned=true`; `GET /leads/unassigned` lists only them."""
     return _list(request.auth, query, response)
 
 

@@ -5,6 +5,7 @@ from typing import Any, Literal, cast
 from ninja import Schema
 from pydantic import Field, StrictInt
 
+from leadcrew.access.actor import Actor
 from leadcrew.access.explain import Explanation, LeadAccess, Verdict
 from leadcrew.access.policy import Reason
 from leadcrew.core.api_types import (
@@ -154,9 +155,18 @@ class LeadFilterFields(Schema):
     email: ShortText | None = Field(None, description="An e-mail found in the description")
     updated_after: ApiDateTime | None = None
     q: ShortText | None = Field(None, description="Words of the title")
-    include_unassigned: bool = False
+    include_unassigned: bool | None = Field(
+        None,
+        description="List the unassigned leads too. Default: yes for an API key (a paging sync "
+        "then reads every live lead of the account once), no for a user token.",
+    )
 
-    def to_filter(self, *, unassigned_only: bool = False) -> LeadFilter:
+    def to_filter(self, actor: Actor, *, unassigned_only: bool = False) -> LeadFilter:
+        """The filters as the selectors take them. An account key's list includes the pool
+        unless told otherwise: integrations that sync the account page through GET /leads."""
+        include_unassigned = (
+            actor.is_api_key if self.include_unassigned is None else self.include_unassigned
+        )
         return LeadFilter(
             status=parse_statuses(self.status),
             step=split_list(self.step),
@@ -167,7 +177,7 @@ class LeadFilterFields(Schema):
             email=self.email,
             updated_after=self.updated_after,
             q=self.q,
-            include_unassigned=self.include_unassigned,
+            include_unassigned=include_unassigned,
             unassigned_only=unassigned_only,
         )
 

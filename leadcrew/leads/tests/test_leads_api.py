@@ -510,3 +510,26 @@ def test_a_currency_is_stored_in_capitals_whatever_the_client_sends(acme: ApiAcc
         put(acme.key_client, f"/api/v2/leads/{lead['id']}", {"currency": "usd"}).json()["currency"]
         == "USD"
     )
+
+
+def test_a_paging_sync_with_an_api_key_reads_every_live_lead_once(acme: ApiAccount) -> None:
+    """Sync clients page GET /leads with limit and offset until a short page: with the
+    account's key they get the unassigned leads too, and nothing twice."""
+    owned = [create(acme.key_client, user_id=acme.admin.pk)["id"] for _ in range(7)]
+    pool = [create(acme.key_client)["id"] for _ in range(4)]
+    binned = create(acme.key_client)["id"]
+    assert acme.key_client.delete(f"/api/v2/leads/{binned}").status_code == 200
+    seen: list[int] = []
+    offset = 0
+    while True:
+        page = acme.key_client.get(f"/api/v2/leads?limit=3&offset={offset}")
+        assert page["X-TOTAL-COUNT"] == "11"
+        seen += [lead["id"] for lead in page.json()]
+        if len(page.json()) < 3:
+            break
+        offset += 3
+    assert sorted(seen) == sorted(owned + pool)
+    mine_only = acme.key_client.get("/api/v2/leads?include_unassigned=false").json()
+    assert sorted(lead["id"] for lead in mine_only) == sorted(owned)
+    as_admin = acme.client_for(acme.admin).get("/api/v2/leads").json()
+    assert sorted(lead["id"] for lead in as_admin) == sorted(owned)  # a user's default list
