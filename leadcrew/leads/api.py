@@ -37,13 +37,20 @@ from leadcrew.leads.schemas import (
 router = Router(tags=["Leads"])
 
 
-def _detail(actor: Actor, lead_id: int, response: HttpResponse | None = None) -> dict[str, Any]:
+def _detail(
+    request: ApiRequest, lead_id: int, response: HttpResponse | None = None
+) -> dict[str, Any]:
     """The full lead, read again after a write (which may have taken it out of sight), with its
     new ETag when the answer carries headers."""
-    row = selectors.lead_row_after_write(actor, lead_id)
+    row = selectors.lead_row_after_write(request.auth, lead_id)
     if response is not None:
         response["ETag"] = _etag(row)
-    return lead_out(row, detail=True)
+    return lead_out(row, detail=True, site=_site(request))
+
+
+def _site(request: ApiRequest) -> str:
+    """Where the web app is, as the caller reached the server: the base of `permalink`."""
+    return request.build_absolute_uri("/")
 
 
 def _etag(row: selectors.LeadRow) -> str:
@@ -92,7 +99,7 @@ def list_leads(request: ApiRequest, response: HttpResponse, query: Query[LeadQue
 def create_lead(request: ApiRequest, payload: LeadCreate) -> Any:
     actor = request.auth
     lead = services.lead_create(actor=actor, data=payload.lead_write())
-    return Status(201, _detail(actor, lead.pk))
+    return Status(201, _detail(request, lead.pk))
 
 
 @router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
@@ -124,7 +131,7 @@ def get_lead(request: ApiRequest, response: HttpResponse, id: Id) -> Any:
     the lead since."""
     row = selectors.lead_detail_row(request.auth, id)
     response["ETag"] = _etag(row)
-    return lead_out(row, detail=True)
+    return lead_out(row, detail=True, site=_site(request))
 
 
 @router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")
@@ -135,7 +142,7 @@ def update_lead(request: ApiRequest, response: HttpResponse, id: Id, payload: Le
     services.lead_update(
         actor=actor, lead_id=id, data=payload.lead_write(), precondition=_precondition(request)
     )
-    return _detail(actor, id, response)
+    return _detail(request, id, response)
 
 
 @router.delete("/leads/{id}", response=DeletedOut, summary="Delete a lead (to the bin)")
@@ -150,7 +157,7 @@ def restore_lead(request: ApiRequest, id: Id) -> Any:
     """404 unless the lead is in the bin and the caller could edit it."""
     actor = request.auth
     services.lead_restore(actor=actor, lead_id=id)
-    return _detail(actor, id)
+    return _detail(request, id)
 
 
 @router.get(
@@ -174,7 +181,7 @@ def lead_access(request: ApiRequest, id: Id) -> Any:
 def assign_lead(request: ApiRequest, id: Id, payload: AssignIn) -> Any:
     actor = request.auth
     services.lead_assign(actor=actor, lead_id=id, user_ref=payload.user_id)
-    return _detail(actor, id)
+    return _detail(request, id)
 
 
 @router.post(
@@ -183,7 +190,7 @@ def assign_lead(request: ApiRequest, id: Id, payload: AssignIn) -> Any:
 def duplicate_lead(request: ApiRequest, id: Id) -> Any:
     actor = request.auth
     copy = services.lead_duplicate(actor=actor, lead_id=id)
-    return Status(201, _detail(actor, copy.pk))
+    return Status(201, _detail(request, copy.pk))
 
 
 @router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")

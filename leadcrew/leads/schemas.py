@@ -2,6 +2,7 @@
 
 from typing import Any, Literal, cast
 
+from django.template.defaultfilters import linebreaksbr
 from ninja import Schema
 from pydantic import Field, StrictInt
 
@@ -63,6 +64,7 @@ class LeadOut(Out):
     id: int
     title: str
     description: str
+    html_description: str
     pipeline: str | None
     step: str | None
     step_id: int | None
@@ -88,18 +90,31 @@ class LeadOut(Out):
 
 
 class LeadDetailOut(LeadOut):
+    permalink: str
+    text_description: str
+    comment_count: int
+    reminder_at: Timestamp | None
     user: UserBrief | None
     team: TeamBrief | None
+    created_by: UserBrief | None
 
 
-def lead_out(row: LeadRow, *, detail: bool = False) -> dict[str, Any]:
+def html_description(description: str) -> str:
+    """The description as the reference's `html_description`: its text, escaped, each line
+    break a <br>."""
+    return str(linebreaksbr(description, autoescape=True))
+
+
+def lead_out(row: LeadRow, *, detail: bool = False, site: str = "") -> dict[str, Any]:
     """The lead object of the reference API, from a row of `lead_rows` (read `with_owner` for
-    the detail): every key always present, null where empty."""
+    the show form, whose `permalink` is the lead's page under `site`): every key always
+    present, null where empty."""
     remind_time = row["remind_time"]
     data: dict[str, Any] = {
         "id": row["id"],
         "title": row["title"],
         "description": row["description"],
+        "html_description": html_description(row["description"]),
         "pipeline": row["pipeline_name"],
         "step": row["step_name"],
         "step_id": row["step_id"],
@@ -138,6 +153,21 @@ def lead_out(row: LeadRow, *, detail: bool = False) -> dict[str, Any]:
         data["team"] = (
             {"id": row["team_id"], "name": row["team_name"]} if row["team_id"] is not None else None
         )
+        data["created_by"] = (
+            {
+                "id": row["created_by_id"],
+                "firstname": row["creator_first_name"],
+                "lastname": row["creator_last_name"],
+                "email": row["creator_email"],
+            }
+            if row["created_by_id"] is not None
+            else None
+        )
+        data["permalink"] = f"{site.rstrip('/')}/leads/{row['id']}"
+        data["text_description"] = row["description"]
+        data["comment_count"] = row["comment_count"]
+        # When the reminder falls due: its date and time in the account's zone, as an instant.
+        data["reminder_at"] = data["next_action_at"] if row["remind_date"] else None
     return data
 
 

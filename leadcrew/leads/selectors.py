@@ -16,9 +16,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.fields import DecimalField
+from django.db.models.functions import Coalesce
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.branches import see_branches
@@ -200,15 +202,30 @@ RELATED_NAMES = {
     "pipeline_name": F("step__pipeline__name"),
     "team_name": F("team__name"),
 }
+# The show form's: its owner's and creator's names, and how many comments it has.
 OWNER_COLUMNS = {
     "owner_first_name": F("owner__first_name"),
     "owner_last_name": F("owner__last_name"),
     "owner_email": F("owner__email"),
+    "creator_first_name": F("created_by__first_name"),
+    "creator_last_name": F("created_by__last_name"),
+    "creator_email": F("created_by__email"),
+    "comment_count": Coalesce(
+        Subquery(
+            Comment.objects.filter(lead_id=OuterRef("pk"))
+            .order_by()
+            .values("lead_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    ),
 }
 
 
 def lead_rows(leads: QuerySet[Lead], *, with_owner: bool = False) -> list[LeadRow]:
-    """The leads of the query, in its order, as rows, in one query."""
+    """The leads of the query, in its order, as rows, in one query (`with_owner`: in the show
+    form, with what the detail adds)."""
     names = {**RELATED_NAMES, **(OWNER_COLUMNS if with_owner else {})}
     tags = JsonList(LeadTag.objects.filter(lead_id=OuterRef("pk")), "name", ordered=True)
     rows: list[LeadRow] = list(leads.values(*ROW_COLUMNS, **names, tag_names=tags))

@@ -57,11 +57,36 @@ def test_every_lead_key_is_present_and_null_where_empty(acme: ApiAccount) -> Non
         "probability", "currency", "starred", "remind_date", "remind_time", "next_action_at",
         "estimated_closing_date", "closed_at", "created_at", "updated_at", "tags",
         "created_from", "attachment_count", "created_by_id", "user_id", "team_id", "team_name",
-        "user", "team",
+        "html_description",
     }  # fmt: skip
-    assert set(lead) == expected
+    show_form = {
+        "user", "team", "created_by", "permalink", "text_description", "comment_count",
+        "reminder_at",
+    }  # fmt: skip
+    assert set(lead) == expected | show_form
+    listed = acme.key_client.get("/api/v2/leads").json()[0]
+    assert set(listed) == expected
     assert lead["user_id"] is None and lead["user"] is None and lead["team"] is None
+    assert lead["created_by"] is None  # created with the account's key, by no user
     assert lead["created_at"].endswith("Z") and len(lead["created_at"]) == 24
+
+
+def test_the_show_form_carries_what_reference_clients_read(acme: ApiAccount) -> None:
+    lead = create(
+        acme.client_for(acme.admin),
+        description="First name: Sara\n---\n<b>call</b> back",
+        status="standby",
+        remind_date="2031-03-04",
+        remind_time="09:15",
+    )
+    post(acme.key_client, f"/api/v2/leads/{lead['id']}/comments", {"content": "Called."})
+    shown = acme.key_client.get(f"/api/v2/leads/{lead['id']}").json()
+    assert shown["html_description"] == "First name: Sara<br>---<br>&lt;b&gt;call&lt;/b&gt; back"
+    assert shown["text_description"] == shown["description"]
+    assert shown["permalink"] == f"http://testserver/leads/{lead['id']}"
+    assert shown["comment_count"] == 1
+    assert shown["reminder_at"] == "2031-03-04T08:15:00.000Z"  # 09:15 in Paris
+    assert shown["created_by"]["email"] == acme.admin.email
 
 
 def test_parameters_may_come_as_a_form_or_in_the_query_string(acme: ApiAccount) -> None:
