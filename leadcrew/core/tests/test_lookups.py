@@ -89,8 +89,8 @@ def test_what_names_no_user_is_an_invalid_parameter(acme: World, ref: Any) -> No
 
 
 def test_a_boolean_never_names_user_one(acme: World) -> None:
-    actor = actor_of(acme)
-    assert user_lookup(actor, 1) == user_one(acme)
+    actor, one = actor_of(acme), user_one(acme)
+    assert user_lookup(actor, 1) == one
     assert refused(user_lookup, actor, True).code == Code.UNKNOWN_USER
 
 
