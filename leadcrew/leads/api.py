@@ -96,9 +96,12 @@ def list_leads(request: ApiRequest, response: HttpResponse, query: Query[LeadQue
 
 
 @router.post("/leads", response={201: LeadDetailOut}, summary="Create a lead")
-def create_lead(request: ApiRequest, payload: LeadCreate) -> Any:
-    actor = request.auth
-    lead = services.lead_create(actor=actor, data=payload.lead_write())
+def create_lead(request: ApiRequest, response: HttpResponse, payload: LeadCreate) -> Any:
+    """A `status` other than leadcrew's (clients send `new`) is ignored, as the reference
+    does, and named in the `X-Leadcrew-Ignored` header."""
+    lead = services.lead_create(actor=request.auth, data=payload.lead_write())
+    if ignored := payload.ignored():
+        response["X-Leadcrew-Ignored"] = ", ".join(ignored)
     return Status(201, _detail(request, lead.pk))
 
 

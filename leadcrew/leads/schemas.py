@@ -233,7 +233,6 @@ class LeadFields(Schema):
     amount: Money | None = None
     probability: int | None = Field(None, ge=0, le=100)
     currency: str | None = Field(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
-    status: Status | None = None
     remind_date: ApiDate | None = None
     remind_time: LocalTime | None = Field(None, description="HH:MM, on 15-minute steps")
     estimated_closing_date: ApiDate | None = None
@@ -245,9 +244,25 @@ class LeadFields(Schema):
 class LeadCreate(LeadFields):
     title: ShortText = Field(min_length=1)
     description: LongText
+    # Clients written for the reference send statuses it ignores at creation ("new"): a
+    # status that is not leadcrew's is ignored too, and the answer says so.
+    status: ShortText | None = Field(
+        None, description="todo, standby, won, lost or cancelled; any other value is ignored"
+    )
+
+    def ignored(self) -> list[str]:
+        """The keys given with a value the creation ignores (X-Leadcrew-Ignored)."""
+        return ["status"] if self.status is not None and self.status not in Status.values else []
+
+    def lead_write(self) -> LeadWrite:
+        data = super().lead_write()
+        if "status" in self.ignored():
+            del data["status"]
+        return data
 
 
 class LeadUpdate(LeadFields):
+    status: Status | None = None
     title: ShortText | None = Field(None, min_length=1)
 
 
