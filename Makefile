@@ -8,7 +8,7 @@ PORT    ?= 8000
 DB      ?= postgres
 SCALE   ?= full
 
-.PHONY: install run serve migrate demo test test-fast lint typecheck check bench clean messages screenshots
+.PHONY: install run serve migrate demo test test-fast lint typecheck check bench soak clean messages screenshots
 
 install: $(STAMP)
 
@@ -53,6 +53,11 @@ check: install
 # leadcrew_bench* only; separate from `make test`. BENCH_ARGS passes more options to bench.run.
 bench: install
 	$(BIN)/python -m bench.run --db $(DB) --scale $(SCALE) $(BENCH_ARGS)
+
+# Ten minutes of the benchmark's paced load on PostgreSQL with writes and bulk actions, every
+# database connection of the server killed once a minute (docs/benchmarks.md, "Soak").
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
