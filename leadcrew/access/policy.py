@@ -325,6 +325,23 @@ def ensure_may_export(actor: Actor) -> None:
         raise Forbidden(Code.ONLY_ADMINS_EXPORT)
 
 
+def undo_filter(actor: Actor, action: Action, *, deletes: bool = False) -> Q:
+    """The leads, live or in the bin, on which the actor may undo a bulk action now: they see
+    the lead (in the bin: they would, were it live) and `action`, the single-lead rule of the
+    bulk action (EDIT, or ASSIGN for a bulk assign), grants it under today's teams and
+    settings. `deletes`: the undo sends the leads back to the bin, which
+    `only_admins_delete_leads` may refuse. An admin undoes on every lead."""
+    if deletes and not may_delete_leads(actor):
+        return NOTHING
+    if action == Action.EDIT:
+        rule = edit_filter(actor)
+    elif action == Action.ASSIGN:
+        rule = assign_filter(actor)
+    else:
+        raise ValueError(f"no undo is checked against {action!r}")
+    return see_filter(actor) & rule
+
+
 def bulk_actions_filter(actor: Actor) -> Q:
     """The bulk actions an actor may see and undo: their own, or every one for an admin."""
     return Q() if actor.is_admin else Q(actor_id=actor.user_id)

@@ -10,6 +10,7 @@ from leadcrew.bulk.export import csv_lines
 from leadcrew.bulk.models import BulkActionType
 from leadcrew.bulk.schemas import (
     SKIP_REASONS,
+    UNDO_SKIP_REASONS,
     BulkActionOut,
     BulkIn,
     BulkResultOut,
@@ -78,6 +79,7 @@ def list_bulk_actions(request: ApiRequest, response: HttpResponse, paging: Query
     "/bulk_actions/{id}/undo",
     response=UndoOut,
     summary="Undo a bulk action (its author or an admin, within 30 days)",
+    description=UNDO_SKIP_REASONS,
 )
 def undo(request: ApiRequest, id: Id) -> Any:
     result = services.bulk_undo(actor=request.auth, bulk_action_id=id)
@@ -85,4 +87,5 @@ def undo(request: ApiRequest, id: Id) -> Any:
         "bulk_action_id": result.bulk_action.pk,
         "restored": result.restored,
         "left_changed": result.left_changed,
+        "skipped": result.skipped,
     }

@@ -36,6 +36,8 @@ class BulkAction(TenantModel):
     )
     restored = models.PositiveIntegerField(null=True, blank=True)
     left_changed = models.PositiveIntegerField(null=True, blank=True)
+    # What the undo left as it was, per reason (`no_longer_allowed`, `changed_since`).
+    undo_skipped = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

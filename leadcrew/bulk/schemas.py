@@ -39,10 +39,21 @@ class BulkResultOut(Schema):
     skipped: dict[str, int]
 
 
+UNDO_SKIP_REASONS = (
+    "Leads the undo leaves as they are, counted per reason in `skipped`: `no_longer_allowed` "
+    "(you may no longer change the lead: you left the team you managed it in, or the settings "
+    "changed; an admin is never refused) and `changed_since` (the lead was modified after the "
+    "bulk action; also `left_changed`). Reasons with no lead are left out."
+)
+
+
 class UndoOut(Schema):
     bulk_action_id: int
     restored: int
     left_changed: int = Field(description="Leads modified since the action, left as they are")
+    skipped: dict[str, int] = Field(
+        description="Leads left as they are, per reason: no_longer_allowed, changed_since"
+    )
 
 
 class BulkActionOut(Schema):
@@ -58,6 +69,9 @@ class BulkActionOut(Schema):
     undone_by_id: int | None
     restored: int | None
     left_changed: int | None
+    undo_skipped: dict[str, int] = Field(
+        description="Once undone: the leads it left as they are, per reason"
+    )
 
 
 def bulk_action_out(bulk: BulkAction) -> dict[str, Any]:
@@ -74,4 +88,5 @@ def bulk_action_out(bulk: BulkAction) -> dict[str, Any]:
         "undone_by_id": bulk.undone_by_id,
         "restored": bulk.restored,
         "left_changed": bulk.left_changed,
+        "undo_skipped": bulk.undo_skipped,
     }

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import (
+    Action,
     all_account_leads,
     binned_leads_for,
     bulk_actions_filter,
     ensure_may_export,
+    undo_filter,
 )
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
@@ -69,6 +71,8 @@ class UndoResult:
     bulk_action: BulkAction
     restored: int
     left_changed: int
+    # The leads left as they are, per reason (UNDO_SKIP_REASONS); reasons with none are left out.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def selected_leads(actor: Actor, selection: Selection, *, from_bin: bool = False) -> QuerySet[Lead]:
@@ -267,6 +271,13 @@ UNDO_COLUMNS: dict[str, tuple[str, ...]] = {
     BulkActionType.ADD_TAGS: (),
     BulkActionType.REMOVE_TAGS: (),
 }
+# The single-lead rule an undo checks again, per action (the others: Edit). Undoing a restore
+# deletes, which `only_admins_delete_leads` may also refuse.
+UNDO_RIGHTS: dict[str, Action] = {BulkActionType.ASSIGN: Action.ASSIGN}
+# Why an undo leaves a lead as it is.
+NO_LONGER_ALLOWED = "no_longer_allowed"  # the actor may no longer act on it (rights changed)
+CHANGED_SINCE = "changed_since"  # modified since the bulk action
+UNDO_SKIP_REASONS = (NO_LONGER_ALLOWED, CHANGED_SINCE)
 UNDO_HISTORY: dict[str, str] = {
     BulkActionType.DELETE: HistoryAction.RESTORED,
     BulkActionType.RESTORE: HistoryAction.DELETED,
@@ -291,7 +302,13 @@ def bulk_action_for(actor: Actor, bulk_action_id: int) -> BulkAction:
 def bulk_undo(*, actor: Actor, bulk_action_id: int) -> UndoResult:
     """Puts back the previous values of the leads the action changed and nobody modified
     since (by any path: every write moves a lead's updated_at forward); the others are left as
-    they are and counted."""
+    they are and counted.
+
+    The author's rights are checked again, lead by lead, as they are now (UNDO_RIGHTS,
+    `undo_filter`): a lead they may no longer edit (they left the team they managed, the
+    settings changed) is left as it is and counted `no_longer_allowed`, whether or not it was
+    modified since, so nothing is said about a lead out of their reach. An admin undoes on
+    every lead. `left_changed` counts the other leads modified since (`changed_since`)."""
     with transaction.atomic():
         bulk = BulkAction.objects.select_for_update().get(
             pk=bulk_action_for(actor, bulk_action_id).pk
@@ -302,15 +319,30 @@ def bulk_undo(*, actor: Actor, bulk_action_id: int) -> UndoResult:
             raise Forbidden(Code.BULK_ALREADY_UNDONE)
         if bulk.created_at < now - UNDO_WINDOW:
             raise Forbidden(Code.BULK_UNDO_EXPIRED, days=UNDO_WINDOW.days)
-        unmodified_since = all_account_leads(actor).filter(
-            pk=OuterRef("lead_id"), updated_at=OuterRef("changed_at")
+        may_undo = undo_filter(
+            actor,
+            UNDO_RIGHTS.get(bulk.action, Action.EDIT),
+            deletes=bulk.action == BulkActionType.RESTORE,
         )
+        still_allowed = all_account_leads(actor).filter(may_undo, pk=OuterRef("lead_id"))
+        refused = BulkChange.objects.filter(bulk_action=bulk).exclude(Exists(still_allowed)).count()
+        unmodified_since = still_allowed.filter(updated_at=OuterRef("changed_at"))
         untouched = BulkChange.objects.filter(Exists(unmodified_since), bulk_action=bulk)
         restored = _restore_previous_values(actor, bulk, untouched, now)
+        left_changed = bulk.changed - restored - refused
+        skipped = {
+            reason: count
+            for reason, count in ((NO_LONGER_ALLOWED, refused), (CHANGED_SINCE, left_changed))
+            if count
+        }
         bulk.undone_at, bulk.undone_by_id = now, actor.user_id
-        bulk.restored, bulk.left_changed = restored, bulk.changed - restored
-        bulk.save(update_fields=["undone_at", "undone_by", "restored", "left_changed"])
-    return UndoResult(bulk_action=bulk, restored=restored, left_changed=bulk.changed - restored)
+        bulk.restored, bulk.left_changed, bulk.undo_skipped = restored, left_changed, skipped
+        bulk.save(
+            update_fields=["undone_at", "undone_by", "restored", "left_changed", "undo_skipped"]
+        )
+    return UndoResult(
+        bulk_action=bulk, restored=restored, left_changed=left_changed, skipped=skipped
+    )
 
 
 def _restore_previous_values(

@@ -250,7 +250,12 @@ def test_undo_restores_exactly_the_leads_untouched_since(cast: Cast) -> None:
     )
     undo = Client(headers=cast.headers(cast.admin)).post(f"/api/v2/bulk_actions/{bulk_id}/undo")
     assert undo.status_code == 200
-    assert undo.json() == {"bulk_action_id": bulk_id, "restored": 2, "left_changed": 1}
+    assert undo.json() == {
+        "bulk_action_id": bulk_id,
+        "restored": 2,
+        "left_changed": 1,
+        "skipped": {"changed_since": 1},
+    }
     after = state(cast)
     changed = {key for key in after if after[key] != before[key]}
     assert changed == {f"{cast.account.pk}:Acme nils_solo"}
