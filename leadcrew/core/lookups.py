@@ -11,8 +11,8 @@ from django.db.models import Model, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import Assignee, Destination
-from leadcrew.accounts.models import User
-from leadcrew.core.errors import Code, Forbidden, InvalidParameter
+from leadcrew.accounts.models import ApiKey, User
+from leadcrew.core.errors import Code, Forbidden, InvalidParameter, NotFound
 from leadcrew.leads.models import Pipeline, Step
 from leadcrew.teams.models import Membership, Team
 
@@ -104,6 +104,28 @@ def first_step_of_default_pipeline(actor: Actor) -> Step:
     if step is None:
         raise Forbidden(Code.DEFAULT_PIPELINE_EMPTY)
     return step
+
+
+# --- Records named in a URL --------------------------------------------------------------
+
+# The records a page's URL may name by id, keyed by the URL's parameter.
+PATH_RECORDS: dict[str, tuple[type[Model], str]] = {
+    "user_id": (User, "User"),
+    "team_id": (Team, "Team"),
+    "pipeline_id": (Pipeline, "Pipeline"),
+    "step_id": (Step, "Step"),
+    "key_id": (ApiKey, "API key"),
+}
+
+
+def ensure_in_account(actor: Actor, **ids: int) -> None:
+    """Raises NotFound (404) unless every id, named by its URL parameter (`team_id=3`), is a
+    record of the actor's account: an id of another account answers exactly like an id that
+    does not exist, before any rule or form is looked at."""
+    for name, record_id in ids.items():
+        model, what = PATH_RECORDS[name]
+        if not model._default_manager.filter(account_id=actor.account_id, pk=record_id).exists():
+            raise NotFound(what)
 
 
 # --- What the access rules need to know of a user or a team -------------------------------

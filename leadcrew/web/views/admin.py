@@ -22,6 +22,7 @@ from leadcrew.accounts.services import SettingsChange
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.selectors import sensitive_action_list
 from leadcrew.core.errors import ApiError
+from leadcrew.core.lookups import PATH_RECORDS, ensure_in_account
 from leadcrew.leads import pipeline_services
 from leadcrew.leads import selectors as lead_selectors
 from leadcrew.teams import selectors as team_selectors
@@ -50,7 +51,10 @@ View = Callable[..., HttpResponse]
 
 def admin_required(view: View) -> View:
     """Logged in and admin; anyone else gets the 403 page (the panel's links are not shown
-    to them, so only a typed or shared URL leads here)."""
+    to them, so only a typed or shared URL leads here). The ids the URL names (`team_id`,
+    `user_id`, ...) must be of the admin's account, or the answer is the 404 page, whatever the
+    method: before any form is read or any service called, so another account's id changes
+    nothing and reads exactly like an id that does not exist."""
 
     @login_required
     @wraps(view)
@@ -58,6 +62,8 @@ def admin_required(view: View) -> View:
         if not request.user.is_admin:
             message = _("Only admins may open the admin panel.")
             return render(request, "403.html", {"message": message}, status=403)
+        ids = {name: value for name, value in kwargs.items() if name in PATH_RECORDS}
+        ensure_in_account(actor_of(request), **ids)
         return view(request, *args, **kwargs)
 
     return checked
