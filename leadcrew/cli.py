@@ -127,6 +127,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     _ensure_sqlite_folder()
     call_command("migrate", interactive=False)
+    # The database cache's table (the rate limit's and the login throttle's counters): the
+    # migrations make it too, but not if the cache moved from Redis to the database since.
+    call_command("createcachetable")
     return 0
 
 
