@@ -1,11 +1,12 @@
-"""Leads as CSV rows: the columns of the lead object a reader of the lead may see."""
+"""Leads as CSV rows: the columns of the lead object a reader of the lead may see, each text cell
+safe to open in a spreadsheet (leadcrew/core/csv_safety.py)."""
 
-import csv
 from collections.abc import Iterator
 from io import StringIO
 
 from django.db.models import QuerySet
 
+from leadcrew.core import csv_safety
 from leadcrew.leads.models import Lead
 from leadcrew.leads.selectors import with_relations
 
@@ -59,7 +60,7 @@ def _row(lead: Lead) -> list[object]:
 def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
     """The CSV text, line by line, reading the leads in chunks so any size streams."""
     buffer = StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safety.writer(buffer)
 
     def flush() -> str:
         text = buffer.getvalue()

@@ -1,9 +1,9 @@
 """Statistics as CSV: the groups, one row each, then the totals."""
 
-import csv
 from datetime import date
 from io import StringIO
 
+from leadcrew.core import csv_safety
 from leadcrew.stats.selectors import Figures, Statistics
 
 HEADER = [
@@ -42,7 +42,7 @@ def _figure_cells(figures: Figures) -> list[object]:
 
 def statistics_csv(statistics: Statistics) -> str:
     buffer = StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safety.writer(buffer)
     writer.writerow(HEADER)
     for group in statistics.groups:
         key = group.key.isoformat() if isinstance(group.key, date) else _cell(group.key)
