@@ -61,6 +61,13 @@ def _no_bool(value: Any) -> Any:
     return value
 
 
+def _ascii_number(value: Any) -> Any:
+    # Decimal() reads "١٢" and "１２" as 12: an amount is written in ASCII digits, as in JSON.
+    if isinstance(value, str) and not value.isascii():
+        raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+    return value
+
+
 def _local_time(value: time) -> time:
     # A reminder time is a wall-clock time in the account's zone, never an offset.
     if value.tzinfo is not None:
@@ -91,7 +98,9 @@ UserRef = Annotated[
         }
     ),
 ]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Money = Annotated[
+    Decimal, BeforeValidator(_ascii_number), Field(ge=0, max_digits=14, decimal_places=2)
+]
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 

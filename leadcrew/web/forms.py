@@ -2,10 +2,12 @@
 about leads is the services' to apply, and their refusals come back as messages on the field
 they name (`show_domain_error`)."""
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,17 +25,39 @@ ME, NOBODY = "me", "none"
 TAG_HELP = _("Separate tags with commas.")
 
 
+# Fields whose input is digits: Python's int(), Decimal() and strptime() read any script's
+# digits ("١٢" is 12, "١٢٣٤-٠١-٠١" a date), which the API refuses; the pages refuse them too.
+ASCII_INPUT_FIELDS = (forms.IntegerField, forms.DateField, forms.TimeField, forms.DateTimeField)
+
+
 class WebForm(forms.Form):
-    """Labels without Django's trailing colon: the layout sets them apart."""
+    """Labels without Django's trailing colon: the layout sets them apart. Numbers, dates and
+    times are read from ASCII digits only (ASCII_INPUT_FIELDS)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, ASCII_INPUT_FIELDS):
+                field.to_python = _ascii_first(field)  # type: ignore[method-assign, assignment]
 
     def set_choices(self, name: str, choices: list[tuple[Any, Any]]) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+
+
+def _ascii_first(field: forms.Field) -> Callable[[Any], Any]:
+    """The field's own parsing, after refusing text that is not ASCII as an invalid value.
+    (Set on the form's copy of the field: forms deep-copy their fields per instance.)"""
+    parse = field.to_python
+
+    def to_python(value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise ValidationError(field.error_messages["invalid"], code="invalid")
+        return parse(value)
+
+    return to_python
 
 
 def status_choices() -> list[tuple[str, Any]]:

@@ -64,8 +64,16 @@ def render_page(
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go after a form: a path of this site, as the pages send it (`/leads?…`), else
+    `default`. Anything else (another host, a bare word that `redirect` would take for a view
+    name, a control character a Location header cannot carry) is ignored."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and candidate.isprintable()
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default
@@ -80,7 +88,11 @@ def done(request: WebRequest, url: str) -> HttpResponse:
 
 
 def int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    """An id from a query or form parameter, or None. Only ASCII digits: `"²".isdigit()` is
+    true, but int() refuses it, and `"١٢"` would be read as 12. Under 19 digits, a bigint."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
 
 
 def pager_urls(base_url: str, params: list[tuple[str, str]], page: Page) -> dict[str, str]:
