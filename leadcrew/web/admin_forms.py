@@ -252,4 +252,3 @@ class StatsForm(WebForm):
             self.set_choices("pipeline", choices)
         else:
             del self.fields["pipeline"]
-
