@@ -36,7 +36,8 @@ ERROR_STATUSES = {
     403: "Authenticated, but the rules forbid it (`forbidden_action`)",
     404: "Unknown id, another account's id, or a lead the caller may not see",
     422: "Missing or invalid parameter; the message names the field",
-    429: "Over the per-credential rate limit (`rate_limited`), when one is configured",
+    429: "Over the per-credential rate limit, when one is configured, or a login throttled "
+    "(`rate_limited`; see Retry-After)",
 }
 # The names pydantic gives the plain members of a union in an error's location.
 UNION_TAGS = {"int", "str", "float", "bool", "none", "decimal", "date", "datetime", "time"}

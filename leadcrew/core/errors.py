@@ -60,6 +60,11 @@ class Code(StrEnum):
     INVALID_VALUE = "invalid_value"
     INVALID_JSON = "invalid_json"
     NOT_AN_ID_LIST = "not_an_id_list"
+    NOT_UNICODE = "not_unicode"
+    UNREADABLE_REQUEST = "unreadable_request"
+    BODY_TOO_LARGE = "body_too_large"
+    NO_SUCH_ENDPOINT = "no_such_endpoint"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     # Names and e-mails already taken
     EMAIL_TAKEN = "email_taken"
     TEAM_NAME_TAKEN = "team_name_taken"
@@ -70,6 +75,8 @@ class Code(StrEnum):
     LAST_ACTIVE_ADMIN = "last_active_admin"
     OWN_ADMIN_RIGHTS = "own_admin_rights"
     DISABLE_SELF = "disable_self"
+    DELETE_SELF = "delete_self"
+    REASSIGN_TO_DELETED = "reassign_to_deleted"
     LOG_AS_DISABLED = "log_as_disabled"
     DREAM_TEAM_ONLY = "dream_team_only"
     # Pipelines and steps
@@ -95,6 +102,8 @@ class Code(StrEnum):
     TOO_MANY_PERIODS = "too_many_periods"
     # Credentials
     RATE_LIMITED = "rate_limited"
+    LOGIN_THROTTLED = "login_throttled"
+    LOGIN_BUSY = "login_busy"
     CREDENTIAL_MISSING = "credential_missing"
     LOGIN_MISSING = "login_missing"
     WRONG_CREDENTIALS = "wrong_credentials"
@@ -155,6 +164,15 @@ MESSAGES: dict[Code, Promise] = {
     Code.INVALID_VALUE: _("%(reason)s"),
     Code.INVALID_JSON: _("The request body is not valid JSON."),
     Code.NOT_AN_ID_LIST: _("Must be a comma-separated list of ids."),
+    Code.NOT_UNICODE: _(
+        "Must be valid Unicode text: it holds bytes that are not UTF-8, or a lone surrogate."
+    ),
+    Code.UNREADABLE_REQUEST: _(
+        "The request cannot be read: its parameters or its body are malformed, or too many."
+    ),
+    Code.BODY_TOO_LARGE: _("The request body is too large."),
+    Code.NO_SUCH_ENDPOINT: _("No such endpoint."),
+    Code.METHOD_NOT_ALLOWED: _("This method is not allowed on this endpoint."),
     Code.EMAIL_TAKEN: _("A user with this e-mail already exists."),
     Code.TEAM_NAME_TAKEN: _("A team with this name already exists."),
     Code.PIPELINE_NAME_TAKEN: _("A pipeline with this name already exists."),
@@ -163,6 +181,8 @@ MESSAGES: dict[Code, Promise] = {
     Code.LAST_ACTIVE_ADMIN: _("An account keeps at least one active admin."),
     Code.OWN_ADMIN_RIGHTS: _("You cannot remove your own admin rights."),
     Code.DISABLE_SELF: _("You cannot disable yourself."),
+    Code.DELETE_SELF: _("You cannot delete yourself."),
+    Code.REASSIGN_TO_DELETED: _("Their leads must go to another user, or to the pool."),
     Code.LOG_AS_DISABLED: _("This user is disabled: enable them before acting as them."),
     Code.DREAM_TEAM_ONLY: _("This setting needs the Dream Team edition."),
     Code.STEP_NAMES_BLANK: _("Step names must not be blank."),
@@ -201,6 +221,8 @@ MESSAGES: dict[Code, Promise] = {
         "by a longer period."
     ),
     Code.RATE_LIMITED: _("Too many requests: retry in %(seconds)s seconds."),
+    Code.LOGIN_THROTTLED: _("Too many failed logins: try again in %(seconds)s seconds."),
+    Code.LOGIN_BUSY: _("Too many logins are being checked at once: try again in a second."),
     Code.CREDENTIAL_MISSING: _("Send an X-API-KEY or an X-USER-TOKEN header."),
     Code.LOGIN_MISSING: _("Send your e-mail and password with HTTP Basic authentication."),
     Code.WRONG_CREDENTIALS: _("Wrong e-mail or password."),
@@ -331,6 +353,12 @@ class RateLimited(ApiError):
     status = 429
     type = "rate_limited"
 
-    def __init__(self, retry_after: int, reset_at: int) -> None:
-        super().__init__(Code.RATE_LIMITED, seconds=retry_after)
-        self.headers = {"API-RETRY-AFTER": str(retry_after), "API-LIMIT-RESET": str(reset_at)}
+    def __init__(self, retry_after: int, reset_at: int, code: Code = Code.RATE_LIMITED) -> None:
+        super().__init__(code, seconds=retry_after)
+        self.retry_after = retry_after
+        # Retry-After is HTTP's own header (RFC 9110); the API-* pair is the reference API's.
+        self.headers = {
+            "Retry-After": str(retry_after),
+            "API-RETRY-AFTER": str(retry_after),
+            "API-LIMIT-RESET": str(reset_at),
+        }
