@@ -1,8 +1,10 @@
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _pytest.mark.expression import Expression
+from django.core.cache import cache
 from django.test import override_settings
 
 from leadcrew.testing.api_world import FAST_HASHERS
@@ -19,6 +21,27 @@ def _fast_password_hashing() -> Iterator[None]:
     """Real hashers are slow on purpose; tests create many users and need none of that."""
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_login_slots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The login slots (leadcrew/accounts/login_slots.py) are shared by the machine: a server
+    running beside the tests must not make their logins busy, nor they its."""
+    with override_settings(LEADCREW_LOGIN_SLOTS_DIR=tmp_path_factory.mktemp("login-slots")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied_after_committed_tests(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[None]:
+    """The rate limit and the login throttle count in the database cache. A test in a
+    transaction leaves nothing there; one that commits (a live server's) would leave its counts
+    to the next tests, which all come from 127.0.0.1."""
+    yield
+    if "transactional_db" in request.fixturenames:
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -127,6 +127,9 @@ LANGUAGE_COOKIE_NAME = "leadcrew_language"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:leads"
+# Database sessions that know their user, so disabling or deleting a user ends their sessions
+# (leadcrew/accounts/sessions.py).
+SESSION_ENGINE = "leadcrew.accounts.sessions"
 
 # --- Behind a TLS proxy (docs/operations.md, "Running behind a TLS proxy") ---------------------
 # Send the session and CSRF cookies only over HTTPS.
@@ -191,3 +194,61 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 LEADCREW_REMINDER_INTERVAL = int(os.environ.get("LEADCREW_REMINDER_INTERVAL", "30"))
 # Per-credential API rate limit (requests per minute); 0 turns it off.
 LEADCREW_API_RATE_LIMIT = int(os.environ.get("LEADCREW_API_RATE_LIMIT", "0"))
+
+# --- Shared counters: the API rate limit and the login throttle (docs/operations.md) ----------
+# Counted in Django's cache, which every worker of every server must share: the database's own
+# cache table by default (created by `leadcrew migrate`), Redis when LEADCREW_CACHE_URL is set
+# (redis://host:6379/0, rediss://… for TLS, unix:///path.sock).
+DATABASE_CACHE_TABLE = "leadcrew_cache"
+# Past this many rows the database cache deletes expired rows, then a third of the others:
+# high enough that an attacker cannot push live locks out, low enough that the row count it
+# takes on each write stays cheap.
+DATABASE_CACHE_MAX_ENTRIES = 10_000
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def cache_settings(url: str) -> dict[str, dict[str, object]]:
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": DATABASE_CACHE_TABLE,
+                "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_MAX_ENTRIES},
+            }
+        }
+    if not url.startswith(REDIS_SCHEMES):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"LEADCREW_CACHE_URL names a Redis server: it starts with {', '.join(REDIS_SCHEMES)}"
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "leadcrew",
+            # A Redis that stops answering fails the request after seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+
+LEADCREW_CACHE_URL = os.environ.get("LEADCREW_CACHE_URL", "").strip()
+CACHES = cache_settings(LEADCREW_CACHE_URL)
+# Login throttle (leadcrew/accounts/throttle.py): failed logins allowed per e-mail and per
+# client address within LEADCREW_LOGIN_LOCKOUT_SECONDS, before logins there are refused for as
+# long again. 0 turns either count off.
+LEADCREW_LOGIN_FAILURES_PER_EMAIL = int(os.environ.get("LEADCREW_LOGIN_FAILURES_PER_EMAIL", "5"))
+LEADCREW_LOGIN_FAILURES_PER_ADDRESS = int(
+    os.environ.get("LEADCREW_LOGIN_FAILURES_PER_ADDRESS", "20")
+)
+LEADCREW_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LEADCREW_LOGIN_LOCKOUT_SECONDS", "900"))
+# How many login passwords this machine checks at once (leadcrew/accounts/login_slots.py): by
+# default half its cores, so that attackers' guesses never take every core; 0: no bound.
+LEADCREW_LOGIN_CONCURRENCY = int(
+    os.environ.get("LEADCREW_LOGIN_CONCURRENCY", max((os.cpu_count() or 1) // 2, 1))
+)
+# Where the slots' lock files live: one folder for every leadcrew server of the machine.
+LEADCREW_LOGIN_SLOTS_DIR = Path(
+    os.environ.get("LEADCREW_LOGIN_SLOTS_DIR") or BASE_DIR / "var" / "login-slots"
+)

@@ -1,16 +1,15 @@
 """Credentials, users and account settings. Thin: parse, call one service or selector, render."""
 
 import base64
-import binascii
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 
 from leadcrew.access.preview import settings_preview
-from leadcrew.accounts import selectors, services
+from leadcrew.accounts import data_export, deletion_services, selectors, services
 from leadcrew.accounts.schemas import (
     AccessChangeOut,
     MessageOut,
@@ -18,6 +17,7 @@ from leadcrew.accounts.schemas import (
     SettingsOut,
     TokenOut,
     UserCreateIn,
+    UserDeletedOut,
     UserFilters,
     UserOut,
     UserUpdateIn,
@@ -26,6 +26,7 @@ from leadcrew.accounts.schemas import (
     user_out,
 )
 from leadcrew.core.api_types import ApiRequest, Id, Paging, UserRef, paginate
+from leadcrew.core.client_address import client_address
 from leadcrew.core.errors import Code, MissingParameter, Unauthorized
 
 router = Router(tags=["Users and account"])
@@ -53,7 +54,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str]:
         raise invalid
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (non-ASCII characters included), or not UTF-8
         raise invalid from None
     email, separator, password = decoded.partition(":")
     if not separator or not email or "\x00" in decoded or len(decoded) > MAX_CREDENTIAL_LENGTH:
@@ -64,9 +65,11 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str]:
 @router.get("/auth/login", auth=None, response=TokenOut)
 @decorate_view(never_cache)  # the answer is a secret: Cache-Control no-store
 def login(request: HttpRequest) -> dict[str, str]:
-    """HTTP Basic with the user's e-mail and password; answers a token valid 30 days."""
+    """HTTP Basic with the user's e-mail and password; answers a token valid 30 days. After
+    repeated failures for the e-mail or from the address, 429 `rate_limited` with Retry-After."""
     email, password = _basic_credentials(request)
-    return {"token": services.user_login(email=email, password=password)}
+    address = client_address(request.META)
+    return {"token": services.user_login(email=email, password=password, address=address)}
 
 
 @router.get("/auth/log_as", response=TokenOut)
@@ -161,6 +164,21 @@ def enable_user(request: ApiRequest, id: Id) -> dict[str, object]:
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
+@router.delete("/users/{id}", response=UserDeletedOut)
+def delete_user(
+    request: ApiRequest, id: Id, reassign_to: UserRef | None = None
+) -> dict[str, object]:
+    """Deletes the user for good (admins and account keys; not yourself, not the last active
+    admin). Their leads go to `reassign_to` (an active user, by id or e-mail) or, without it, to
+    the unassigned pool; their name and e-mail are erased from the history and the log."""
+    deleted = deletion_services.user_delete(actor=request.auth, user_id=id, reassign_to=reassign_to)
+    return {
+        "user_id": deleted.user_id,
+        "leads": deleted.leads,
+        "reassigned_to": deleted.reassigned_to,
+    }
+
+
 # --- Account settings --------------------------------------------------------------------------
 
 
@@ -174,6 +192,32 @@ def update_settings(request: ApiRequest, payload: SettingsIn) -> dict[str, objec
     """Any subset of the settings; they apply from the next request on."""
     account = services.account_settings_update(actor=request.auth, change=payload.change())
     return settings_out(account)
+
+
+@router.get(
+    "/account/export",
+    summary="The whole account as a ZIP archive",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "JSON-lines files (account, users, teams, memberships, "
+                "pipelines, steps, API keys, leads with the bin's, comments, history, the "
+                "sensitive-actions log) and leads.csv; no password, token or key hash",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export_account(request: ApiRequest) -> FileResponse:
+    """For admins and account keys; logged as an `export`."""
+    actor = request.auth
+    archive = data_export.account_export(actor=actor)
+    return FileResponse(
+        archive,
+        as_attachment=True,
+        filename=data_export.archive_name(actor),
+        content_type="application/zip",
+    )
 
 
 @router.post("/account/settings/preview", response=list[AccessChangeOut])

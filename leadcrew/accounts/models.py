@@ -4,6 +4,8 @@ import zoneinfo
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -158,3 +160,18 @@ class UserToken(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class WebSession(AbstractBaseSession):
+    """A browser session of the web app (SESSION_ENGINE = leadcrew.accounts.sessions): Django's
+    database session with the id of the user it logs in, so that disabling or deleting a user
+    deletes their sessions in one statement instead of decoding every session of every
+    account. Not a foreign key: a session exists before anyone logs in, and outlives nothing."""
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls) -> type[SessionBase]:
+        from leadcrew.accounts.sessions import SessionStore
+
+        return SessionStore

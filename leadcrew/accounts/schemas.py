@@ -230,3 +230,9 @@ def settings_out(account: Account) -> dict[str, Any]:
         "only_admins_delete_leads": account.only_admins_delete_leads,
         "updated_at": format_datetime(account.updated_at),
     }
+
+
+class UserDeletedOut(Schema):
+    user_id: int = Field(description="The deleted user's id, which no longer answers")
+    leads: int = Field(description="Their leads handed over, the bin's included")
+    reassigned_to: int | None = Field(description="Who took them; null: the unassigned pool")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leadcrew.access.actor import Actor, actor_for_user
+from leadcrew.accounts.login_slots import password_check_slot
 from leadcrew.accounts.models import (
     Account,
     ApiKey,
@@ -30,6 +31,12 @@ from leadcrew.accounts.models import (
     hash_secret,
 )
 from leadcrew.accounts.selectors import ensure_admin, user_get
+from leadcrew.accounts.sessions import user_sessions_end
+from leadcrew.accounts.throttle import (
+    login_failure_record,
+    login_success_record,
+    login_throttle_check,
+)
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import (
@@ -189,10 +196,27 @@ def user_token_revoke(*, raw_token: str) -> None:
 # --- Logging in --------------------------------------------------------------------------------
 
 
-def user_authenticate(*, email: str, password: str) -> User:
-    """The user with these credentials (the API's token login and the web's session login). A
-    disabled user learns that they are disabled only once the password is right, so the answer
-    tells a stranger nothing."""
+def user_authenticate(*, email: str, password: str, address: str) -> User:
+    """The user with these credentials (the API's token login and the web's session login),
+    logging in from the client address `address`. A disabled user learns that they are disabled
+    only once the password is right, so the answer tells a stranger nothing.
+
+    Throttled (leadcrew/accounts/throttle.py): while the e-mail or the address is locked after
+    too many failures, refuses with RateLimited before hashing anything; so it does while the
+    machine already checks as many passwords as it allows at once (login_slots.py). Runs
+    outside any transaction, so that a refusal never rolls back the count of the failure."""
+    login_throttle_check(email=email, address=address)
+    try:
+        with password_check_slot():
+            user = _authenticated_user(email=email, password=password)
+    except Unauthorized:
+        login_failure_record(email=email, address=address)
+        raise
+    login_success_record(email=email, address=address)
+    return user
+
+
+def _authenticated_user(*, email: str, password: str) -> User:
     user = authenticate(None, username=email, password=password)
     if isinstance(user, User):
         return user
@@ -202,18 +226,23 @@ def user_authenticate(*, email: str, password: str) -> User:
     raise Unauthorized(Code.WRONG_CREDENTIALS, type="unauthorized_invalid_token")
 
 
-def user_login(*, email: str, password: str) -> str:
+def user_login(*, email: str, password: str, address: str) -> str:
     """A token for the user with these credentials (see user_authenticate)."""
-    return user_token_issue(user=user_authenticate(email=email, password=password))
+    return user_token_issue(user=user_authenticate(email=email, password=password, address=address))
 
 
+@transaction.atomic
 def user_log_as(*, actor: Actor, user_ref: int | str) -> str:
-    """A token acting as another user of the account, for admins and account keys."""
+    """A token acting as another user of the account, for admins and account keys. Logged as
+    `log_as` (who acted, as whom): the token carries that user's rights, and what is done with
+    it is recorded under their name."""
     ensure_admin(actor)
     user = user_lookup(actor, user_ref)
     if user.is_disabled:
         raise Forbidden(Code.LOG_AS_DISABLED)
-    return user_token_issue(user=user)
+    token = user_token_issue(user=user)
+    _record_user_action(actor, SensitiveActionType.LOG_AS, user)
+    return token
 
 
 def user_logout(*, actor: Actor, raw_token: str) -> None:
@@ -381,8 +410,9 @@ def user_locale_set(*, user: User, locale: str) -> User:
 
 @transaction.atomic
 def user_disable(*, actor: Actor, user_id: int) -> User:
-    """A disabled user cannot log in and their tokens stop working at once; their leads,
-    history and memberships stay."""
+    """A disabled user cannot log in, their tokens stop working and their web sessions end at
+    once (enabling them again brings none of those back); their leads, history and
+    memberships stay."""
     ensure_admin(actor)
     account = _lock_account(actor)
     user = user_get(actor=actor, user_id=user_id)
@@ -395,6 +425,7 @@ def user_disable(*, actor: Actor, user_id: int) -> User:
         user.save(update_fields=["is_disabled", "updated_at"])
         _record_user_action(actor, SensitiveActionType.USER_DISABLED, user)
     user_tokens_revoke_all(user=user)
+    user_sessions_end(user_id=user.pk)
     return user_get(actor=actor, user_id=user.pk)
 
 

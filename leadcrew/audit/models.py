@@ -16,6 +16,8 @@ class SensitiveActionType(models.TextChoices):
     ADMIN_CHANGED = "admin_changed", "Admin flag changed"
     USER_DISABLED = "user_disabled", "User disabled"
     USER_ENABLED = "user_enabled", "User enabled"
+    USER_DELETED = "user_deleted", "User deleted"
+    LOG_AS = "log_as", "Acted as another user"
     API_KEY_CREATED = "api_key_created", "API key created"
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
 

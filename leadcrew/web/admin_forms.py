@@ -133,6 +133,30 @@ class MemberAddForm(WebForm):
 
 # --- Users -------------------------------------------------------------------------------------
 
+# The "new owner" of a deleted user's leads that means nobody: the unassigned pool.
+TO_THE_POOL = "pool"
+
+
+class UserDeleteForm(WebForm):
+    """Who takes the leads of the user being deleted, and the admin's confirmation."""
+
+    reassign_to = forms.ChoiceField(label=_("Give their leads to"))
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the user is deleted for good, and their name is erased from the history."
+        )
+    )
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [(TO_THE_POOL, _("Nobody: the unassigned pool"))]
+        choices += [(str(u.pk), f"{u.full_name or u.email} ({u.email})") for u in candidates]
+        self.set_choices("reassign_to", choices)
+
+    def new_owner(self) -> int | None:
+        chosen = self.cleaned_data["reassign_to"]
+        return None if chosen == TO_THE_POOL else int(chosen)
+
 
 class UserCreateForm(WebForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)

@@ -67,6 +67,8 @@ LOG_ACTION_LABELS = {
     SensitiveActionType.ADMIN_CHANGED: _("Admin flag changed"),
     SensitiveActionType.USER_DISABLED: _("User disabled"),
     SensitiveActionType.USER_ENABLED: _("User enabled"),
+    SensitiveActionType.USER_DELETED: _("User deleted"),
+    SensitiveActionType.LOG_AS: _("Acted as another user"),
     SensitiveActionType.API_KEY_CREATED: _("API key created"),
     SensitiveActionType.API_KEY_REVOKED: _("API key revoked"),
 }
@@ -119,11 +121,20 @@ def log_details(entry: Any) -> str:
         return f"{details.get('email', '')} · {what}"
     if action in (SensitiveActionType.USER_DISABLED, SensitiveActionType.USER_ENABLED):
         return str(details.get("email", ""))
+    if action == SensitiveActionType.LOG_AS:
+        return gettext("as %(email)s") % {"email": details.get("email", "")}
+    if action == SensitiveActionType.USER_DELETED:
+        # The entry keeps the deleted user's id only: their name and e-mail are erased.
+        text = gettext("user #%(id)s") % {"id": details.get("user_id", "")}
+        leads = gettext("%(count)s leads handed over") % {"count": details.get("leads", 0)}
+        return f"{text} · {leads}"
     if action in (SensitiveActionType.API_KEY_CREATED, SensitiveActionType.API_KEY_REVOKED):
         return f"{details.get('name', '')} ({details.get('prefix', '')}…)"
     if action == SensitiveActionType.EXPORT:
         if details.get("what") == "statistics":
             return gettext("Statistics, %(count)s rows") % {"count": entry.count}
+        if details.get("what") == "account":
+            return gettext("The whole account, %(count)s leads") % {"count": entry.count}
         return gettext("%(count)s leads") % {"count": entry.count}
     if action == SensitiveActionType.BULK_DELETE:
         return gettext("%(count)s leads sent to the bin") % {"count": entry.count}

@@ -51,6 +51,7 @@ urlpatterns = [
     path("settings/users", admin.settings_users, name="settings_users"),
     path("settings/users/<int:user_id>", admin.user_edit, name="user_edit"),
     path("settings/users/<int:user_id>/active", admin.user_active, name="user_active"),
+    path("settings/users/<int:user_id>/delete", admin.user_delete, name="user_delete"),
     path("settings/pipelines", admin.settings_pipelines, name="settings_pipelines"),
     path("settings/pipelines/<int:pipeline_id>", admin.pipeline_edit, name="pipeline_edit"),
     path(
@@ -63,5 +64,6 @@ urlpatterns = [
     path("settings/steps/<int:step_id>/delete", admin.step_delete, name="step_delete"),
     path("settings/api-keys", admin.settings_api_keys, name="settings_api_keys"),
     path("settings/api-keys/<int:key_id>/revoke", admin.api_key_revoke, name="api_key_revoke"),
+    path("settings/data", admin.settings_data, name="settings_data"),
     path("settings/log", admin.settings_log, name="settings_log"),
 ]

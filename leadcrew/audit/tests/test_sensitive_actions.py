@@ -125,6 +125,23 @@ def user_enabled(world: World, api: Api) -> Logged:
     return Logged({"user_id": ann.pk, "email": ann.email})
 
 
+def log_as(world: World, api: Api) -> Logged:
+    # Who acted is the entry's actor; as whom, its details.
+    ann = world.user("ann@acme.test")
+    ok(api.get("/auth/log_as", user_id="ANN@acme.test"))
+    return Logged({"user_id": ann.pk, "email": ann.email})
+
+
+def user_deleted(world: World, api: Api) -> Logged:
+    # The entry keeps the deleted user's id, never their name or e-mail.
+    ann = world.user("ann@acme.test", first_name="Ann")
+    world.lead("Hers", owner=ann)
+    world.lead("Also hers", owner=ann)
+    world.lead("The pool's")
+    ok(api.delete(f"/users/{ann.pk}"))
+    return Logged({"user_id": ann.pk, "leads": 2, "reassigned_to": None}, count=2)
+
+
 def api_key_created(world: World, api: Api) -> Logged:
     key = ok(api.post("/api_keys", {"name": "Warehouse sync"}), 201)
     return Logged({"api_key_id": key["id"], "name": "Warehouse sync", "prefix": key["prefix"]})
@@ -146,6 +163,8 @@ SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.ADMIN_CHANGED: admin_changed,
     SensitiveActionType.USER_DISABLED: user_disabled,
     SensitiveActionType.USER_ENABLED: user_enabled,
+    SensitiveActionType.USER_DELETED: user_deleted,
+    SensitiveActionType.LOG_AS: log_as,
     SensitiveActionType.API_KEY_CREATED: api_key_created,
     SensitiveActionType.API_KEY_REVOKED: api_key_revoked,
 }
@@ -330,6 +349,7 @@ def test_a_non_admin_is_refused_every_sensitive_action_and_leaves_no_trace(acme:
         ("post", "/users", new_admin),
         ("put", f"/users/{ann.pk}/disable", None),
         ("put", f"/users/{sam.pk}/enable", None),
+        ("delete", f"/users/{ann.pk}", None),
         ("post", "/api_keys", {"name": "Mine"}),
         ("delete", f"/api_keys/{key.pk}", None),
     ]  # fmt: skip
@@ -351,6 +371,7 @@ def test_a_non_admin_is_refused_every_sensitive_action_and_leaves_no_trace(acme:
     assert not User.objects.filter(email="x@acme.test").exists()
     disabled = User.objects.filter(account=acme.account, is_disabled=True)
     assert list(disabled) == [sam]
+    assert User.objects.filter(account=acme.account).count() == 4
     assert ApiKey.objects.filter(account=acme.account, revoked_at__isnull=True).count() == 2
 
 
@@ -363,6 +384,10 @@ def test_an_action_refused_or_failing_halfway_leaves_no_entry(acme: World, rival
     refused = [
         (own.put(f"/users/{admin_id}", {"is_admin": False}), "forbidden_action"),
         (own.put(f"/users/{admin_id}/disable"), "forbidden_action"),
+        (own.delete(f"/users/{admin_id}"), "forbidden_action"),
+        (key.get("/auth/log_as", user_id=acme.user("off@acme.test", is_disabled=True).pk),
+         "forbidden_action"),
+        (key.get("/auth/log_as", user_id=rival.admin.pk), "invalid_parameter"),
         (key.put("/account/settings", {"edition": "essentials", "only_admins_export_leads": True}),
          "forbidden_action"),
         (key.put("/account/settings", {"privacy": "admins_only", "time_zone": "Mars/Olympus"}),

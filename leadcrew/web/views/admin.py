@@ -8,16 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access.preview import settings_preview
+from leadcrew.accounts import data_export, deletion_services
 from leadcrew.accounts import selectors as account_selectors
 from leadcrew.accounts import services as account_services
-from leadcrew.accounts.models import Edition
+from leadcrew.accounts.models import Edition, User
 from leadcrew.accounts.services import SettingsChange
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.selectors import sensitive_action_list
@@ -38,6 +40,7 @@ from leadcrew.web.admin_forms import (
     StepNameForm,
     TeamNameForm,
     UserCreateForm,
+    UserDeleteForm,
     UserEditForm,
     show_admin_error,
 )
@@ -46,7 +49,7 @@ from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_p
 
 LOG_PAGE_SIZE = 50
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def admin_required(view: View) -> View:
@@ -58,7 +61,7 @@ def admin_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def checked(request: WebRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def checked(request: WebRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_admin:
             message = _("Only admins may open the admin panel.")
             return render(request, "403.html", {"message": message}, status=403)
@@ -335,18 +338,43 @@ def settings_users(request: WebRequest) -> HttpResponse:
     return render_page(request, "web/settings/users.html", context)
 
 
-@admin_required
-@require_http_methods(["GET", "POST"])
-def user_edit(request: WebRequest, user_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    user = account_selectors.user_get(actor=actor, user_id=user_id)
-    initial = {
+def _delete_form(request: WebRequest, user_id: int, data: Any = None) -> UserDeleteForm:
+    """Who may take a deleted user's leads: any other active user (Assign 1, as an admin)."""
+    candidates = [u for u in directory_of(request).active_users if u.pk != user_id]
+    return UserDeleteForm(data, candidates=by_name(candidates), prefix="delete")
+
+
+def _user_page(
+    request: WebRequest,
+    user: User,
+    form: UserEditForm | None = None,
+    delete_form: UserDeleteForm | None = None,
+) -> HttpResponse:
+    context = {
+        "section": "users",
+        "person": user,
+        "form": form or UserEditForm(initial=_user_initial(user)),
+        "delete_form": delete_form or _delete_form(request, user.pk),
+        "me": request.user,
+    }
+    return render_page(request, "web/settings/user.html", context)
+
+
+def _user_initial(user: User) -> dict[str, Any]:
+    return {
         "first_name": user.first_name,
         "last_name": user.last_name,
         "locale": user.locale,
         "is_admin": user.is_admin,
     }
-    form = UserEditForm(request.POST or None, initial=initial)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: WebRequest, user_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    user = account_selectors.user_get(actor=actor, user_id=user_id)
+    form = UserEditForm(request.POST or None, initial=_user_initial(user))
     if request.method == "POST" and form.is_valid():
         try:
             account_services.user_update(actor=actor, user_id=user.pk, **form.user_data())
@@ -355,8 +383,34 @@ def user_edit(request: WebRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return _again("web:settings_users", anchor=f"#user-{user.pk}")
-    context = {"section": "users", "person": user, "form": form, "me": request.user}
-    return render_page(request, "web/settings/user.html", context)
+    return _user_page(request, user, form=form)
+
+
+@admin_required
+@require_POST
+def user_delete(request: WebRequest, user_id: int) -> HttpResponse:
+    """Deletes the user for good, their leads going to the chosen user or to the pool."""
+    actor = actor_of(request)
+    form = _delete_form(request, user_id, request.POST)
+    if form.is_valid():
+        try:
+            deleted = deletion_services.user_delete(
+                actor=actor, user_id=user_id, reassign_to=form.new_owner()
+            )
+        except ApiError as error:
+            if error.field not in form.fields:  # yourself, the last admin: no field to show it on
+                _refused(request, error)
+                return _again("web:user_edit", user_id)
+            show_admin_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The user is deleted; %(count)s of their leads were handed over.")
+                % {"count": deleted.leads},
+            )
+            return _again("web:settings_users")
+    user = account_selectors.user_get(actor=actor, user_id=user_id)
+    return _user_page(request, user, delete_form=form)
 
 
 @admin_required
@@ -594,6 +648,30 @@ def api_key_revoke(request: WebRequest, key_id: int) -> HttpResponse:
             request, _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name}
         )
     return _again("web:settings_api_keys")
+
+
+# --- Your data ---------------------------------------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def settings_data(request: WebRequest) -> HttpResponseBase:
+    """The account's data as one archive: what it holds, and (POST) the download itself,
+    logged as an export."""
+    if request.method == "POST":
+        actor = actor_of(request)
+        try:
+            archive = data_export.account_export(actor=actor)
+        except ApiError as error:
+            _refused(request, error)
+            return _again("web:settings_data")
+        return FileResponse(
+            archive,
+            as_attachment=True,
+            filename=data_export.archive_name(actor),
+            content_type="application/zip",
+        )
+    return render_page(request, "web/settings/data.html", {"section": "data"})
 
 
 # --- The sensitive-actions log -----------------------------------------------------------------

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrew.accounts.models import User
 from leadcrew.accounts.services import user_authenticate, user_locale_set, user_tokens_revoke_all
-from leadcrew.core.errors import Unauthorized
+from leadcrew.core.client_address import client_address
+from leadcrew.core.errors import RateLimited, Unauthorized
 from leadcrew.web.forms import LanguageForm, LoginForm, PasswordForm
 from leadcrew.web.views.base import WebRequest, safe_next
 
@@ -27,8 +28,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = user_authenticate(
-                email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                address=client_address(request.META),
             )
+        except RateLimited as error:
+            form.add_error(None, error.text())
+            response = render(
+                request, "web/pages/login.html", {"form": form, "next": next_url}, status=429
+            )
+            response["Retry-After"] = str(error.retry_after)
+            return response
         except Unauthorized as error:
             if error.type == "unauthorized_disabled_token":
                 form.add_error(
