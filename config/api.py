@@ -163,6 +163,7 @@ def _register_routers() -> None:
     from leadcrew.accounts.api_keys_api import router as api_keys_router
     from leadcrew.audit.api import router as audit_router
     from leadcrew.bulk.api import router as bulk_router
+    from leadcrew.contacts.api import router as contacts_router
     from leadcrew.leads.api import router as leads_router
     from leadcrew.leads.pipelines_api import router as pipelines_router
     from leadcrew.stats.api import router as stats_router
@@ -177,6 +178,7 @@ def _register_routers() -> None:
     api.add_router("", stats_router)
     api.add_router("", api_keys_router)
     api.add_router("", audit_router)
+    api.add_router("", contacts_router)
 
 
 _register_routers()

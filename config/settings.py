@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "leadcrew.accounts",
     "leadcrew.teams",
     "leadcrew.leads",
+    "leadcrew.contacts",
     "leadcrew.bulk",
     "leadcrew.audit",
     "django_htmx",

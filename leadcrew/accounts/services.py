@@ -39,6 +39,7 @@ from leadcrew.accounts.throttle import (
 )
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
+from leadcrew.contacts.services import fields_create_default
 from leadcrew.core.errors import (
     AlreadyExists,
     Code,
@@ -102,6 +103,7 @@ def account_create(
         password=make_password(admin_password),
     )
     pipeline_create_default(account)
+    fields_create_default(account)
     # The first key is logged like any other, as created by the new admin.
     _, raw_key = api_key_create(actor=actor_for_user(admin, account), name="Default key")
     return NewAccount(account=account, admin=admin, api_key=raw_key)

@@ -52,6 +52,20 @@ class Code(StrEnum):
     ONLY_ADMINS_DELETE = "only_admins_delete"
     ONLY_ADMINS_EXPORT = "only_admins_export"
     TOO_MANY_IDS = "too_many_ids"
+    # Fields and their values
+    UNKNOWN_FIELD = "unknown_field"
+    FIELD_NOT_TEXT = "field_not_text"
+    FIELD_ONE_LINE = "field_one_line"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_URL = "invalid_url"
+    INVALID_NUMBER = "invalid_number"
+    INVALID_FIELD_DATE = "invalid_field_date"
+    FIELD_NAME_COLON = "field_name_colon"
+    FIELD_NAME_TAKEN = "field_name_taken"
+    CHOICES_REQUIRED = "choices_required"
+    CHOICE_COMMA = "choice_comma"
+    TOO_MANY_CHOICES = "too_many_choices"
+    TOO_MANY_FIELDS = "too_many_fields"
     # Account set-up
     TEAMS_OFF = "teams_off"
     DEFAULT_PIPELINE_EMPTY = "default_pipeline_empty"
@@ -151,6 +165,19 @@ MESSAGES: dict[Code, Promise] = {
     Code.ONLY_ADMINS_DELETE: _("Only admins may delete leads in this account."),
     Code.ONLY_ADMINS_EXPORT: _("Only admins may export in this account."),
     Code.TOO_MANY_IDS: _("At most %(max)s ids; select by filter for more."),
+    Code.UNKNOWN_FIELD: _("No field '%(key)s' in this account."),
+    Code.FIELD_NOT_TEXT: _("Must be a text, a number or, for a multiple choice, a list."),
+    Code.FIELD_ONE_LINE: _("A field's value is one line of text."),
+    Code.INVALID_PHONE: _("Not a valid phone number."),
+    Code.INVALID_URL: _("Not a valid web address."),
+    Code.INVALID_NUMBER: _("Not a valid number."),
+    Code.INVALID_FIELD_DATE: _("A date, as YYYY-MM-DD."),
+    Code.FIELD_NAME_COLON: _("A field's name cannot hold a colon (:)."),
+    Code.FIELD_NAME_TAKEN: _("A field with this name already exists."),
+    Code.CHOICES_REQUIRED: _("A choice field needs at least one choice."),
+    Code.CHOICE_COMMA: _("A choice cannot hold a comma."),
+    Code.TOO_MANY_CHOICES: _("A field has at most %(max)s choices."),
+    Code.TOO_MANY_FIELDS: _("An account has at most %(max)s fields of each kind."),
     Code.TEAMS_OFF: _(
         "Teams are turned off for this account: an admin must use the Dream Team edition and "
         "turn teams on."
@@ -298,6 +325,9 @@ RECORD_NAMES: dict[str, Promise] = {
     "Step": _("Step"),
     "Bulk action": _("Bulk action"),
     "API key": _("API key"),
+    "Field": _("Field"),
+    "Client folder": _("Client folder"),
+    "Category": _("Category"),
 }
 
 

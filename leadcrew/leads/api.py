@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 from leadcrew.access import explain
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import lead_for
+from leadcrew.contacts.selectors import lead_field_defs
 from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
@@ -45,7 +46,7 @@ def _detail(
     row = selectors.lead_row_after_write(request.auth, lead_id)
     if response is not None:
         response["ETag"] = _etag(row)
-    return lead_out(row, detail=True, site=_site(request))
+    return lead_out(row, detail=True, site=_site(request), defs=lead_field_defs(request.auth))
 
 
 def _site(request: ApiRequest) -> str:
@@ -85,7 +86,8 @@ def _list(
         limit=query.limit,
     )
     response["X-TOTAL-COUNT"] = str(page.total)
-    return [lead_out(lead) for lead in page.leads]
+    defs = lead_field_defs(actor) if page.leads else []
+    return [lead_out(lead, defs=defs) for lead in page.leads]
 
 
 @router.get("/leads", response=list[LeadOut], summary="List the leads you may see")
@@ -134,7 +136,7 @@ def get_lead(request: ApiRequest, response: HttpResponse, id: Id) -> Any:
     the lead since."""
     row = selectors.lead_detail_row(request.auth, id)
     response["ETag"] = _etag(row)
-    return lead_out(row, detail=True, site=_site(request))
+    return lead_out(row, detail=True, site=_site(request), defs=lead_field_defs(request.auth))
 
 
 @router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")

@@ -84,6 +84,13 @@ class Lead(TenantModel):
     next_action_at = models.DateTimeField(null=True, blank=True)
     estimated_closing_date = models.DateField(null=True, blank=True)
     created_from = models.CharField(max_length=50, blank=True, default="")
+    client_folder = models.ForeignKey(
+        "contacts.ClientFolder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

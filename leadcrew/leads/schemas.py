@@ -1,14 +1,16 @@
 """The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
 
-from typing import Any, Literal, cast
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, cast
 
 from django.template.defaultfilters import linebreaksbr
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.explain import Explanation, LeadAccess, Verdict
 from leadcrew.access.policy import Reason
+from leadcrew.contacts.selectors import FieldDef
 from leadcrew.core.api_types import (
     MAX_ID,
     ApiDate,
@@ -46,6 +48,10 @@ Order = Literal[
 ]
 StepRef = StrictInt | ShortText  # `true` is no step id
 Tags = list[ShortText] | ShortText
+# A contact field's value: text, a number, a list of choices (multiple choice), or null to
+# clear it. Strict: `true` is no value of any field type.
+FieldValueIn = StrictStr | StrictInt | StrictFloat | list[StrictStr] | None
+FieldValues = dict[Annotated[str, Field(max_length=100)], FieldValueIn]
 
 
 class UserBrief(Out):
@@ -87,6 +93,23 @@ class LeadOut(Out):
     user_id: int | None
     team_id: int | None
     team_name: str | None
+    client_folder_id: int | None
+    client_folder_name: str | None
+    fields: dict[str, str] = Field(description="The contact fields' values by key")
+
+
+class ClientBrief(Out):
+    id: int
+    name: str
+    description: str
+    is_active: bool
+
+
+class ExtendedInfo(Out):
+    fields: dict[str, str] = Field(description="The contact fields' values by key")
+    fields_by_name: dict[str, str] = Field(description="The same values by field name")
+    created_by: UserBrief | None
+    created_by_id: int | None
 
 
 class LeadDetailOut(LeadOut):
@@ -97,6 +120,11 @@ class LeadDetailOut(LeadOut):
     user: UserBrief | None
     team: TeamBrief | None
     created_by: UserBrief | None
+    client: ClientBrief | None
+    extended_info: ExtendedInfo
+    contact_email: str | None = Field(description="The first e-mail field with a value")
+    first_contact_email: str | None
+    all_contact_emails: list[str]
 
 
 def html_description(description: str) -> str:
@@ -105,11 +133,16 @@ def html_description(description: str) -> str:
     return str(linebreaksbr(description, autoescape=True))
 
 
-def lead_out(row: LeadRow, *, detail: bool = False, site: str = "") -> dict[str, Any]:
+def lead_out(
+    row: LeadRow, *, detail: bool = False, site: str = "", defs: Sequence[FieldDef] = ()
+) -> dict[str, Any]:
     """The lead object of the reference API, from a row of `lead_rows` (read `with_owner` for
     the show form, whose `permalink` is the lead's page under `site`): every key always
-    present, null where empty."""
+    present, null where empty. `defs` are the account's lead fields: each is in `fields`,
+    "" when the lead has no value for it."""
     remind_time = row["remind_time"]
+    stored: dict[str, str] = row["field_values"]
+    fields = {field.key: stored.get(field.key, "") for field in defs} | stored
     data: dict[str, Any] = {
         "id": row["id"],
         "title": row["title"],
@@ -138,6 +171,9 @@ def lead_out(row: LeadRow, *, detail: bool = False, site: str = "") -> dict[str,
         "user_id": row["owner_id"],
         "team_id": row["team_id"],
         "team_name": row["team_name"],
+        "client_folder_id": row["client_folder_id"],
+        "client_folder_name": row["client_folder_name"],
+        "fields": fields,
     }
     if detail:
         data["user"] = (
@@ -163,6 +199,26 @@ def lead_out(row: LeadRow, *, detail: bool = False, site: str = "") -> dict[str,
             if row["created_by_id"] is not None
             else None
         )
+        data["client"] = (
+            {
+                "id": row["client_folder_id"],
+                "name": row["client_folder_name"],
+                "description": row["client_folder_description"],
+                "is_active": row["client_folder_is_active"],
+            }
+            if row["client_folder_id"] is not None
+            else None
+        )
+        names = {field.key: field.name for field in defs}
+        data["extended_info"] = {
+            "fields": fields,
+            "fields_by_name": {names.get(key, key): value for key, value in fields.items()},
+            "created_by": data["created_by"],
+            "created_by_id": row["created_by_id"],
+        }
+        emails = [stored[f.key] for f in defs if f.is_email and stored.get(f.key)]
+        data["contact_email"] = data["first_contact_email"] = emails[0] if emails else None
+        data["all_contact_emails"] = emails
         data["permalink"] = f"{site.rstrip('/')}/leads/{row['id']}"
         data["text_description"] = row["description"]
         data["comment_count"] = row["comment_count"]
@@ -239,6 +295,14 @@ class LeadFields(Schema):
     created_at: ApiDateTime | None = None
     closed_at: ApiDateTime | None = None
     starred: bool | None = None
+    fields: FieldValues | None = Field(
+        None,
+        description='Contact field values by key (or name); null or "" clears one. They are '
+        "also the description's `Label: value` header, rewritten with them.",
+    )
+    append_desc: LongText | None = Field(
+        None, description="Text added on a line of its own at the end of the description"
+    )
 
 
 class LeadCreate(LeadFields):

@@ -32,8 +32,9 @@ from leadcrew.access.policy import (
     leads_for,
     sees_every_lead,
 )
+from leadcrew.contacts.models import LeadFieldValue
 from leadcrew.core.errors import BadParameterFormat, Code, NotFound
-from leadcrew.core.expressions import JsonList
+from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
 from leadcrew.leads.models import (
     OPEN_STATUSES,
@@ -196,11 +197,13 @@ ROW_COLUMNS = (
     "created_by_id",
     "owner_id",
     "team_id",
+    "client_folder_id",
 )
 RELATED_NAMES = {
     "step_name": F("step__name"),
     "pipeline_name": F("step__pipeline__name"),
     "team_name": F("team__name"),
+    "client_folder_name": F("client_folder__name"),
 }
 # The show form's: its owner's and creator's names, and how many comments it has.
 OWNER_COLUMNS = {
@@ -210,6 +213,8 @@ OWNER_COLUMNS = {
     "creator_first_name": F("created_by__first_name"),
     "creator_last_name": F("created_by__last_name"),
     "creator_email": F("created_by__email"),
+    "client_folder_description": F("client_folder__description"),
+    "client_folder_is_active": F("client_folder__is_active"),
     "comment_count": Coalesce(
         Subquery(
             Comment.objects.filter(lead_id=OuterRef("pk"))
@@ -228,9 +233,15 @@ def lead_rows(leads: QuerySet[Lead], *, with_owner: bool = False) -> list[LeadRo
     form, with what the detail adds)."""
     names = {**RELATED_NAMES, **(OWNER_COLUMNS if with_owner else {})}
     tags = JsonList(LeadTag.objects.filter(lead_id=OuterRef("pk")), "name", ordered=True)
-    rows: list[LeadRow] = list(leads.values(*ROW_COLUMNS, **names, tag_names=tags))
+    values = JsonObject(
+        LeadFieldValue.objects.filter(lead_id=OuterRef("pk")), "field__key", "value"
+    )
+    rows: list[LeadRow] = list(
+        leads.values(*ROW_COLUMNS, **names, tag_names=tags, field_pairs=values)
+    )
     for row in rows:
         row["tags"] = json.loads(row.pop("tag_names"))
+        row["field_values"] = json.loads(row.pop("field_pairs"))
     return rows
 
 

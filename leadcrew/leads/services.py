@@ -26,6 +26,9 @@ from leadcrew.access.policy import (
     system_leads,
 )
 from leadcrew.accounts.models import Account, User
+from leadcrew.contacts.selectors import lead_values_by_key
+from leadcrew.contacts.services import lead_contact_plan, lead_values_store
+from leadcrew.contacts.values import FieldInput
 from leadcrew.core.errors import (
     Code,
     Forbidden,
@@ -79,6 +82,8 @@ EDITABLE_FIELDS = (
     "estimated_closing_date",
     "created_at",
     "closed_at",
+    "fields",
+    "append_desc",
 )
 
 
@@ -102,6 +107,10 @@ class LeadWrite(TypedDict, total=False):
     closed_at: datetime | None
     user_id: Ref | None
     team_id: Ref | None
+    # Contact fields by key (or name), and a line added to the description's free text
+    # (leadcrew.contacts.services.lead_contact_plan says how they meet the description).
+    fields: dict[str, FieldInput] | None
+    append_desc: str | None
 
 
 @dataclass(frozen=True)
@@ -310,7 +319,6 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
     lead = Lead(
         account=account,
         title=title,
-        description=data.get("description") or "",
         amount=Decimal(data.get("amount") or 0),
         probability=int(data.get("probability") or 0),
         currency=normalize_currency(currency) if currency else account.currency,
@@ -332,7 +340,16 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
     if lead.owner_id is None and team is not None and team.round_robin:
         lead.owner_id = _next_round_robin_owner(team)
     tags = normalize_tags(data.get("tags"))
+    contact = lead_contact_plan(
+        actor,
+        lead,
+        description=data.get("description") or "",
+        fields=data.get("fields"),
+        append_desc=data.get("append_desc"),
+    )
+    lead.description = contact.description
     lead.save()
+    lead_values_store(lead, contact.values or {})
     LeadTag.objects.bulk_create(
         LeadTag(account_id=account.pk, lead=lead, name=name) for name in tags
     )
@@ -458,8 +475,16 @@ def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadH
         if not title:
             raise MissingParameter("title")
         lead.title = title
-    if "description" in data:
-        lead.description = data["description"] or ""
+    contact = None
+    if "description" in data or data.get("fields") is not None or data.get("append_desc"):
+        contact = lead_contact_plan(
+            actor,
+            lead,
+            description=(data["description"] or "") if "description" in data else None,
+            fields=data.get("fields"),
+            append_desc=data.get("append_desc"),
+        )
+        lead.description = contact.description
     if "probability" in data:
         lead.probability = data["probability"] or 0
     if "starred" in data:
@@ -496,6 +521,8 @@ def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadH
     )
     if "tags" in data:
         _replace_tags(lead, normalize_tags(data["tags"]))
+    if contact is not None and contact.values is not None:
+        lead_values_store(lead, contact.values)
     if lead.status != old_status:
         history.append(_history(actor, lead, HistoryAction.STATUS, old_status, lead.status))
     if lead.step_id != old_step_id:
@@ -586,6 +613,7 @@ def lead_duplicate(*, actor: Actor, lead_id: int) -> Lead:
     data: LeadWrite = {
         "title": original.title,
         "description": original.description,
+        "fields": dict(lead_values_by_key(original.pk)),
         "amount": original.amount,
         "probability": original.probability,
         "currency": original.currency,

@@ -1,0 +1,75 @@
+"""The API's shapes of fields (and, below, client folders and the tag vocabulary)."""
+
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field as PydanticField
+
+from leadcrew.contacts.models import Field, FieldType, ParentType
+from leadcrew.core.api_types import Id, Name, Out, Timestamp, format_datetime
+
+Choices = list[Name]
+
+
+class FieldOut(Out):
+    id: int
+    name: str
+    key: str = PydanticField(description="How `fields` of a lead name it")
+    type: FieldType
+    parent_type: ParentType
+    is_key: bool = PydanticField(description="Compared to find duplicate leads")
+    position: int
+    choices: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def field_out(field: Field) -> dict[str, Any]:
+    return {
+        "id": field.pk,
+        "name": field.name,
+        "key": field.key,
+        "type": field.type,
+        "parent_type": field.parent_type,
+        "is_key": field.is_key,
+        "position": field.position,
+        "choices": list(field.choices or []),
+        "created_at": format_datetime(field.created_at),
+        "updated_at": format_datetime(field.updated_at),
+    }
+
+
+class FieldQuery(Schema):
+    parent_type: ParentType | None = None
+
+
+class FieldIn(Schema):
+    name: Name
+    type: FieldType = FieldType.TEXT
+    parent_type: ParentType = ParentType.LEAD
+    is_key: bool | None = None
+    is_duplicate: bool | None = PydanticField(None, description="The reference's name of is_key")
+    choices: Choices | None = PydanticField(None, description="For choice fields")
+
+    def key_flag(self) -> bool | None:
+        return self.is_key if self.is_key is not None else self.is_duplicate
+
+
+class FieldUpdateIn(Schema):
+    name: Name | None = None
+    is_key: bool | None = None
+    is_duplicate: bool | None = None
+    choices: Choices | None = None
+    position: int | None = PydanticField(None, ge=0, le=10_000)
+
+    def key_flag(self) -> bool | None:
+        return self.is_key if self.is_key is not None else self.is_duplicate
+
+
+class FieldsReorderIn(Schema):
+    parent_type: ParentType = ParentType.LEAD
+    ids: list[Id] = PydanticField(max_length=1000, description="Field ids in their new order")
+
+
+class DeletedOut(Schema):
+    id: int

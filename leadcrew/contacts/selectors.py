@@ -1,0 +1,62 @@
+"""Reads of fields, client folders and the tag vocabulary: each starts from the actor's
+account; anything about leads starts from the access policy."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from leadcrew.access.actor import Actor
+from leadcrew.contacts.models import Field, FieldType, LeadFieldValue, ParentType
+from leadcrew.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """What a lead's answer and its writes need to know of a field."""
+
+    id: int
+    key: str
+    name: str
+    type: str
+    choices: tuple[str, ...]
+    is_key: bool
+
+    @property
+    def is_email(self) -> bool:
+        return self.type == FieldType.EMAIL
+
+
+def field_list(actor: Actor, parent_type: str | None = None) -> QuerySet[Field]:
+    """The account's fields, lead fields first, each kind in its order."""
+    fields = Field.objects.filter(account_id=actor.account_id)
+    if parent_type is not None:
+        fields = fields.filter(parent_type=parent_type)
+    return fields.order_by("parent_type", "position", "id")
+
+
+def field_get(actor: Actor, field_id: int) -> Field:
+    field = Field.objects.filter(account_id=actor.account_id, pk=field_id).first()
+    if field is None:
+        raise NotFound("Field")
+    return field
+
+
+def lead_field_defs(actor: Actor) -> list[FieldDef]:
+    """The account's lead fields in their order: one query, read once per request."""
+    return [
+        FieldDef(
+            id=field.pk,
+            key=field.key,
+            name=field.name,
+            type=field.type,
+            choices=tuple(str(choice) for choice in field.choices or ()),
+            is_key=field.is_key,
+        )
+        for field in field_list(actor, ParentType.LEAD)
+    ]
+
+
+def lead_values_by_key(lead_id: int) -> dict[str, str]:
+    """The field values of a lead the caller already holds (read through the policy)."""
+    rows = LeadFieldValue.objects.filter(lead_id=lead_id).values_list("field__key", "value")
+    return dict(rows)
