@@ -161,6 +161,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from leadcrew.accounts.api import router as accounts_router
     from leadcrew.accounts.api_keys_api import router as api_keys_router
+    from leadcrew.activities.api import router as activities_router
     from leadcrew.audit.api import router as audit_router
     from leadcrew.bulk.api import router as bulk_router
     from leadcrew.contacts.api import router as contacts_router
@@ -175,6 +176,8 @@ def _register_routers() -> None:
     api.add_router("", leads_router)
     api.add_router("", pipelines_router)
     api.add_router("", teams_router)
+    # Before the statistics routes, so that /statistics/activities is its own route.
+    api.add_router("", activities_router)
     api.add_router("", stats_router)
     api.add_router("", api_keys_router)
     api.add_router("", audit_router)

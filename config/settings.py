@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "leadcrew.core",
     "leadcrew.accounts",
     "leadcrew.teams",
+    "leadcrew.activities",
     "leadcrew.leads",
     "leadcrew.contacts",
     "leadcrew.bulk",

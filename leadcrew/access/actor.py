@@ -18,6 +18,7 @@ class AccessSettings:
     team_assignment: str
     only_admins_export_leads: bool
     only_admins_delete_leads: bool
+    only_admins_delete_comments: bool = False
 
     @classmethod
     def of(cls, account: Account) -> "AccessSettings":
@@ -29,6 +30,7 @@ class AccessSettings:
             team_assignment=account.team_assignment,
             only_admins_export_leads=account.only_admins_export_leads,
             only_admins_delete_leads=account.only_admins_delete_leads,
+            only_admins_delete_comments=account.only_admins_delete_comments,
         )
 
     def with_changes(self, **changes: Any) -> "AccessSettings":

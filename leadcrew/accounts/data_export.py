@@ -133,6 +133,7 @@ def _account_rows(actor: Actor) -> Iterator[Any]:
         "team_assignment",
         "only_admins_export_leads",
         "only_admins_delete_leads",
+        "only_admins_delete_comments",
         "created_at",
     )
 

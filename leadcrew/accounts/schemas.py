@@ -112,6 +112,7 @@ class SettingsOut(Schema):
     team_assignment: TeamAssignmentIn
     only_admins_export_leads: bool
     only_admins_delete_leads: bool
+    only_admins_delete_comments: bool
     updated_at: Timestamp
 
 
@@ -129,6 +130,7 @@ class SettingsIn(Schema):
     team_assignment: TeamAssignmentIn | None = None
     only_admins_export_leads: bool | None = None
     only_admins_delete_leads: bool | None = None
+    only_admins_delete_comments: bool | None = None
 
     def change(self) -> SettingsChange:
         return SettingsChange(**self.model_dump())
@@ -228,6 +230,7 @@ def settings_out(account: Account) -> dict[str, Any]:
         "team_assignment": account.team_assignment,
         "only_admins_export_leads": account.only_admins_export_leads,
         "only_admins_delete_leads": account.only_admins_delete_leads,
+        "only_admins_delete_comments": account.only_admins_delete_comments,
         "updated_at": format_datetime(account.updated_at),
     }
 

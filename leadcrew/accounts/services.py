@@ -37,6 +37,7 @@ from leadcrew.accounts.throttle import (
     login_success_record,
     login_throttle_check,
 )
+from leadcrew.activities.services import activity_types_create_default
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
 from leadcrew.contacts.services import fields_create_default
@@ -104,6 +105,7 @@ def account_create(
     )
     pipeline_create_default(account)
     fields_create_default(account)
+    activity_types_create_default(account)
     # The first key is logged like any other, as created by the new admin.
     _, raw_key = api_key_create(actor=actor_for_user(admin, account), name="Default key")
     return NewAccount(account=account, admin=admin, api_key=raw_key)
@@ -464,11 +466,17 @@ class SettingsChange:
     team_assignment: str | None = None
     only_admins_export_leads: bool | None = None
     only_admins_delete_leads: bool | None = None
+    only_admins_delete_comments: bool | None = None
 
 
 LOGGED_SETTINGS = tuple(field.name for field in fields(SettingsChange))
 # The settings that exist only in the dream_team edition.
-DREAM_TEAM_FLAGS = ("teams_enabled", "only_admins_export_leads", "only_admins_delete_leads")
+DREAM_TEAM_FLAGS = (
+    "teams_enabled",
+    "only_admins_export_leads",
+    "only_admins_delete_leads",
+    "only_admins_delete_comments",
+)
 
 
 def _check_choice(field: str, value: str, choices: list[str]) -> None:

@@ -20,6 +20,7 @@ class SensitiveActionType(models.TextChoices):
     LOG_AS = "log_as", "Acted as another user"
     API_KEY_CREATED = "api_key_created", "API key created"
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    COMMENT_DELETED = "comment_deleted", "Comment deleted"
 
 
 class SensitiveAction(TenantModel):

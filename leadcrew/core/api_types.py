@@ -98,6 +98,21 @@ UserRef = Annotated[
         }
     ),
 ]
+# A record named by id or by name (an activity type). Strict: `true` is no id.
+NameRef = Annotated[
+    StrictInt | str,
+    Field(union_mode="left_to_right"),
+    AfterValidator(lambda value: _no_nul(value) if isinstance(value, str) else value),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                {"type": "string", "maxLength": 100},
+            ],
+            "description": "An id or a name",
+        }
+    ),
+]
 Money = Annotated[
     Decimal, BeforeValidator(_ascii_number), Field(ge=0, max_digits=14, decimal_places=2)
 ]

@@ -35,6 +35,8 @@ class Code(StrEnum):
     INVALID_TIME_ZONE = "invalid_time_zone"
     INVALID_CURRENCY = "invalid_currency"
     NOT_A_MEMBER = "not_a_member"
+    UNKNOWN_ACTIVITY = "unknown_activity"
+    ACTIVITY_DISABLED = "activity_disabled"
     # Leads
     NOT_FOUND = "not_found"
     LEAD_READ_ONLY = "lead_read_only"
@@ -66,6 +68,14 @@ class Code(StrEnum):
     CHOICE_COMMA = "choice_comma"
     TOO_MANY_CHOICES = "too_many_choices"
     TOO_MANY_FIELDS = "too_many_fields"
+    # Comments and activities
+    COMMENT_EDIT_FORBIDDEN = "comment_edit_forbidden"
+    ONLY_ADMINS_DELETE_COMMENTS = "only_admins_delete_comments"
+    COMMENT_DATE_FORBIDDEN = "comment_date_forbidden"
+    IN_THE_FUTURE = "in_the_future"
+    ACTIVITY_NAME_TAKEN = "activity_name_taken"
+    NOT_A_COLOR = "not_a_color"
+    API_KEY_ONLY = "api_key_only"
     # Account set-up
     TEAMS_OFF = "teams_off"
     DEFAULT_PIPELINE_EMPTY = "default_pipeline_empty"
@@ -146,6 +156,17 @@ MESSAGES: dict[Code, Promise] = {
     Code.INVALID_TIME_ZONE: _("Not a known time zone (like Europe/Paris)."),
     Code.INVALID_CURRENCY: _("A three-letter currency code, like EUR."),
     Code.NOT_A_MEMBER: _("This user is not a member of this team."),
+    Code.UNKNOWN_ACTIVITY: _("No such activity type in this account."),
+    Code.ACTIVITY_DISABLED: _("This activity type is disabled: an admin may enable it again."),
+    Code.COMMENT_EDIT_FORBIDDEN: _("Only its author or an admin may change or delete a comment."),
+    Code.ONLY_ADMINS_DELETE_COMMENTS: _("Only admins may delete comments in this account."),
+    Code.COMMENT_DATE_FORBIDDEN: _(
+        "Only admins and API keys may date a comment in the past (when importing history)."
+    ),
+    Code.IN_THE_FUTURE: _("Cannot be in the future."),
+    Code.ACTIVITY_NAME_TAKEN: _("An activity type with this name already exists."),
+    Code.NOT_A_COLOR: _("A color is written #RRGGBB, like #2e7d32."),
+    Code.API_KEY_ONLY: _("This endpoint takes an account API key (X-API-KEY) only."),
     Code.NOT_FOUND: _("%(what)s not found."),
     Code.LEAD_READ_ONLY: _("You may see this lead but not change it."),
     Code.LEAD_CHANGED: _(
@@ -328,6 +349,8 @@ RECORD_NAMES: dict[str, Promise] = {
     "Field": _("Field"),
     "Client folder": _("Client folder"),
     "Category": _("Category"),
+    "Comment": _("Comment"),
+    "Activity type": _("Activity type"),
 }
 
 

@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import Assignee, Destination
 from leadcrew.accounts.models import ApiKey, User
+from leadcrew.activities.models import ActivityType
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter, NotFound
 from leadcrew.leads.models import Pipeline, Step
 from leadcrew.teams.models import Membership, Team
@@ -80,6 +81,20 @@ def pipeline_lookup(actor: Actor, ref: Ref, *, field: str = "pipeline_id") -> Pi
     if pipeline is None:
         raise InvalidParameter(field, Code.UNKNOWN_PIPELINE)
     return pipeline
+
+
+def activity_type_lookup(
+    actor: Actor, ref: Ref, *, field: str = "activity_id", loggable: bool = True
+) -> ActivityType:
+    """An activity type of the actor's account, by id or name. `loggable`: refuse a disabled
+    type, which stays on past activities but takes no new one."""
+    types = ActivityType.objects.filter(account_id=actor.account_id)
+    found = _one(types, ref, by="name__iexact", order=("position", "id"))
+    if found is None:
+        raise InvalidParameter(field, Code.UNKNOWN_ACTIVITY)
+    if loggable and found.is_disabled:
+        raise InvalidParameter(field, Code.ACTIVITY_DISABLED)
+    return found
 
 
 def step_lookup(

@@ -18,6 +18,8 @@ from leadcrew.leads.schemas import (
     BinnedLeadOut,
     CommentIn,
     CommentOut,
+    CommentQuery,
+    CommentUpdate,
     DeletedManyOut,
     DeletedOut,
     HistoryOut,
@@ -204,21 +206,50 @@ def lead_history(request: ApiRequest, response: HttpResponse, id: Id, paging: Qu
     return [history_out(row) for row in paginate(selectors.lead_history(lead), paging, response)]
 
 
-@router.get("/leads/{id}/comments", response=list[CommentOut], summary="A lead's comments")
+@router.get(
+    "/leads/{id}/comments",
+    response=list[CommentOut],
+    summary="A lead's comments and activities",
+)
 def list_comments(
-    request: ApiRequest, response: HttpResponse, id: Id, paging: Query[Paging]
+    request: ApiRequest,
+    response: HttpResponse,
+    id: Id,
+    paging: Query[Paging],
+    query: Query[CommentQuery],
 ) -> Any:
     lead = lead_for(request.auth, id)
-    return [comment_out(c) for c in paginate(selectors.lead_comments(lead), paging, response)]
+    comments = selectors.lead_comments(lead, newest_first=query.direction == "desc")
+    return [comment_out(c) for c in paginate(comments, paging, response)]
 
 
-@router.post("/leads/{id}/comments", response={201: CommentOut}, summary="Comment on a lead")
+@router.post(
+    "/leads/{id}/comments",
+    response={201: CommentOut},
+    summary="Comment on a lead, or log an activity (with `activity_id`)",
+)
 def create_comment(request: ApiRequest, id: Id, payload: CommentIn) -> Any:
-    comment = services.comment_create(
-        actor=request.auth,
-        lead_id=id,
-        content=payload.content,
-        activity_id=payload.activity_id,
-        is_pinned=payload.is_pinned,
-    )
+    comment = services.comment_create(actor=request.auth, lead_id=id, data=payload.comment_write())
     return Status(201, comment_out(comment))
+
+
+@router.put(
+    "/leads/{lead_id}/comments/{id}",
+    response=CommentOut,
+    summary="Change a comment (its author or an admin)",
+)
+def update_comment(request: ApiRequest, lead_id: Id, id: Id, payload: CommentUpdate) -> Any:
+    comment = services.comment_update(
+        actor=request.auth, lead_id=lead_id, comment_id=id, data=payload.comment_write()
+    )
+    return comment_out(comment)
+
+
+@router.delete(
+    "/leads/{lead_id}/comments/{id}",
+    response=DeletedOut,
+    summary="Delete a comment (its author or an admin; admins only under "
+    "`only_admins_delete_comments`)",
+)
+def delete_comment(request: ApiRequest, lead_id: Id, id: Id) -> Any:
+    return {"id": services.comment_delete(actor=request.auth, lead_id=lead_id, comment_id=id)}

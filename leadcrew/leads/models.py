@@ -79,6 +79,15 @@ class Lead(TenantModel):
     starred = models.BooleanField(default=False)
     remind_date = models.DateField(null=True, blank=True)
     remind_time = models.TimeField(null=True, blank=True)
+    # What is planned for the reminder ("call back on Tuesday"): an activity type and a note.
+    remind_activity = models.ForeignKey(
+        "activities.ActivityType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    remind_note = models.CharField(max_length=255, blank=True, default="")
     # The reminder as an instant in the account's time zone: what the to-do list sorts on and
     # what the scheduler compares with the clock.
     next_action_at = models.DateTimeField(null=True, blank=True)
@@ -197,13 +206,40 @@ class Comment(TenantModel):
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     content = models.TextField()
-    activity_id = models.PositiveIntegerField(null=True, blank=True)
+    # A comment with a type is an activity (a call, a meeting...), as in the reference API.
+    activity = models.ForeignKey(
+        "activities.ActivityType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The team an activity counts for in activity reports: the lead's team when it was logged,
+    # if its author was a member of that team then. Kept as it was, so that a member who
+    # leaves a team leaves their past activities in its reports, and adds no new ones.
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "-created_at", "-id"], name="comment_lead_newest"),
+            # Activity reports read a period of an account's activities, or of its teams'.
+            models.Index(
+                fields=["account", "created_at", "activity", "author", "team", "lead"],
+                condition=Q(activity__isnull=False),
+                name="activity_account_time",
+            ),
+            models.Index(
+                fields=["account", "team", "created_at", "activity", "author", "lead"],
+                condition=Q(activity__isnull=False),
+                name="activity_team_time",
+            ),
+        ]
 
 
 class HistoryAction(models.TextChoices):

@@ -12,7 +12,6 @@ from leadcrew.access.explain import Explanation, LeadAccess, Verdict
 from leadcrew.access.policy import Reason
 from leadcrew.contacts.selectors import FieldDef
 from leadcrew.core.api_types import (
-    MAX_ID,
     ApiDate,
     ApiDateTime,
     DateText,
@@ -21,6 +20,7 @@ from leadcrew.core.api_types import (
     LocalTime,
     LongText,
     Money,
+    NameRef,
     Out,
     Paging,
     ShortText,
@@ -33,7 +33,7 @@ from leadcrew.core.api_types import (
 )
 from leadcrew.leads.models import Comment, LeadHistory, Status
 from leadcrew.leads.selectors import LeadFilter, LeadRow, parse_statuses, split_list
-from leadcrew.leads.services import LeadWrite
+from leadcrew.leads.services import CommentWrite, LeadWrite
 
 Order = Literal[
     "id",
@@ -47,6 +47,7 @@ Order = Literal[
     "alphabetically",
 ]
 StepRef = StrictInt | ShortText  # `true` is no step id
+ActivityRef = NameRef
 Tags = list[ShortText] | ShortText
 # A contact field's value: text, a number, a list of choices (multiple choice), or null to
 # clear it. Strict: `true` is no value of any field type.
@@ -81,6 +82,8 @@ class LeadOut(Out):
     starred: bool
     remind_date: DateText | None
     remind_time: str | None
+    remind_activity_id: int | None = Field(description="The activity planned for the reminder")
+    remind_note: str = Field(description="What the reminder is about")
     next_action_at: Timestamp | None
     estimated_closing_date: DateText | None
     closed_at: Timestamp | None
@@ -158,6 +161,8 @@ def lead_out(
         "starred": row["starred"],
         "remind_date": format_date(row["remind_date"]),
         "remind_time": remind_time.strftime("%H:%M") if remind_time else None,
+        "remind_activity_id": row["remind_activity_id"],
+        "remind_note": row["remind_note"],
         "next_action_at": format_datetime(row["next_action_at"]),
         "estimated_closing_date": format_date(row["estimated_closing_date"]),
         "closed_at": format_datetime(row["closed_at"]),
@@ -291,6 +296,10 @@ class LeadFields(Schema):
     currency: str | None = Field(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
     remind_date: ApiDate | None = None
     remind_time: LocalTime | None = Field(None, description="HH:MM, on 15-minute steps")
+    remind_activity_id: ActivityRef | None = Field(
+        None, description="The activity planned for the reminder (a type's id or name)"
+    )
+    remind_note: ShortText | None = Field(None, description="What the reminder is about")
     estimated_closing_date: ApiDate | None = None
     created_at: ApiDateTime | None = None
     closed_at: ApiDateTime | None = None
@@ -372,29 +381,86 @@ def history_out(row: LeadHistory) -> dict[str, Any]:
 
 class CommentIn(Schema):
     content: Text = Field(min_length=1, max_length=100_000)
-    activity_id: int | None = Field(None, ge=1, le=MAX_ID)
+    activity_id: ActivityRef | None = Field(
+        None, description="Makes the comment an activity: an activity type's id or name"
+    )
     is_pinned: bool = False
+    user_id: UserRef | None = Field(
+        None, description="The author, under an API key (ignored under a user token)"
+    )
+    created_at: ApiDateTime | None = Field(
+        None, description="When it happened, when importing history (admins and API keys)"
+    )
+
+    def comment_write(self) -> CommentWrite:
+        return cast(CommentWrite, self.model_dump(exclude_none=True))
 
 
-class CommentOut(Schema):
+class CommentUpdate(Schema):
+    """Any subset; `activity_id: null` turns an activity back into a plain comment."""
+
+    content: Text | None = Field(None, min_length=1, max_length=100_000)
+    activity_id: ActivityRef | None = None
+    is_pinned: bool | None = None
+
+    def comment_write(self) -> CommentWrite:
+        data = self.model_dump(exclude_unset=True)
+        for key in ("content", "is_pinned"):
+            if key in data and data[key] is None:
+                del data[key]
+        return cast(CommentWrite, data)
+
+
+class CommentQuery(Schema):
+    direction: Direction = Field("desc", description="By creation date; newest first by default")
+
+
+class CommentedItemOut(Out):
+    id: int
+    type: Literal["lead"]
+    title: str
+
+
+class CommentOut(Out):
     id: int
     lead_id: int
     content: str
+    raw_content: str = Field(description="The text as written (leadcrew stores no markup)")
     activity_id: int | None
     is_pinned: bool
     user_id: int | None
+    user: UserBrief | None = Field(description="The author; null for an API key's comment")
+    commented_item: CommentedItemOut
+    attachments: list[Any] = Field(description="Always empty: leadcrew keeps no attachments")
+    reactions: list[Any] = Field(description="Always empty")
     created_at: Timestamp
     updated_at: Timestamp
 
 
 def comment_out(comment: Comment) -> dict[str, Any]:
+    """A comment in the reference shape; read it with its author and lead (`select_related`)."""
+    author = comment.author
     return {
         "id": comment.pk,
         "lead_id": comment.lead_id,
         "content": comment.content,
+        "raw_content": comment.content,
         "activity_id": comment.activity_id,
         "is_pinned": comment.is_pinned,
         "user_id": comment.author_id,
+        "user": (
+            {
+                "id": author.pk,
+                "firstname": author.first_name,
+                "lastname": author.last_name,
+                "email": author.email,
+            }
+            if author is not None
+            else None
+        ),
+        "commented_item": {"id": comment.lead_id, "type": "lead", "title": comment.lead.title},
+        "attachments": [],
+        "reactions": [],
         "created_at": format_datetime(comment.created_at),
         "updated_at": format_datetime(comment.updated_at),
     }

@@ -187,6 +187,8 @@ ROW_COLUMNS = (
     "starred",
     "remind_date",
     "remind_time",
+    "remind_activity_id",
+    "remind_note",
     "next_action_at",
     "estimated_closing_date",
     "closed_at",
@@ -350,8 +352,14 @@ def lead_history(lead: Lead) -> QuerySet[LeadHistory]:
     return LeadHistory.objects.filter(lead=lead).order_by("-created_at", "-id")
 
 
-def lead_comments(lead: Lead) -> QuerySet[Comment]:
-    return Comment.objects.filter(lead=lead).order_by("-created_at", "-id")
+def lead_comments(lead: Lead, *, newest_first: bool = True) -> QuerySet[Comment]:
+    """A lead's comments and activities, with their authors and activity types."""
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    return (
+        Comment.objects.filter(account_id=lead.account_id, lead=lead)
+        .select_related("author", "lead", "activity")
+        .order_by(*order)
+    )
 
 
 def bin_leads(actor: Actor) -> QuerySet[Lead]:
@@ -393,7 +401,7 @@ def recent_history(lead: Lead, limit: int) -> list[LeadHistory]:
 
 
 def recent_comments(lead: Lead, limit: int) -> list[Comment]:
-    return list(lead_comments(lead).select_related("author")[:limit])
+    return list(lead_comments(lead)[:limit])
 
 
 # --- The pipeline board and the to-do list --------------------------------------------------

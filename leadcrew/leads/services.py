@@ -29,6 +29,9 @@ from leadcrew.accounts.models import Account, User
 from leadcrew.contacts.selectors import lead_values_by_key
 from leadcrew.contacts.services import lead_contact_plan, lead_values_store
 from leadcrew.contacts.values import FieldInput
+from leadcrew.activities.models import ActivityType
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import (
     Code,
     Forbidden,
@@ -39,6 +42,7 @@ from leadcrew.core.errors import (
 )
 from leadcrew.core.lookups import (
     Ref,
+    activity_type_lookup,
     assignee_of,
     destination_of,
     first_step_of_default_pipeline,
@@ -79,6 +83,8 @@ EDITABLE_FIELDS = (
     "starred",
     "remind_date",
     "remind_time",
+    "remind_activity_id",
+    "remind_note",
     "estimated_closing_date",
     "created_at",
     "closed_at",
@@ -102,6 +108,8 @@ class LeadWrite(TypedDict, total=False):
     starred: bool | None
     remind_date: date | None
     remind_time: time | None
+    remind_activity_id: Ref | None  # what is planned for the reminder: an activity type
+    remind_note: str | None  # ... and a note ("call back about the quote")
     estimated_closing_date: date | None
     created_at: datetime | None
     closed_at: datetime | None
@@ -329,6 +337,8 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
         starred=bool(data.get("starred")),
         remind_date=data.get("remind_date"),
         remind_time=data.get("remind_time"),
+        remind_activity=_planned_activity(actor, data.get("remind_activity_id")),
+        remind_note=(data.get("remind_note") or "").strip(),
         estimated_closing_date=data.get("estimated_closing_date"),
         created_from=created_from,
         created_at=data.get("created_at") or now,
@@ -355,6 +365,12 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
     )
     LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.CREATED, new=lead.title)])
     return lead
+
+
+def _planned_activity(actor: Actor, ref: Ref | None) -> ActivityType | None:
+    if ref is None:
+        return None
+    return activity_type_lookup(actor, ref, field="remind_activity_id")
 
 
 def _next_round_robin_owner(team: Team) -> int | None:
@@ -495,6 +511,12 @@ def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadH
         lead.remind_date = data["remind_date"]
     if "remind_time" in data:
         lead.remind_time = data["remind_time"]
+    if "remind_activity_id" in data:
+        ref = data["remind_activity_id"]
+        if ref is None or str(ref) != str(lead.remind_activity_id):
+            lead.remind_activity = _planned_activity(actor, ref)
+    if "remind_note" in data:
+        lead.remind_note = (data["remind_note"] or "").strip()
     created_at, currency = data.get("created_at"), data.get("currency")
     amount, status = data.get("amount"), data.get("status")
     if created_at is not None:
@@ -627,22 +649,138 @@ def lead_duplicate(*, actor: Actor, lead_id: int) -> Lead:
     return lead_create(actor=actor, data=data, created_from="duplicate")
 
 
+class CommentWrite(TypedDict, total=False):
+    """What a comment write may set; a key left out is left alone."""
+
+    content: str
+    activity_id: Ref | None
+    is_pinned: bool
+    user_id: Ref | None  # the author, under an API key only
+    created_at: datetime | None  # when importing history
+
+
 @transaction.atomic
-def comment_create(
-    *, actor: Actor, lead_id: int, content: str, activity_id: int | None, is_pinned: bool
-) -> Comment:
-    """Whoever sees a lead may comment on it: a comment changes none of its fields."""
+def comment_create(*, actor: Actor, lead_id: int, data: CommentWrite) -> Comment:
+    """The one way a comment, or an activity (a comment with an activity type), comes to be:
+    the API, the simplified API, the web app and imports all call it.
+
+    Whoever sees a lead may comment on it: a comment changes none of its fields. The author is
+    the acting user; an API key may name one (`user_id`, any user of the account, disabled
+    ones included for history), and without one the comment has no author. `created_at` dates
+    it in the past, for admins and API keys only (a report must not be back-dated by the
+    people it measures). An activity remembers the team it counts for in reports: the lead's
+    team, when the author is a member of it."""
     lead = lead_for(actor, lead_id)
+    content = data.get("content") or ""
     if not content.strip():
         raise MissingParameter("content")
-    return Comment.objects.create(
+    author_id = actor.user_id
+    if actor.is_api_key and data.get("user_id") is not None:
+        author_id = user_lookup(actor, data["user_id"]).pk  # type: ignore[arg-type]
+    created_at = _comment_date(actor, data.get("created_at"))
+    activity = _activity_of(actor, data.get("activity_id"))
+    comment = Comment.objects.create(
         account_id=lead.account_id,
         lead=lead,
-        author_id=actor.user_id,
+        author_id=author_id,
         content=content,
-        activity_id=activity_id,
-        is_pinned=is_pinned,
+        activity=activity,
+        team_id=_activity_team(lead, author_id) if activity is not None else None,
+        is_pinned=bool(data.get("is_pinned")),
+        created_at=created_at,
     )
+    comment.lead = lead
+    return comment
+
+
+def _comment_date(actor: Actor, created_at: datetime | None) -> datetime:
+    now = timezone.now()
+    if created_at is None:
+        return now
+    if not actor.is_admin:
+        raise Forbidden(Code.COMMENT_DATE_FORBIDDEN, field="created_at")
+    if created_at > now:
+        raise InvalidParameter("created_at", Code.IN_THE_FUTURE)
+    return created_at
+
+
+def _activity_of(actor: Actor, ref: Ref | None) -> ActivityType | None:
+    return activity_type_lookup(actor, ref) if ref is not None else None
+
+
+def _activity_team(lead: Lead, author_id: int | None) -> int | None:
+    if lead.team_id is None or author_id is None:
+        return None
+    member = Membership.objects.filter(team_id=lead.team_id, user_id=author_id).exists()
+    return lead.team_id if member else None
+
+
+def _comment_for_change(actor: Actor, lead_id: int, comment_id: int) -> tuple[Lead, Comment]:
+    """A comment of a lead the actor sees (else 404), locked, that they may change: its author
+    or an admin (else 403)."""
+    lead = lead_for(actor, lead_id)
+    comment = (
+        Comment.objects.select_for_update()
+        .filter(account_id=actor.account_id, lead_id=lead.pk, pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise NotFound("Comment")
+    if not actor.is_admin and (actor.user_id is None or comment.author_id != actor.user_id):
+        raise Forbidden(Code.COMMENT_EDIT_FORBIDDEN)
+    comment.lead = lead
+    return lead, comment
+
+
+@transaction.atomic
+def comment_update(*, actor: Actor, lead_id: int, comment_id: int, data: CommentWrite) -> Comment:
+    """Changes a comment's text, activity type or pin: its author or an admin. The author and
+    the date stay (an activity stays in the reports it was counted in)."""
+    _, comment = _comment_for_change(actor, lead_id, comment_id)
+    if "content" in data:
+        content = data["content"] or ""
+        if not content.strip():
+            raise MissingParameter("content")
+        comment.content = content
+    if "activity_id" in data:
+        ref = data["activity_id"]
+        # Keeping the type it has is no change, even once that type is disabled.
+        keep = ref is not None and str(ref) == str(comment.activity_id)
+        if not keep:
+            activity = _activity_of(actor, ref)
+            if activity is not None and comment.activity_id is None:
+                comment.team_id = _activity_team(comment.lead, comment.author_id)
+            elif activity is None:
+                comment.team_id = None
+            comment.activity = activity
+    if "is_pinned" in data:
+        comment.is_pinned = bool(data["is_pinned"])
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: Actor, lead_id: int, comment_id: int) -> int:
+    """Deletes a comment for good: its author or an admin, and only admins while
+    `only_admins_delete_comments` is on. Written to the sensitive-actions log, since an
+    activity leaves the reports with it."""
+    _, comment = _comment_for_change(actor, lead_id, comment_id)
+    if actor.settings.only_admins_delete_comments and not actor.is_admin:
+        raise Forbidden(Code.ONLY_ADMINS_DELETE_COMMENTS)
+    deleted_id = comment.pk
+    sensitive_action_record(
+        actor=actor,
+        action=SensitiveActionType.COMMENT_DELETED,
+        details={
+            "lead_id": comment.lead_id,
+            "comment_id": deleted_id,
+            "author_id": comment.author_id,
+            "activity_id": comment.activity_id,
+            "created_at": comment.created_at.isoformat(),
+        },
+    )
+    comment.delete()
+    return deleted_id
 
 
 # --- Reminders ------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ SETTING_CHOICES: dict[str, Any] = {
     "team_assignment": TeamAssignment,
     "only_admins_export_leads": bool,
     "only_admins_delete_leads": bool,
+    "only_admins_delete_comments": bool,
 }
 
 # lead name -> (owner persona or None, team name or None)

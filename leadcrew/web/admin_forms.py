@@ -77,6 +77,11 @@ class SettingsForm(WebForm):
     only_admins_delete_leads = forms.BooleanField(
         label=_("Only admins may delete leads"), required=False, help_text=DREAM_TEAM_HELP
     )
+    only_admins_delete_comments = forms.BooleanField(
+        label=_("Only admins may delete comments and activities"),
+        required=False,
+        help_text=DREAM_TEAM_HELP,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

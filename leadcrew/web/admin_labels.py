@@ -46,6 +46,7 @@ SETTING_LABELS = {
     "team_assignment": _("Assignment inside teams"),
     "only_admins_export_leads": _("Only admins export leads"),
     "only_admins_delete_leads": _("Only admins delete leads"),
+    "only_admins_delete_comments": _("Only admins delete comments"),
 }
 SETTING_VALUE_LABELS: dict[str, dict[Any, Any]] = {
     "edition": EDITION_LABELS,
@@ -71,6 +72,7 @@ LOG_ACTION_LABELS = {
     SensitiveActionType.LOG_AS: _("Acted as another user"),
     SensitiveActionType.API_KEY_CREATED: _("API key created"),
     SensitiveActionType.API_KEY_REVOKED: _("API key revoked"),
+    SensitiveActionType.COMMENT_DELETED: _("Comment deleted"),
 }
 
 GROUPING_LABELS = {

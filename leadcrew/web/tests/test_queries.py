@@ -38,9 +38,7 @@ def _add(cast: Cast, count: int, lead_id: int) -> None:
             },
         )
         lead_create(actor=admin, data={"title": f"Pool {i}", "user_id": None})
-        comment_create(
-            actor=nils, lead_id=lead_id, content=f"c{i}", activity_id=None, is_pinned=False
-        )
+        comment_create(actor=nils, lead_id=lead_id, data={"content": f"c{i}"})
         lead_update(actor=nils, lead_id=lead_id, data={"amount": i + 1})
 
 

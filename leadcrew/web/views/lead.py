@@ -396,9 +396,7 @@ def lead_comment(request: WebRequest, lead_id: int) -> HttpResponse:
             services.comment_create(
                 actor=actor_of(request),
                 lead_id=lead.pk,
-                content=form.cleaned_data["content"],
-                activity_id=None,
-                is_pinned=False,
+                data={"content": form.cleaned_data["content"]},
             )
         except ApiError as error:
             show_domain_error(form, error)
