@@ -13,6 +13,7 @@ from leadcrew.accounts.models import Account, ApiKey, Edition, User, hash_secret
 from leadcrew.accounts.services import account_create
 from leadcrew.audit.models import SensitiveAction, SensitiveActionType
 from leadcrew.core.api_types import format_datetime
+from leadcrew.leads.models import Comment
 from leadcrew.teams.models import Membership, Team
 from leadcrew.testing.api_world import PASSWORD, Api, World, as_user, error_type
 
@@ -153,6 +154,21 @@ def api_key_revoked(world: World, api: Api) -> Logged:
     return Logged({"api_key_id": key.pk, "name": "Old", "prefix": key.prefix})
 
 
+def comment_deleted(world: World, api: Api) -> Logged:
+    lead = world.lead("Deal")
+    note = Comment.objects.create(account=world.account, lead=lead, content="Called")
+    ok(api.delete(f"/leads/{lead.pk}/comments/{note.pk}"))
+    return Logged(
+        {
+            "lead_id": lead.pk,
+            "comment_id": note.pk,
+            "author_id": None,
+            "activity_id": None,
+            "created_at": note.created_at.isoformat(),
+        }
+    )
+
+
 SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.SETTINGS_CHANGED: settings_changed,
     SensitiveActionType.TEAM_CREATED: team_created,
@@ -167,6 +183,7 @@ SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.LOG_AS: log_as,
     SensitiveActionType.API_KEY_CREATED: api_key_created,
     SensitiveActionType.API_KEY_REVOKED: api_key_revoked,
+    SensitiveActionType.COMMENT_DELETED: comment_deleted,
 }
 
 

@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="lead",
             name="remind_note",
-            field=models.CharField(blank=True, default="", max_length=255),
+            field=models.CharField(blank=True, db_default="", default="", max_length=255),
         ),
         migrations.RunPython(recreate_sqlite_tally_triggers, migrations.RunPython.noop),
         migrations.AddIndex(
