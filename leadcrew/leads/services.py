@@ -26,12 +26,12 @@ from leadcrew.access.policy import (
     system_leads,
 )
 from leadcrew.accounts.models import Account, User
-from leadcrew.contacts.selectors import lead_values_by_key
-from leadcrew.contacts.services import lead_contact_plan, lead_values_store
-from leadcrew.contacts.values import FieldInput
 from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
+from leadcrew.contacts.selectors import lead_values_by_key
+from leadcrew.contacts.services import lead_contact_plan, lead_values_store
+from leadcrew.contacts.values import FieldInput
 from leadcrew.core.errors import (
     Code,
     Forbidden,

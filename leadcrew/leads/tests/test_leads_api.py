@@ -57,7 +57,8 @@ def test_every_lead_key_is_present_and_null_where_empty(acme: ApiAccount) -> Non
         "probability", "currency", "starred", "remind_date", "remind_time", "next_action_at",
         "estimated_closing_date", "closed_at", "created_at", "updated_at", "tags",
         "created_from", "attachment_count", "created_by_id", "user_id", "team_id", "team_name",
-        "html_description", "client_folder_id", "client_folder_name", "fields", "remind_activity_id", "remind_note",
+        "html_description", "client_folder_id", "client_folder_name", "fields",
+        "remind_activity_id", "remind_note",
     }  # fmt: skip
     show_form = {
         "user", "team", "created_by", "permalink", "text_description", "comment_count",
