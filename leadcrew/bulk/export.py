@@ -7,6 +7,7 @@ from io import StringIO
 from django.db.models import QuerySet
 
 from leadcrew.core import csv_safety
+from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.models import Lead
 from leadcrew.leads.selectors import with_relations
 
@@ -57,8 +58,12 @@ def _row(lead: Lead) -> list[object]:
     ]
 
 
+@reads_from_replica
 def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
-    """The CSV text, line by line, reading the leads in chunks so any size streams."""
+    """The CSV text, line by line, reading the leads in chunks so any size streams: one query
+    per chunk, each starting below the last id of the one before, rather than a server-side
+    cursor, which a transaction-mode pooler (PgBouncer) cannot keep from one chunk to the next
+    and without which the whole export would be read into memory first."""
     buffer = StringIO()
     writer = csv_safety.writer(buffer)
 
@@ -71,6 +76,11 @@ def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
     writer.writerow(HEADER)
     yield flush()
     ordered = with_relations(leads).order_by("-id")
-    for lead in ordered.iterator(chunk_size=chunk_size):
-        writer.writerow(_row(lead))
-        yield flush()
+    chunk = list(ordered[:chunk_size])
+    while chunk:
+        for lead in chunk:
+            writer.writerow(_row(lead))
+            yield flush()
+        if len(chunk) < chunk_size:
+            return
+        chunk = list(ordered.filter(pk__lt=chunk[-1].pk)[:chunk_size])
