@@ -5,6 +5,7 @@ SQLite at var/leadcrew.sqlite3 unless DATABASE_URL points elsewhere (postgres://
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whose writes a replica read must see; not used without replicas.
+    "leadcrew.core.replicas.ReadYourWritesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leadcrew.web.middleware.WebRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,6 +103,65 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# --- Read replicas and a connection pooler (docs/operations.md, "Read replicas") --------------
+# LEADCREW_REPLICA_URLS: comma-separated postgres:// URLs of streaming replicas of the primary.
+# Only the reads that tolerate lag go there, chosen by the functions that make them
+# (leadcrew/core/replicas.py); each replica is the database alias replica_1, replica_2, ….
+LEADCREW_REPLICA_URLS = env_list("LEADCREW_REPLICA_URLS")
+# After a caller's write, how long their replica reads wait for the replicas to replay it (on
+# the primary meanwhile); past it they read the replicas as they are.
+LEADCREW_READ_YOUR_WRITES_SECONDS = int(os.environ.get("LEADCREW_READ_YOUR_WRITES_SECONDS", "30"))
+# How long a replica that did not answer is left out before it is tried again.
+LEADCREW_REPLICA_RETRY_SECONDS = int(os.environ.get("LEADCREW_REPLICA_RETRY_SECONDS", "30"))
+# "pgbouncer": the databases are reached through PgBouncer in transaction mode, where one
+# client's statements may run on different server connections: no server-side prepared
+# statement, no server-side cursor (which outlive the transaction that made them).
+LEADCREW_DATABASE_POOLER = os.environ.get("LEADCREW_DATABASE_POOLER", "").strip().lower()
+POOLERS = ("pgbouncer",)
+
+
+def configure_databases(
+    databases: dict[str, Any], replica_urls: list[str], pooler: str
+) -> list[str]:
+    """Adds the replicas to `databases`, applies the pooler's needs; the replicas' aliases."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    postgresql = "django.db.backends.postgresql"
+    aliases = []
+    if replica_urls and databases["default"]["ENGINE"] != postgresql:
+        raise ImproperlyConfigured("LEADCREW_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+    for number, url in enumerate(replica_urls, start=1):
+        replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if replica["ENGINE"] != postgresql:
+            raise ImproperlyConfigured(f"LEADCREW_REPLICA_URLS: not a postgres:// URL: {url}")
+        # A replica that does not answer is given up on after seconds, not minutes.
+        replica["OPTIONS"] = {"connect_timeout": 2, **dict(replica.get("OPTIONS") or {})}
+        # Tests create no database for a replica: it is the primary's test database.
+        replica["TEST"] = {"MIRROR": "default"}
+        alias = f"replica_{number}"
+        databases[alias] = replica
+        aliases.append(alias)
+    if pooler and pooler not in POOLERS:
+        raise ImproperlyConfigured(f"LEADCREW_DATABASE_POOLER: one of {', '.join(POOLERS)}")
+    if pooler == "pgbouncer":
+        for database in databases.values():
+            if database["ENGINE"] != postgresql:
+                continue
+            options = dict(database.get("OPTIONS") or {})
+            options["prepare_threshold"] = None
+            options.pop("server_side_binding", None)
+            database["OPTIONS"] = options
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return aliases
+
+
+LEADCREW_REPLICA_ALIASES = configure_databases(
+    DATABASES, LEADCREW_REPLICA_URLS, LEADCREW_DATABASE_POOLER
+)
+if LEADCREW_REPLICA_ALIASES:
+    DATABASE_ROUTERS = ["leadcrew.core.replicas.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -36,6 +36,7 @@ from leadcrew.contacts.models import LeadFieldValue
 from leadcrew.core.errors import BadParameterFormat, Code, NotFound
 from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
+from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.models import (
     OPEN_STATUSES,
     Comment,
@@ -253,6 +254,7 @@ class LeadPage:
     total: int  # before paging
 
 
+@reads_from_replica
 def lead_page(
     actor: Actor, filters: LeadFilter, *, order: str, direction: str, offset: int, limit: int
 ) -> LeadPage:

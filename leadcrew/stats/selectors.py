@@ -27,6 +27,7 @@ from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import User
 from leadcrew.core.errors import Code, Forbidden
 from leadcrew.core.lookups import pipeline_lookup
+from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.models import CLOSED_STATUSES, OPEN_STATUSES, Lead, Status, Step
 from leadcrew.stats.expressions import Cents, LocalPeriodStart, MillisecondsBetween
 from leadcrew.stats.periods import (
@@ -132,6 +133,7 @@ class Statistics:
     pipeline: list[StepFigures] = field(default_factory=list)
 
 
+@reads_from_replica
 def statistics_get(*, actor: Actor, request: StatisticsRequest) -> Statistics:
     scope = statistics_scope(
         actor, kind=request.scope, team_id=request.team_id, user_ref=request.user_ref

@@ -21,6 +21,7 @@ from leadcrew.bulk.services import (
     bulk_undo,
 )
 from leadcrew.core.errors import ApiError, Forbidden, NotFound
+from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.selectors import filtered_leads, with_relations
 from leadcrew.web.forms import MATCHING, BulkForm, LeadFilterForm, show_domain_error
 from leadcrew.web.paging import capped_count, keyset_page
@@ -54,6 +55,7 @@ def _bulk_shown(request: WebRequest) -> BulkAction | None:
         return None
 
 
+@reads_from_replica
 def _list_page(
     request: WebRequest,
     filters: LeadFilterForm,
