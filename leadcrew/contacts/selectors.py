@@ -2,12 +2,14 @@
 account; anything about leads starts from the access policy."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.contacts.models import Field, FieldType, LeadFieldValue, ParentType
-from leadcrew.core.errors import NotFound
+from leadcrew.contacts.values import clean_value, fold, match_key
+from leadcrew.core.errors import Code, InvalidParameter, NotFound
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,31 @@ def lead_values_by_key(lead_id: int) -> dict[str, str]:
     """The field values of a lead the caller already holds (read through the policy)."""
     rows = LeadFieldValue.objects.filter(lead_id=lead_id).values_list("field__key", "value")
     return dict(rows)
+
+
+def leads_with_field_value(actor: Actor, key: str, value: str) -> QuerySet[LeadFieldValue, Any]:
+    """The ids (`lead_id`) of the account's leads whose field `key` (or name) has `value`,
+    compared as stored (the value made canonical for the field's type when it can be),
+    ignoring case and accents: through the index on the folded value. Callers narrow leads
+    they read through the policy with it."""
+    defs = lead_field_defs(actor)
+    field = next((f for f in defs if f.key == key), None) or next(
+        (f for f in defs if fold(f.name) == fold(key.strip())), None
+    )
+    if field is None:
+        raise InvalidParameter("field_key", Code.UNKNOWN_FIELD, key=key)
+    try:
+        wanted = clean_value(field.type, field.choices, value, field="field_value") or value
+    except InvalidParameter:
+        wanted = value
+    return LeadFieldValue.objects.filter(
+        account_id=actor.account_id, field_id=field.id, match=match_key(wanted)
+    ).values("lead_id")
+
+
+def leads_with_email(actor: Actor, email: str) -> QuerySet[LeadFieldValue, Any]:
+    """The ids (`lead_id`) of the account's leads with this address in an e-mail field."""
+    emails = [f.id for f in lead_field_defs(actor) if f.is_email]
+    return LeadFieldValue.objects.filter(
+        account_id=actor.account_id, field_id__in=emails, match=match_key(email)
+    ).values("lead_id")

@@ -82,7 +82,7 @@ def _list(
     page = selectors.lead_page(
         actor,
         query.to_filter(actor, unassigned_only=unassigned_only),
-        order=query.order,
+        order=query.effective_order(),
         direction=query.direction,
         offset=query.offset,
         limit=query.limit,

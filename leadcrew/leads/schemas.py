@@ -45,6 +45,7 @@ Order = Literal[
     "probability",
     "probalized_amount",
     "alphabetically",
+    "relevance",
 ]
 StepRef = StrictInt | ShortText  # `true` is no step id
 ActivityRef = NameRef
@@ -243,9 +244,22 @@ class LeadFilterFields(Schema):
     user_id: UserRef | None = None
     team_id: Id | None = None
     tags: ShortText | None = Field(None, description="Comma list; every tag must match")
-    email: ShortText | None = Field(None, description="An e-mail found in the description")
+    email: ShortText | None = Field(
+        None, description="An e-mail found in the description or in an e-mail field"
+    )
+    field_key: ShortText | None = Field(
+        None, description="A field's key (or name); with field_value, its leads with that value"
+    )
+    field_value: ShortText | None = Field(
+        None, description="The value of field_key, exact but for case and accents"
+    )
     updated_after: ApiDateTime | None = None
-    q: ShortText | None = Field(None, description="Words of the title")
+    q: ShortText | None = Field(
+        None,
+        description="Words found (each, as the start of a word) in the title, description, "
+        "contact fields, client folder name or comments, whatever the case and accents; the "
+        "leads whose title holds more of them first unless `order` is given",
+    )
     include_unassigned: bool | None = Field(
         None,
         description="List the unassigned leads too. Default: yes for an API key (a paging sync "
@@ -268,6 +282,8 @@ class LeadFilterFields(Schema):
             email=self.email,
             updated_after=self.updated_after,
             q=self.q,
+            field_key=self.field_key,
+            field_value=self.field_value,
             include_unassigned=include_unassigned,
             unassigned_only=unassigned_only,
         )
@@ -276,6 +292,12 @@ class LeadFilterFields(Schema):
 class LeadQuery(Paging, LeadFilterFields):
     order: Order = "id"
     direction: Direction = "desc"
+
+    def effective_order(self) -> str:
+        """The order asked for; with a search and none asked for, by relevance."""
+        if self.q and "order" not in self.model_fields_set:
+            return "relevance"
+        return self.order
 
 
 class LeadFields(Schema):

@@ -33,7 +33,9 @@ from leadcrew.access.policy import (
     sees_every_lead,
 )
 from leadcrew.contacts.models import LeadFieldValue
-from leadcrew.core.errors import BadParameterFormat, Code, NotFound
+from leadcrew.contacts.search import ranked, search_filter, search_words
+from leadcrew.contacts.selectors import leads_with_email, leads_with_field_value
+from leadcrew.core.errors import BadParameterFormat, Code, MissingParameter, NotFound
 from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
 from leadcrew.core.replicas import reads_from_replica
@@ -60,6 +62,8 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "probability": ("probability", "id"),
     "probalized_amount": ("probalized_amount", "id"),
     "alphabetically": ("title", "id"),
+    # leadcrew's: with `q`, the leads whose title holds more of its words first.
+    "relevance": ("search_rank", "id"),
 }
 
 
@@ -76,6 +80,8 @@ class LeadFilter:
     email: str | None = None
     updated_after: datetime | None = None
     q: str | None = None
+    field_key: str | None = None
+    field_value: str | None = None
     include_unassigned: bool = False
     unassigned_only: bool = False
 
@@ -130,12 +136,22 @@ def filtered_leads(
     for tag in filters.tags:
         tagged = LeadTag.objects.filter(account_id=actor.account_id, name=tag)
         leads = leads.filter(pk__in=tagged.values("lead_id"))
+    if filters.field_key is not None or filters.field_value is not None:
+        if not filters.field_key:
+            raise MissingParameter("field_key")
+        if filters.field_value is None:
+            raise MissingParameter("field_value")
+        matching = leads_with_field_value(actor, filters.field_key, filters.field_value)
+        leads = leads.filter(pk__in=matching)
     if filters.email:
-        leads = leads.filter(description__icontains=filters.email)
+        in_fields = leads_with_email(actor, filters.email)
+        leads = leads.filter(Q(description__icontains=filters.email) | Q(pk__in=in_fields))
     if filters.updated_after is not None:
         leads = leads.filter(updated_at__gt=filters.updated_after)
     if filters.q:
-        leads = leads.filter(Q(title__icontains=filters.q))
+        found = search_filter(leads_for(actor, Action.SEE), actor.account_id, filters.q)
+        if found is not None:
+            leads = leads.filter(found)
     return leads
 
 
@@ -145,8 +161,15 @@ def filtered_leads(
 NULLABLE_ORDER_COLUMNS = frozenset({"next_action_at"})
 
 
-def ordered(leads: QuerySet[Lead], order: str, direction: str) -> QuerySet[Lead]:
+def ordered(
+    leads: QuerySet[Lead], order: str, direction: str, q: str | None = None
+) -> QuerySet[Lead]:
     columns = ORDERINGS[order]
+    if order == "relevance":
+        if search_words(q):
+            leads = ranked(leads, q)
+        else:  # nothing to rank by
+            columns = ORDERINGS["id"]
     if order == "probalized_amount":
         leads = leads.annotate(
             probalized_amount=ExpressionWrapper(
@@ -270,7 +293,7 @@ def lead_page(
     if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
         total = leads.count() if tallied is None else tallied
-        page = ordered(leads, order, direction)[offset : offset + limit]
+        page = ordered(leads, order, direction, filters.q)[offset : offset + limit]
         return LeadPage(lead_rows(page) if total > offset else [], total)
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan

@@ -49,7 +49,9 @@ from leadcrew.accounts.models import (
     TeamPrivacy,
     User,
 )
-from leadcrew.leads.models import Lead, Pipeline, Step
+from leadcrew.contacts.models import Field, FieldType, LeadFieldValue
+from leadcrew.leads.models import Comment, Lead, Pipeline, Step
+from leadcrew.leads.selectors import LeadFilter, filtered_leads
 from leadcrew.teams.models import Membership, Team
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +181,36 @@ def build(world: World) -> Built:
         Lead(account=other, title=title, currency="EUR", step=other_step, owner=owner)
         for title, owner in (("Theirs", other_user), ("Their pool", None))
     )
+    _contact_data(account, leads)
+    _contact_data(other, foreign)
     return Built(account, users, teams, leads, {lead.pk for lead in foreign})
+
+
+# Every lead, of both accounts, has the same e-mail and comment: what finds one finds them all,
+# so the filters and the search must give exactly the leads the actor may see.
+CONTACT_FILTERS = (
+    LeadFilter(field_key="email", field_value="Sara@Novak.test", include_unassigned=True),
+    LeadFilter(email="sara@novak.test", include_unassigned=True),
+    LeadFilter(q="sara novak", include_unassigned=True),
+    LeadFilter(q="needle", include_unassigned=True),
+)
+
+
+def _contact_data(account: Account, leads: list[Lead]) -> None:
+    field = Field.objects.create(account=account, key="email", name="Email", type=FieldType.EMAIL)
+    LeadFieldValue.objects.bulk_create(
+        LeadFieldValue(
+            account=account,
+            lead=lead,
+            field=field,
+            value="sara@novak.test",
+            match="sara@novak.test",
+        )
+        for lead in leads
+    )
+    Comment.objects.bulk_create(
+        Comment(account=account, lead=lead, content="A needle in a haystack") for lead in leads
+    )
 
 
 def _ids(queryset: QuerySet[Lead]) -> set[int]:
@@ -297,6 +328,13 @@ def check_world(built: Built, world: World) -> list[str]:
                 f"{who} can assign/assignable_to {assignee}",
                 {lead.pk for lead in live if can(actor, Action.ASSIGN, lead, assignee)},
                 assignable,
+            )
+        seen = {lead.pk for lead in live if can(actor, Action.SEE, lead)}
+        for contact_filter in CONTACT_FILTERS:
+            agree(
+                f"{who} can see/filtered_leads {contact_filter}",
+                seen,
+                _ids(filtered_leads(actor, contact_filter)),
             )
         for destination in destinations:
             placeable = _ids(placeable_in(actor, destination))
