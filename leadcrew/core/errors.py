@@ -116,6 +116,25 @@ class Code(StrEnum):
     # Bulk actions
     BULK_ALREADY_UNDONE = "bulk_already_undone"
     BULK_UNDO_EXPIRED = "bulk_undo_expired"
+    # Spreadsheet imports
+    IMPORT_EMPTY_FILE = "import_empty_file"
+    IMPORT_NO_ROWS = "import_no_rows"
+    IMPORT_NOT_A_SPREADSHEET = "import_not_a_spreadsheet"
+    IMPORT_OLD_EXCEL = "import_old_excel"
+    IMPORT_MALFORMED_FILE = "import_malformed_file"
+    IMPORT_TOO_MANY_COLUMNS = "import_too_many_columns"
+    IMPORT_FILE_TOO_LARGE = "import_file_too_large"
+    IMPORT_NOT_AN_OBJECT = "import_not_an_object"
+    IMPORT_UNKNOWN_COLUMN = "import_unknown_column"
+    IMPORT_UNKNOWN_FIELD = "import_unknown_field"
+    IMPORT_FIELD_TWICE = "import_field_twice"
+    IMPORT_NO_TITLE_COLUMN = "import_no_title_column"
+    IMPORT_ROWS_FAILED = "import_rows_failed"
+    IMPORT_INVALID_AMOUNT = "import_invalid_amount"
+    IMPORT_NEGATIVE_AMOUNT = "import_negative_amount"
+    IMPORT_INVALID_PROBABILITY = "import_invalid_probability"
+    IMPORT_INVALID_DATE = "import_invalid_date"
+    IMPORT_INVALID_BOOLEAN = "import_invalid_boolean"
     # Statistics and the log
     STATS_ACCOUNT_FORBIDDEN = "stats_account_forbidden"
     STATS_TEAM_FORBIDDEN = "stats_team_forbidden"
@@ -252,6 +271,34 @@ MESSAGES: dict[Code, Promise] = {
     ),
     Code.BULK_ALREADY_UNDONE: _("This bulk action was already undone."),
     Code.BULK_UNDO_EXPIRED: _("A bulk action can be undone for %(days)s days only."),
+    Code.IMPORT_EMPTY_FILE: _("The file is empty: it has no header row."),
+    Code.IMPORT_NO_ROWS: _("The file has a header row but no row of leads."),
+    Code.IMPORT_NOT_A_SPREADSHEET: _(
+        "This is not a spreadsheet: send a CSV file or an Excel workbook (.xlsx)."
+    ),
+    Code.IMPORT_OLD_EXCEL: _(
+        "This is an old Excel file (.xls): save it as .xlsx or CSV, then import that."
+    ),
+    Code.IMPORT_MALFORMED_FILE: _("The file cannot be read: %(reason)s."),
+    Code.IMPORT_TOO_MANY_COLUMNS: _("A file has at most %(max)s columns."),
+    Code.IMPORT_FILE_TOO_LARGE: _("The file is too large: at most %(max)s MB."),
+    Code.IMPORT_NOT_AN_OBJECT: _("Must be a JSON object."),
+    Code.IMPORT_UNKNOWN_COLUMN: _("The file has no column '%(column)s'."),
+    Code.IMPORT_UNKNOWN_FIELD: _("'%(value)s' is not a lead field that a column can fill."),
+    Code.IMPORT_FIELD_TWICE: _("Two columns fill the field %(field_name)s: map only one."),
+    Code.IMPORT_NO_TITLE_COLUMN: _("No column holds the leads' titles: map one to the title."),
+    Code.IMPORT_ROWS_FAILED: _(
+        "%(count)s rows cannot be imported, so none was (all or nothing): see the errors."
+    ),
+    Code.IMPORT_INVALID_AMOUNT: _(
+        "Not an amount (like 1 234,50 or 1,234.50, two decimals at most)."
+    ),
+    Code.IMPORT_NEGATIVE_AMOUNT: _("An amount cannot be negative."),
+    Code.IMPORT_INVALID_PROBABILITY: _("A probability is a whole number from 0 to 100."),
+    Code.IMPORT_INVALID_DATE: _(
+        "Not a date (like 2024-03-01 or 01/03/2024, with or without a time)."
+    ),
+    Code.IMPORT_INVALID_BOOLEAN: _("Must be yes or no."),
     Code.STATS_ACCOUNT_FORBIDDEN: _("Only admins may see the whole account's statistics."),
     Code.STATS_TEAM_FORBIDDEN: _(
         "Only admins and the team's managers may see a team's statistics."
@@ -384,6 +431,14 @@ class AlreadyExists(ApiError):
 class PreconditionFailed(ApiError):
     status = 412
     type = "precondition_failed"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    type = "bad_parameter_format"
+
+    def __init__(self, code: Code, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, **params)
 
 
 class MissingParameter(ApiError):
