@@ -284,7 +284,7 @@ MESSAGES: dict[Code, Promise] = {
     Code.IMPORT_FILE_TOO_LARGE: _("The file is too large: at most %(max)s MB."),
     Code.IMPORT_NOT_AN_OBJECT: _("Must be a JSON object."),
     Code.IMPORT_UNKNOWN_COLUMN: _("The file has no column '%(column)s'."),
-    Code.IMPORT_UNKNOWN_FIELD: _("'%(value)s' is not a lead field that a column can fill."),
+    Code.IMPORT_UNKNOWN_FIELD: _("Not a lead field that a column can fill: '%(value)s'."),
     Code.IMPORT_FIELD_TWICE: _("Two columns fill the field %(field_name)s: map only one."),
     Code.IMPORT_NO_TITLE_COLUMN: _("No column holds the leads' titles: map one to the title."),
     Code.IMPORT_ROWS_FAILED: _(
