@@ -167,11 +167,13 @@ def test_lists_statistics_and_exports_come_from_the_replica_and_writers_read_the
 
 @pytest.mark.skipif(not clusters.pgbouncer_available(), reason="PgBouncer is not installed")
 def test_behind_pgbouncer_in_transaction_mode(app: App) -> None:
-    with clusters.PgBouncer(app.cluster, pool_size=2) as bouncer:
+    with clusters.PgBouncer(app.cluster, pool_size=2, query_wait_timeout=2) as bouncer:
         env = app.environment(
             DATABASE_URL=bouncer.primary_url,
             LEADCREW_REPLICA_URLS=bouncer.replica_url,
             LEADCREW_DATABASE_POOLER="pgbouncer",
+            # Left out for a second only: the next test finds the replica back.
+            LEADCREW_REPLICA_RETRY_SECONDS="1",
         )
         with _server(env, app.tmp / "pgbouncer-server.log") as running:
             writer = Client(running.port, {"X-API-KEY": app.api_key})
@@ -188,9 +190,18 @@ def test_behind_pgbouncer_in_transaction_mode(app: App) -> None:
                 assert _titles(reader)
                 assert _created(reader) > 0
             assert "Through the pooler 7" in _exported(writer)
+            # A replica gone behind PgBouncer: its reads wait for PgBouncer's
+            # query_wait_timeout, then go to the primary.
+            app.cluster.stop_replica()
+            try:
+                assert "Through the pooler 7" in _titles(reader)
+                assert _created(reader) > 0
+            finally:
+                app.cluster.start_replica()
             writer.close()
             reader.close()
         log = (app.tmp / "pgbouncer-server.log").read_text()
+        assert "does not answer" in log
         assert "Traceback" not in log
 
 

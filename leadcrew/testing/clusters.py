@@ -252,10 +252,13 @@ class PgBouncer:
     turns, so that whatever a client leaves on a server connection past its transaction (a
     prepared statement, a holdable cursor) is missing from the next one."""
 
-    def __init__(self, cluster: Cluster, pool_size: int = 2) -> None:
+    def __init__(self, cluster: Cluster, pool_size: int = 2, query_wait_timeout: int = 120) -> None:
         self.cluster = cluster
         self.port = free_port()
         self.pool_size = pool_size
+        # How long a query waits for a server connection: when its server is gone, how long a
+        # client waits before it is told.
+        self.query_wait_timeout = query_wait_timeout
         self.process: subprocess.Popen[bytes] | None = None
 
     def url(self, database: str) -> str:
@@ -291,6 +294,7 @@ class PgBouncer:
             f"min_pool_size = {self.pool_size}\n"
             "server_round_robin = 1\n"
             "max_client_conn = 200\n"
+            f"query_wait_timeout = {self.query_wait_timeout}\n"
             f"logfile = {root / 'pgbouncer.log'}\n"
             "ignore_startup_parameters = extra_float_digits\n"
         )
