@@ -30,14 +30,18 @@ FORMAT_ERRORS = (
     "list_type",
     "url_",
 )
+# A query parameter that is none of its choices (`direction=sideways`, `order=colour`) is a
+# malformed value, as the reference answers an invalid `direction` (400 bad_parameter_format);
+# a body's value that is none of its choices breaks a rule (422).
+CHOICE_ERRORS = ("literal_error", "enum")
 ERROR_STATUSES = {
     400: "Malformed value (`bad_parameter_format`)",
     401: "Missing, invalid or disabled credential; non-admin on an admin endpoint",
     403: "Authenticated, but the rules forbid it (`forbidden_action`)",
     404: "Unknown id, another account's id, or a lead the caller may not see",
     422: "Missing or invalid parameter; the message names the field",
-    429: "Over the per-credential rate limit, when one is configured, or a login throttled "
-    "(`rate_limited`; see Retry-After)",
+    429: "Over the per-credential rate limit or the account's daily quota, when configured, "
+    "or a login throttled (`rate_limited`; see Retry-After)",
 }
 # The names pydantic gives the plain members of a union in an error's location.
 UNION_TAGS = {"int", "str", "float", "bool", "none", "decimal", "date", "datetime", "time"}
@@ -115,9 +119,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     kind = str(first.get("type", ""))
     reason = str(first.get("msg", "is invalid"))
     error: ApiError
+    in_query = bool(first.get("loc")) and first["loc"][0] == "query"
     if kind == "missing":
         error = MissingParameter(field)
-    elif any(marker in kind for marker in FORMAT_ERRORS):
+    elif any(marker in kind for marker in FORMAT_ERRORS) or (in_query and kind in CHOICE_ERRORS):
         error = BadParameterFormat(Code.BAD_FORMAT, field=field, reason=reason)
     else:
         error = InvalidParameter(field, Code.INVALID_VALUE, reason=reason)

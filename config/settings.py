@@ -259,6 +259,9 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 LEADCREW_REMINDER_INTERVAL = int(os.environ.get("LEADCREW_REMINDER_INTERVAL", "30"))
 # Per-credential API rate limit (requests per minute); 0 turns it off.
 LEADCREW_API_RATE_LIMIT = int(os.environ.get("LEADCREW_API_RATE_LIMIT", "0"))
+# Per-account API quota (requests per UTC day, every credential of the account together; the
+# reference API allows 2000); 0 turns it off.
+LEADCREW_API_DAILY_LIMIT = int(os.environ.get("LEADCREW_API_DAILY_LIMIT", "0"))
 
 # --- Shared counters: the API rate limit and the login throttle (docs/operations.md) ----------
 # Counted in Django's cache, which every worker of every server must share: the database's own

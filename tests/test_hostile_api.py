@@ -105,8 +105,10 @@ TARGETS = [
     Target("post", "/leads/{lead}/comments", "content", LONG),
     Target("delete", "/leads/delete_multiple", "ids", STRICT),
     # Users
+    # `teams` takes team names as well as ids.
     *_fields("get", "/users", {"email": SHORT, "status": STRICT, "role": STRICT,
-                               "teams": STRICT, **PAGING}, where="query"),
+                               "teams": SHORT, "firstname": SHORT, "lastname": SHORT,
+                               "direction": STRICT, **PAGING}, where="query"),
     *_fields("post", "/users", {"firstname": SHORT, "lastname": SHORT, "email": STRICT,
                                 "is_admin": STRICT, "locale": STRICT},
              body=(("firstname", "A"), ("lastname", "B"), ("email", "new@acme.test"))),
@@ -151,7 +153,7 @@ TARGETS = [
     # Pipelines, steps, API keys, the log
     Target("post", "/pipelines", "name", SHORT),
     Target("post", "/pipelines", "steps", STRICT, body=(("name", "P"),)),
-    Target("get", "/steps", "pipeline_id", STRICT, where="query"),
+    *_fields("get", "/steps", {"pipeline_id": STRICT, "direction": STRICT}, where="query"),
     Target("post", "/api_keys", "name", SHORT),
     *_fields("get", "/sensitive_actions", {"action": STRICT, "user_id": STRICT,
                                            "from": STRICT}, where="query"),

@@ -49,6 +49,8 @@ class Actor:
     settings: AccessSettings
     # For an account key: the first characters of the key, to tell keys apart in logs.
     api_key_prefix: str | None = None
+    # For an account key: its id, so that the key can revoke itself.
+    api_key_id: int | None = None
 
     @property
     def account_id(self) -> int:
@@ -82,7 +84,9 @@ def actor_for_user(user: User, account: Account | None = None) -> Actor:
     )
 
 
-def actor_for_api_key(account: Account, prefix: str | None = None) -> Actor:
+def actor_for_api_key(
+    account: Account, prefix: str | None = None, key_id: int | None = None
+) -> Actor:
     return Actor(
         account=account,
         user_id=None,
@@ -91,6 +95,7 @@ def actor_for_api_key(account: Account, prefix: str | None = None) -> Actor:
         managed_team_ids=frozenset(),
         settings=AccessSettings.of(account),
         api_key_prefix=prefix,
+        api_key_id=key_id,
     )
 
 

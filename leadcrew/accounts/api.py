@@ -25,7 +25,7 @@ from leadcrew.accounts.schemas import (
     settings_out,
     user_out,
 )
-from leadcrew.core.api_types import ApiRequest, Id, Paging, UserRef, paginate
+from leadcrew.core.api_types import ApiRequest, Paging, UserPathRef, UserRef, paginate
 from leadcrew.core.client_address import client_address
 from leadcrew.core.errors import Code, MissingParameter, Unauthorized
 
@@ -104,18 +104,27 @@ def list_users(
     users = selectors.user_list(
         actor=actor,
         email=filters.email,
+        firstname=filters.firstname,
+        lastname=filters.lastname,
         status=filters.status,
         role=filters.role,
-        team_ids=filters.team_ids(),
+        teams=filters.team_refs(),
+        direction=filters.direction,
     )
     page = paginate(users, paging, response)
     return [user_out(user, teams_on=actor.settings.teams_on) for user in page]
 
 
+def _user_id(request: ApiRequest, ref: str) -> int:
+    """The id of the user a path names by id or URL-encoded e-mail; 404 if it names nobody."""
+    return selectors.user_get_by_ref(actor=request.auth, ref=ref).pk
+
+
 @router.get("/users/{id}", response=UserOut)
-def get_user(request: ApiRequest, id: Id) -> dict[str, object]:
+def get_user(request: ApiRequest, id: UserPathRef) -> dict[str, object]:
+    """`id` is the user's id or e-mail address (URL-encoded: `ann%40acme.test`)."""
     actor = request.auth
-    user = selectors.user_get(actor=actor, user_id=id)
+    user = selectors.user_get_by_ref(actor=actor, ref=id)
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
@@ -136,11 +145,11 @@ def create_user(request: ApiRequest, payload: UserCreateIn) -> Status[dict[str, 
 
 
 @router.put("/users/{id}", response=UserOut)
-def update_user(request: ApiRequest, id: Id, payload: UserUpdateIn) -> dict[str, object]:
+def update_user(request: ApiRequest, id: UserPathRef, payload: UserUpdateIn) -> dict[str, object]:
     actor = request.auth
     user = services.user_update(
         actor=actor,
-        user_id=id,
+        user_id=_user_id(request, id),
         first_name=payload.firstname,
         last_name=payload.lastname,
         is_admin=payload.is_admin,
@@ -151,27 +160,29 @@ def update_user(request: ApiRequest, id: Id, payload: UserUpdateIn) -> dict[str,
 
 
 @router.put("/users/{id}/disable", response=UserOut)
-def disable_user(request: ApiRequest, id: Id) -> dict[str, object]:
+def disable_user(request: ApiRequest, id: UserPathRef) -> dict[str, object]:
     actor = request.auth
-    user = services.user_disable(actor=actor, user_id=id)
+    user = services.user_disable(actor=actor, user_id=_user_id(request, id))
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
 @router.put("/users/{id}/enable", response=UserOut)
-def enable_user(request: ApiRequest, id: Id) -> dict[str, object]:
+def enable_user(request: ApiRequest, id: UserPathRef) -> dict[str, object]:
     actor = request.auth
-    user = services.user_enable(actor=actor, user_id=id)
+    user = services.user_enable(actor=actor, user_id=_user_id(request, id))
     return user_out(user, teams_on=actor.settings.teams_on)
 
 
 @router.delete("/users/{id}", response=UserDeletedOut)
 def delete_user(
-    request: ApiRequest, id: Id, reassign_to: UserRef | None = None
+    request: ApiRequest, id: UserPathRef, reassign_to: UserRef | None = None
 ) -> dict[str, object]:
     """Deletes the user for good (admins and account keys; not yourself, not the last active
     admin). Their leads go to `reassign_to` (an active user, by id or e-mail) or, without it, to
     the unassigned pool; their name and e-mail are erased from the history and the log."""
-    deleted = deletion_services.user_delete(actor=request.auth, user_id=id, reassign_to=reassign_to)
+    deleted = deletion_services.user_delete(
+        actor=request.auth, user_id=_user_id(request, id), reassign_to=reassign_to
+    )
     return {
         "user_id": deleted.user_id,
         "leads": deleted.leads,

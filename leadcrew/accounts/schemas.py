@@ -10,14 +10,13 @@ from leadcrew.access.preview import AccessChange
 from leadcrew.accounts.models import Account, ApiKey, User
 from leadcrew.accounts.services import SettingsChange
 from leadcrew.core.api_types import (
-    MAX_ID,
+    Direction,
     Name,
     ShortText,
     Text,
     Timestamp,
     format_datetime,
 )
-from leadcrew.core.errors import BadParameterFormat, Code
 
 # Literal types make the OpenAPI document list the accepted values; a test keeps them equal to
 # the models' choices.
@@ -66,18 +65,20 @@ class UserOut(Schema):
 
 class UserFilters(Schema):
     email: ShortText | None = None
+    firstname: ShortText | None = Field(None, description="The exact first name (any case)")
+    lastname: ShortText | None = Field(None, description="The exact last name (any case)")
     status: Literal["all", "activated", "deactivated"] = "all"
     role: Literal["all", "admin", "non-admin"] = "all"
-    teams: ShortText | None = None  # comma-separated team ids
+    teams: ShortText | None = Field(
+        None, description="Comma list of team ids or names: members of any of them"
+    )
+    direction: Direction = Field("asc", description="By id; asc or desc, any case")
 
-    def team_ids(self) -> list[int] | None:
-        """The `teams` filter as ids; a part that is not an id is a malformed value (400)."""
+    def team_refs(self) -> list[str] | None:
+        """The `teams` filter's parts, ids or names."""
         if self.teams is None:
             return None
-        parts = [part.strip() for part in self.teams.split(",") if part.strip()]
-        if not all(part.isascii() and part.isdigit() and int(part) <= MAX_ID for part in parts):
-            raise BadParameterFormat(Code.NOT_AN_ID_LIST, field="teams")
-        return [int(part) for part in parts]
+        return [part.strip() for part in self.teams.split(",") if part.strip()]
 
 
 class UserCreateIn(Schema):

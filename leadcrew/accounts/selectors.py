@@ -6,7 +6,8 @@ from django.db.models import Prefetch, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Account, ApiKey, User
-from leadcrew.core.errors import Code, Forbidden, NotFound, Unauthorized
+from leadcrew.core.errors import Code, Forbidden, InvalidParameter, NotFound, Unauthorized
+from leadcrew.core.lookups import teams_matching, user_lookup
 from leadcrew.teams.models import Membership
 
 
@@ -48,14 +49,24 @@ def user_list(
     *,
     actor: Actor,
     email: str | None = None,
+    firstname: str | None = None,
+    lastname: str | None = None,
     status: str = UserStatus.ALL,
     role: str = UserRole.ALL,
-    team_ids: list[int] | None = None,
+    teams: list[str] | None = None,
+    direction: str = "asc",
 ) -> QuerySet[User]:
-    """Every user of the account may list its users: they need them to assign leads."""
+    """Every user of the account may list its users: they need them to assign leads. Names
+    match exactly, in any case; `teams` are ids or names, members of any of them are listed."""
     users = account_users(actor)
+    if direction == "desc":
+        users = users.order_by("-id")
     if email:
         users = users.filter(email__iexact=email)
+    if firstname is not None:
+        users = users.filter(first_name__iexact=firstname)
+    if lastname is not None:
+        users = users.filter(last_name__iexact=lastname)
     if status == UserStatus.ACTIVATED:
         users = users.filter(is_disabled=False)
     elif status == UserStatus.DEACTIVATED:
@@ -64,9 +75,8 @@ def user_list(
         users = users.filter(is_admin=True)
     elif role == UserRole.NON_ADMIN:
         users = users.filter(is_admin=False)
-    if team_ids is not None:
-        ensure_teams_on(actor)
-        # Members of any of the teams; the account filter above keeps foreign teams empty.
+    if teams is not None:
+        team_ids = teams_matching(actor, list(teams))
         users = users.filter(memberships__team_id__in=team_ids).distinct()
     return users
 
@@ -76,6 +86,16 @@ def user_get(*, actor: Actor, user_id: int) -> User:
     if user is None:
         raise NotFound("User")
     return user
+
+
+def user_get_by_ref(*, actor: Actor, ref: str) -> User:
+    """A user of the account named in a URL by id or e-mail (`/users/ann%40acme.test`): 404
+    when it names nobody there."""
+    try:
+        user = user_lookup(actor, ref)
+    except InvalidParameter:
+        raise NotFound("User") from None
+    return user_get(actor=actor, user_id=user.pk)
 
 
 def account_settings(*, actor: Actor) -> Account:

@@ -1,6 +1,9 @@
 """Types and helpers shared by every API router: ids, safe strings, dates, paging."""
 
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -47,9 +50,30 @@ def _sane_date(value: date) -> date:
     return value
 
 
+# The time zone of the account the request acts for, set once its credential is resolved
+# (core/auth.py), so that a date-time given without a zone is read as the reference reads it:
+# "2014-02-28 17:37:33" is that wall-clock time in the account's zone. Outside a request, UTC.
+_account_zone: ContextVar[tzinfo | None] = ContextVar("leadcrew_account_zone", default=None)
+
+
+def account_zone_set(zone: tzinfo | None) -> None:
+    """The zone in which this request reads date-times without an offset (None: UTC)."""
+    _account_zone.set(zone)
+
+
+@contextmanager
+def account_zone(zone: tzinfo | None) -> Iterator[None]:
+    """Reads date-times without an offset in `zone` for the duration of the block."""
+    token = _account_zone.set(zone)
+    try:
+        yield
+    finally:
+        _account_zone.reset(token)
+
+
 def _sane_datetime(value: datetime) -> datetime:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # the API speaks UTC
+        value = value.replace(tzinfo=_account_zone.get() or UTC)
     _sane_date(value.date())
     return value.astimezone(UTC)
 
@@ -113,6 +137,15 @@ NameRef = Annotated[
         }
     ),
 ]
+# A user named in a URL: the id, or the e-mail address URL-encoded (`ann%40acme.test`).
+UserPathRef = Annotated[
+    str,
+    Field(min_length=1, max_length=254),
+    AfterValidator(_no_nul),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 254, "description": "A user id or e-mail address"}
+    ),
+]
 Money = Annotated[
     Decimal, BeforeValidator(_ascii_number), Field(ge=0, max_digits=14, decimal_places=2)
 ]
@@ -158,7 +191,14 @@ class Paging(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-Direction = Literal["asc", "desc"]
+def _direction(value: Any) -> Any:
+    # Any case, as the reference takes it; anything else is a malformed value (400).
+    if isinstance(value, str) and value.strip().lower() in {"asc", "desc"}:
+        return value.strip().lower()
+    raise PydanticCustomError("direction_parsing", "Input should be 'asc' or 'desc' (any case)")
+
+
+Direction = Annotated[Literal["asc", "desc"], BeforeValidator(_direction)]
 
 
 def paginate(

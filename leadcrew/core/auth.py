@@ -10,8 +10,17 @@ from ninja.security import APIKeyHeader, APIKeyQuery
 from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
 from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
 from leadcrew.accounts.services import api_key_mark_used
+from leadcrew.core.api_types import account_zone_set
 from leadcrew.core.errors import Code, Unauthorized
-from leadcrew.core.ratelimit import check_rate
+from leadcrew.core.ratelimit import check_daily_quota, check_rate
+
+
+def _acting(actor: Actor) -> Actor:
+    """What holds for the whole request once its credential is known: the account's daily
+    quota is counted, and date-times without a zone are read in the account's time zone."""
+    check_daily_quota(actor.account_id)
+    account_zone_set(actor.account.zone)
+    return actor
 
 
 def actor_from_api_key(raw: str) -> Actor:
@@ -23,7 +32,7 @@ def actor_from_api_key(raw: str) -> Actor:
     if key.revoked_at is not None:
         raise Unauthorized(Code.REVOKED_API_KEY, type="unauthorized_disabled_token")
     api_key_mark_used(key=key)
-    return actor_for_api_key(key.account, prefix=key.prefix)
+    return _acting(actor_for_api_key(key.account, prefix=key.prefix, key_id=key.pk))
 
 
 def actor_from_user_token(raw: str) -> Actor:
@@ -39,7 +48,7 @@ def actor_from_user_token(raw: str) -> Actor:
         raise Unauthorized(Code.LOGGED_OUT_TOKEN, type="unauthorized_disabled_token")
     if token.user.is_disabled:
         raise Unauthorized(Code.USER_DISABLED, type="unauthorized_disabled_token")
-    return actor_for_user(token.user, token.user.account)
+    return _acting(actor_for_user(token.user, token.user.account))
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):

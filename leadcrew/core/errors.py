@@ -83,7 +83,6 @@ class Code(StrEnum):
     BAD_FORMAT = "bad_format"
     INVALID_VALUE = "invalid_value"
     INVALID_JSON = "invalid_json"
-    NOT_AN_ID_LIST = "not_an_id_list"
     NOT_UNICODE = "not_unicode"
     UNREADABLE_REQUEST = "unreadable_request"
     BODY_TOO_LARGE = "body_too_large"
@@ -145,6 +144,8 @@ class Code(StrEnum):
     TOO_MANY_PERIODS = "too_many_periods"
     # Credentials
     RATE_LIMITED = "rate_limited"
+    DAILY_QUOTA = "daily_quota"
+    NOT_API_KEY = "not_api_key"
     LOGIN_THROTTLED = "login_throttled"
     LOGIN_BUSY = "login_busy"
     CREDENTIAL_MISSING = "credential_missing"
@@ -230,7 +231,6 @@ MESSAGES: dict[Code, Promise] = {
     Code.BAD_FORMAT: _("%(reason)s"),
     Code.INVALID_VALUE: _("%(reason)s"),
     Code.INVALID_JSON: _("The request body is not valid JSON."),
-    Code.NOT_AN_ID_LIST: _("Must be a comma-separated list of ids."),
     Code.NOT_UNICODE: _(
         "Must be valid Unicode text: it holds bytes that are not UTF-8, or a lone surrogate."
     ),
@@ -316,6 +316,8 @@ MESSAGES: dict[Code, Promise] = {
         "by a longer period."
     ),
     Code.RATE_LIMITED: _("Too many requests: retry in %(seconds)s seconds."),
+    Code.DAILY_QUOTA: _("The account used its requests of the day: retry in %(seconds)s seconds."),
+    Code.NOT_API_KEY: _("Only an API key may do this, not a user token."),
     Code.LOGIN_THROTTLED: _("Too many failed logins: try again in %(seconds)s seconds."),
     Code.LOGIN_BUSY: _("Too many logins are being checked at once: try again in a second."),
     Code.CREDENTIAL_MISSING: _("Send an X-API-KEY or an X-USER-TOKEN header."),

@@ -7,7 +7,7 @@ account is an invalid parameter named after the field it came in: an unknown id 
 account's id get the same answer, so nothing leaks across accounts.
 """
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import Assignee, Destination
@@ -72,6 +72,22 @@ def team_lookup(actor: Actor, ref: Ref, *, field: str = "team_id") -> Team:
     if team is None:
         raise InvalidParameter(field, Code.UNKNOWN_TEAM)
     return team
+
+
+def teams_matching(actor: Actor, refs: list[Ref]) -> list[int]:
+    """The ids of the actor's account's teams that any of `refs` names, by id or name: a
+    filter's teams (GET /users?teams=). A reference that names no team matches nothing, as an
+    id of another account does."""
+    if not actor.settings.teams_on:
+        raise Forbidden(Code.TEAMS_OFF)
+    named = Q(pk__in=[])
+    for parsed in (_parse(ref) for ref in refs):
+        if isinstance(parsed, int):
+            named |= Q(pk=parsed)
+        elif isinstance(parsed, str):
+            named |= Q(name__iexact=parsed)
+    teams = Team.objects.filter(account_id=actor.account_id).filter(named)
+    return sorted(teams.values_list("pk", flat=True))
 
 
 def pipeline_lookup(actor: Actor, ref: Ref, *, field: str = "pipeline_id") -> Pipeline:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 
+from leadcrew.core.api_types import account_zone_set
 from leadcrew.core.errors import MESSAGES, ApiError, BadParameterFormat, Code
 
 API_PREFIX = "/api/"
@@ -31,8 +32,9 @@ STATUS_CODES = {
 
 class ApiJsonMiddleware:
     """Makes the API keep its promises whatever happens before a route answers:
-    - a POST/PUT/DELETE may carry its parameters as JSON, as a form, or in the query string;
-      they all reach the route as one JSON body;
+    - a POST/PUT/DELETE may carry its parameters as JSON, as a form, or in the query string,
+      or some in the query string and the rest in the body (a key in both: the body's); they
+      all reach the route as one JSON body, so every route takes them all without knowing;
     - a body that cannot be read (a form in another encoding than UTF-8, too many fields, a
       lone surrogate in the JSON) is a 400 in the API's error format, never a 500 further on;
     - every response has a JSON body (Django's own 404, 405 or 413 pages included)."""
@@ -43,6 +45,14 @@ class ApiJsonMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        # A worker thread serves one request after another: no zone is left from the last one.
+        account_zone_set(None)
+        try:
+            return self._api_call(request)
+        finally:
+            account_zone_set(None)
+
+    def _api_call(self, request: HttpRequest) -> HttpResponse:
         error = _undecodable_query(request)
         if error is not None:
             return error
@@ -74,12 +84,15 @@ def _normalize_body(request: HttpRequest) -> HttpResponse | None:
             params = _flatten(request.POST)
         elif body.strip():
             # JSON (or something that will fail JSON parsing with a clear 400).
-            return _lone_surrogate_error(body)
+            error = _lone_surrogate_error(body)
+            if error is not None or not _query_params(request):
+                return error
+            _merge_query_into_json(request, body)
+            return None
         else:
             params = {}
-        for key, values in request.GET.lists():
-            if key != "api_key":
-                params.setdefault(key, values[0] if len(values) == 1 else values)
+        for key, value in _query_params(request).items():
+            params.setdefault(key, value)
     except (MultiPartParserError, BadRequest, SuspiciousOperation):
         # A form not in UTF-8, a broken multipart body, too many fields: raised here, Django
         # would answer its HTML 400 page, outside the API's error format.
@@ -89,6 +102,30 @@ def _normalize_body(request: HttpRequest) -> HttpResponse | None:
         request.META["CONTENT_TYPE"] = "application/json"
         request.content_type = "application/json"
     return None
+
+
+def _query_params(request: HttpRequest) -> dict[str, object]:
+    """The query string's parameters, as a body would carry them (a repeated one as a list);
+    `api_key` is a credential, not a parameter."""
+    return {
+        key: values[0] if len(values) == 1 else values
+        for key, values in request.GET.lists()
+        if key != "api_key"
+    }
+
+
+def _merge_query_into_json(request: HttpRequest, body: bytes) -> None:
+    """Adds the query string's parameters to a JSON object body, the body's own keys first.
+    A body that is no JSON object is left for the route to answer."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in _query_params(request).items():
+        data.setdefault(key, value)
+    request._body = json.dumps(data).encode()
 
 
 def _undecodable_query(request: HttpRequest) -> HttpResponse | None:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
-from leadcrew.core.api_types import Id, Name, Timestamp, format_datetime
+from leadcrew.core.api_types import Direction, Id, Name, Timestamp, format_datetime
 from leadcrew.leads.models import Pipeline, Step
 
 # Steps are numbered from 0 within their pipeline.
@@ -45,6 +45,9 @@ class StepOut(Schema):
 
 class StepFilters(Schema):
     pipeline_id: Id | None = None
+    direction: Direction = Field(
+        "asc", description="By position (pipeline by pipeline); asc or desc, any case"
+    )
 
 
 class StepIn(Schema):

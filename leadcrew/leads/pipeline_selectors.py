@@ -19,12 +19,16 @@ def pipeline_get(*, actor: Actor, pipeline_id: int) -> Pipeline:
     return pipeline
 
 
-def step_list(*, actor: Actor, pipeline_id: int | None = None) -> QuerySet[Step]:
-    """Steps in pipeline order, then in their order within the pipeline."""
+STEP_ORDER = ("pipeline__position", "pipeline_id", "position", "id")
+
+
+def step_list(
+    *, actor: Actor, pipeline_id: int | None = None, direction: str = "asc"
+) -> QuerySet[Step]:
+    """Steps in pipeline order, then in their order within the pipeline; `desc` reverses it."""
+    order = STEP_ORDER if direction == "asc" else tuple(f"-{column}" for column in STEP_ORDER)
     steps = (
-        Step.objects.filter(account_id=actor.account_id)
-        .select_related("pipeline")
-        .order_by("pipeline__position", "pipeline_id", "position", "id")
+        Step.objects.filter(account_id=actor.account_id).select_related("pipeline").order_by(*order)
     )
     if pipeline_id is not None:
         steps = steps.filter(pipeline_id=pipeline_id)

@@ -77,7 +77,9 @@ def list_steps(
     filters: Query[StepFilters],
     paging: Query[Paging],
 ) -> list[dict[str, Any]]:
-    steps = selectors.step_list(actor=request.auth, pipeline_id=filters.pipeline_id)
+    steps = selectors.step_list(
+        actor=request.auth, pipeline_id=filters.pipeline_id, direction=filters.direction
+    )
     return [step_out(step) for step in paginate(steps, paging, response)]
 
 

@@ -78,11 +78,25 @@ def test_plain_users_may_read_their_accounts_users(acme: World) -> None:
 
 
 def test_other_accounts_and_unknown_users_are_not_found(acme: World, rival: World) -> None:
-    for path in (f"/users/{rival.admin.pk}", "/users/999999"):
+    other = "/users/" + rival.admin.email.replace("@", "%40")
+    for path in (f"/users/{rival.admin.pk}", "/users/999999", "/users/abc", other):
         response = acme.key.get(path)
         assert response.status_code == 404
         assert error_type(response) == "record_not_found"
-    assert acme.key.get("/users/abc").status_code == 400
+    # Every route that names a user in its path: another account's e-mail is nobody.
+    assert acme.key.put(other + "/disable").status_code == 404
+    assert acme.key.delete(other).status_code == 404
+
+
+def test_a_user_is_named_in_a_path_by_id_or_url_encoded_email(acme: World) -> None:
+    ann = acme.user("ann.b+crm@acme.test", first_name="Ann")
+    encoded = "/users/ann.b%2Bcrm%40acme.test"
+    assert acme.key.get(encoded).json()["id"] == ann.pk
+    assert acme.key.get("/users/ANN.B%2BCRM%40ACME.TEST").json()["id"] == ann.pk
+    assert acme.key.get(f"/users/{ann.pk}").json()["email"] == "ann.b+crm@acme.test"
+    assert acme.key.put(encoded, {"firstname": "Anna"}).json()["firstname"] == "Anna"
+    assert acme.key.put(encoded + "/disable").json()["is_disabled"] is True
+    assert acme.key.put(encoded + "/enable").json()["is_disabled"] is False
 
 
 def test_list_filters(acme: World) -> None:
@@ -102,13 +116,28 @@ def test_list_filters(acme: World) -> None:
     assert ids(acme.key.get("/users", teams=f"{sales.pk},{support.pk}")) == [ann.pk, bob.pk, eve.pk]
     assert ids(acme.key.get("/users", role="admin", teams=str(sales.pk))) == [eve.pk]
     assert ids(acme.key.get("/users", whatever="ignored")) == [admin, ann.pk, bob.pk, eve.pk]
+    # Teams by name (any case) as well as by id, mixed.
+    assert ids(acme.key.get("/users", teams="sales")) == [ann.pk, eve.pk]
+    assert ids(acme.key.get("/users", teams=f"Support,{sales.pk}")) == [ann.pk, bob.pk, eve.pk]
+    assert ids(acme.key.get("/users", teams="Nobody")) == []
+
+
+def test_list_filters_by_exact_names_and_orders_by_direction(acme: World) -> None:
+    ann = acme.user("ann@acme.test", first_name="Ann", last_name="Lee")
+    anna = acme.user("anna@acme.test", first_name="Anna", last_name="Lee")
+    assert ids(acme.key.get("/users", firstname="ann")) == [ann.pk]
+    assert ids(acme.key.get("/users", lastname="Lee")) == [ann.pk, anna.pk]
+    assert ids(acme.key.get("/users", lastname="Le")) == []
+    assert ids(acme.key.get("/users", firstname="Anna", lastname="LEE")) == [anna.pk]
+    assert ids(acme.key.get("/users", direction="DESC")) == [anna.pk, ann.pk, acme.admin.pk]
+    assert ids(acme.key.get("/users", direction="asc")) == [acme.admin.pk, ann.pk, anna.pk]
 
 
 def test_list_filter_errors(acme: World, rival: World) -> None:
     other = rival.team("Theirs", members=(rival.admin,))
     assert ids(acme.key.get("/users", teams=str(other.pk))) == []
-    assert error_type(acme.key.get("/users", teams="1,x")) == "bad_parameter_format"
-    assert acme.key.get("/users", status="sleeping").status_code == 422
+    assert error_type(acme.key.get("/users", status="sleeping")) == "bad_parameter_format"
+    assert error_type(acme.key.get("/users", direction="up")) == "bad_parameter_format"
     Account.objects.filter(pk=acme.account.pk).update(teams_enabled=False)
     assert error_type(acme.key.get("/users", teams="1")) == "forbidden_action"
 

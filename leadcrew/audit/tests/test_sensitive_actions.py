@@ -490,7 +490,7 @@ def test_from_and_to_are_days_of_the_accounts_time_zone(acme: World) -> None:
 @pytest.mark.parametrize(
     "filters, status, expected",
     [
-        ({"action": "lead_deleted"}, 422, "invalid_parameter"),
+        ({"action": "lead_deleted"}, 400, "bad_parameter_format"),
         ({"user_id": "nobody@acme.test"}, 422, "invalid_parameter"),
         ({"user_id": "admin@rival.test"}, 422, "invalid_parameter"),
         ({"from": "yesterday"}, 400, "bad_parameter_format"),
