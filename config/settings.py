@@ -262,6 +262,9 @@ LEADCREW_API_RATE_LIMIT = int(os.environ.get("LEADCREW_API_RATE_LIMIT", "0"))
 # Per-account API quota (requests per UTC day, every credential of the account together; the
 # reference API allows 2000); 0 turns it off.
 LEADCREW_API_DAILY_LIMIT = int(os.environ.get("LEADCREW_API_DAILY_LIMIT", "0"))
+# The largest spreadsheet an import accepts, in bytes (larger ones get 413). A row of a lead
+# is about 100 bytes: the default takes a few hundred thousand leads.
+LEADCREW_IMPORT_MAX_BYTES = int(os.environ.get("LEADCREW_IMPORT_MAX_BYTES", str(50 * 1_000_000)))
 
 # --- Shared counters: the API rate limit and the login throttle (docs/operations.md) ----------
 # Counted in Django's cache, which every worker of every server must share: the database's own

@@ -7,6 +7,7 @@ from leadcrew.core.models import TenantModel
 class SensitiveActionType(models.TextChoices):
     BULK_DELETE = "bulk_delete", "Leads deleted in bulk"
     EXPORT = "export", "Leads exported"
+    IMPORT = "import", "Leads imported"
     SETTINGS_CHANGED = "settings_changed", "Account settings changed"
     TEAM_CREATED = "team_created", "Team created"
     TEAM_DELETED = "team_deleted", "Team deleted"

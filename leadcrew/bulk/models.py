@@ -16,6 +16,7 @@ class BulkActionType(models.TextChoices):
     DELETE = "delete", "Delete"
     RESTORE = "restore", "Restore"
     EXPORT = "export", "Export"
+    IMPORT = "import", "Import"
 
 
 class BulkAction(TenantModel):

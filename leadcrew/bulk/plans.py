@@ -43,7 +43,12 @@ from leadcrew.teams.models import Team
 
 TEXT = CharField()
 # The bulk actions that change leads (an export only reads them).
-CHANGING_ACTIONS = [action.value for action in BulkActionType if action != BulkActionType.EXPORT]
+# An import is a bulk action too (logged, undoable), but made by POST /imports.
+CHANGING_ACTIONS = [
+    action.value
+    for action in BulkActionType
+    if action not in (BulkActionType.EXPORT, BulkActionType.IMPORT)
+]
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,11 @@ UNDO_COLUMNS: dict[str, tuple[str, ...]] = {
     BulkActionType.RESTORE: ("deleted_at",),
     BulkActionType.ADD_TAGS: (),
     BulkActionType.REMOVE_TAGS: (),
+    BulkActionType.IMPORT: (),  # the leads it created go to the bin (UNDO_DELETES)
 }
+# The actions whose undo deletes leads (to the bin), which `only_admins_delete_leads` may
+# refuse: undoing a restore, and undoing an import (the leads it created).
+UNDO_DELETES = (BulkActionType.RESTORE, BulkActionType.IMPORT)
 # The single-lead rule an undo checks again, per action (the others: Edit). Undoing a restore
 # deletes, which `only_admins_delete_leads` may also refuse.
 UNDO_RIGHTS: dict[str, Action] = {BulkActionType.ASSIGN: Action.ASSIGN}
@@ -281,6 +285,7 @@ UNDO_SKIP_REASONS = (NO_LONGER_ALLOWED, CHANGED_SINCE)
 UNDO_HISTORY: dict[str, str] = {
     BulkActionType.DELETE: HistoryAction.RESTORED,
     BulkActionType.RESTORE: HistoryAction.DELETED,
+    BulkActionType.IMPORT: HistoryAction.DELETED,
 }
 
 
@@ -322,7 +327,7 @@ def bulk_undo(*, actor: Actor, bulk_action_id: int) -> UndoResult:
         may_undo = undo_filter(
             actor,
             UNDO_RIGHTS.get(bulk.action, Action.EDIT),
-            deletes=bulk.action == BulkActionType.RESTORE,
+            deletes=bulk.action in UNDO_DELETES,
         )
         still_allowed = all_account_leads(actor).filter(may_undo, pk=OuterRef("lead_id"))
         refused = BulkChange.objects.filter(bulk_action=bulk).exclude(Exists(still_allowed)).count()
@@ -354,10 +359,12 @@ def _restore_previous_values(
         return 0
     put_back = BulkChange.objects.filter(bulk_action=bulk, undone=True)
     previous = put_back.filter(lead_id=OuterRef("pk"))
-    values = {
+    values: dict[str, Any] = {
         column: Subquery(previous.values(f"old_{column}")[:1])
         for column in UNDO_COLUMNS[bulk.action]
     }
+    if bulk.action == BulkActionType.IMPORT:
+        values["deleted_at"] = Value(now, output_field=models.DateTimeField())
     all_account_leads(actor).filter(pk__in=put_back.values("lead_id")).update(
         **values, updated_at=now
     )  # `now` is past every one of their updated_at (lock_for_write)

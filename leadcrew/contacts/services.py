@@ -274,6 +274,7 @@ def lead_contact_plan(
     description: str | None,
     fields: Mapping[str, FieldInput] | None,
     append_desc: str | None,
+    defs: Sequence[FieldDef] | None = None,
 ) -> ContactPlan:
     """The description and field values a write gives `lead` (checked, nothing written yet).
 
@@ -281,8 +282,10 @@ def lead_contact_plan(
     field values: fields it does not name are cleared, as they live in the description in the
     reference API. `fields` change the named values and rewrite the header, the free text
     kept. `append_desc` adds a line to the free text. Header values that do not fit their
-    field's type are kept as written: they come from text a client composed."""
-    defs = lead_field_defs(actor)
+    field's type are kept as written: they come from text a client composed. `defs`, the
+    account's lead fields, may be given by a caller that plans many leads (an import)."""
+    if defs is None:
+        defs = lead_field_defs(actor)
     labels = [field.name for field in defs]
     text = lead.description if description is None else description
     values: dict[int, str] | None = None
@@ -306,6 +309,23 @@ def lead_contact_plan(
     if append_desc:
         text = convention.append(text, append_desc)
     return ContactPlan(description=text, values=values)
+
+
+def lead_values_store_many(rows: Sequence[tuple[Lead, Mapping[int, str]]]) -> None:
+    """Stores the field values of new leads, saved just now and holding none yet: one
+    INSERT for all of them (an import)."""
+    LeadFieldValue.objects.bulk_create(
+        LeadFieldValue(
+            account_id=lead.account_id,
+            lead_id=lead.pk,
+            field_id=field_id,
+            value=value,
+            match=match_key(value),
+        )
+        for lead, values in rows
+        for field_id, value in values.items()
+        if value
+    )
 
 
 def lead_values_store(lead: Lead, values: Mapping[int, str]) -> None:

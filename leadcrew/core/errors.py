@@ -394,6 +394,7 @@ RECORD_NAMES: dict[str, Promise] = {
     "Pipeline": _("Pipeline"),
     "Step": _("Step"),
     "Bulk action": _("Bulk action"),
+    "Import": _("Import"),
     "API key": _("API key"),
     "Field": _("Field"),
     "Client folder": _("Client folder"),

@@ -7,7 +7,8 @@ account is an invalid parameter named after the field it came in: an unknown id 
 account's id get the same answer, so nothing leaks across accounts.
 """
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet, Value
+from django.db.models.functions import Concat, Trim
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import Assignee, Destination
@@ -61,6 +62,28 @@ def user_lookup(actor: Actor, ref: Ref, *, field: str = "user_id") -> User:
     if user is None:
         raise InvalidParameter(field, Code.UNKNOWN_USER)
     return user
+
+
+def user_lookup_by_name(actor: Actor, ref: Ref, *, field: str = "user_id") -> User:
+    """A user by id, e-mail, or full name ("Ada Lovelace", in any case), as a spreadsheet
+    names an owner. A name two users share names neither."""
+    try:
+        return user_lookup(actor, ref, field=field)
+    except InvalidParameter:
+        if not isinstance(_parse(ref), str):
+            raise
+    name = " ".join(str(ref).split())
+    named = (
+        User.objects.filter(account_id=actor.account_id)
+        .annotate(
+            _full=Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+        )
+        .filter(_full__iexact=name)
+    )
+    users = list(named.order_by("id")[:2])
+    if len(users) != 1:
+        raise InvalidParameter(field, Code.UNKNOWN_USER)
+    return users[0]
 
 
 def team_lookup(actor: Actor, ref: Ref, *, field: str = "team_id") -> Team:

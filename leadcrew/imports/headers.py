@@ -5,7 +5,11 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from leadcrew.contacts.selectors import FieldDef
 from leadcrew.core.errors import Code, InvalidParameter
+
+# A column's field: a `Field` value, or `fields.<key>` for one of the account's contact fields.
+FIELDS_PREFIX = "fields."
 
 
 class Field(StrEnum):
@@ -49,12 +53,10 @@ HEADERS: dict[Field, tuple[str, ...]] = {
         "lead",
         "lead title",
         "lead name",
-        "name",
         "opportunity",
         "deal",
         "titre",
         "titre du lead",
-        "nom",
         "nom du lead",
         "affaire",
         "opportunite",
@@ -125,6 +127,16 @@ HEADERS: dict[Field, tuple[str, ...]] = {
         "date de fermeture",
     ),
 }
+# Other headers of the contact fields every account starts with (by key), in both languages.
+CONTACT_HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("first name", "firstname", "given name", "prenom"),
+    "last_name": ("last name", "lastname", "surname", "family name", "nom de famille"),
+    "email": ("email", "e mail", "email address", "mail", "courriel", "adresse email"),
+    "phone": ("phone", "telephone", "tel", "phone number", "mobile", "portable"),
+    "company": ("company", "organization", "organisation", "societe", "entreprise"),
+    "address": ("address", "adresse"),
+    "web": ("web", "website", "site", "site web", "url"),
+}
 _BY_HEADER = {header: field for field, headers in HEADERS.items() for header in headers}
 
 
@@ -137,50 +149,71 @@ def plain(header: str) -> str:
     return " ".join(words)
 
 
-def recognise(headers: list[str]) -> dict[str, Field]:
+def _contact_headers(defs: list[FieldDef]) -> dict[str, str]:
+    """Plain header → `fields.<key>` for the account's contact fields: their name, their key,
+    and the usual names of the fields every account starts with."""
+    known: dict[str, str] = {}
+    for definition in defs:
+        target = FIELDS_PREFIX + definition.key
+        for header in (definition.name, definition.key, *CONTACT_HEADERS.get(definition.key, ())):
+            known.setdefault(plain(header), target)
+    return known
+
+
+def recognise(headers: list[str], defs: list[FieldDef] | None = None) -> dict[str, str]:
     """The fields the headers name, column by column (the first column wins when two name the
-    same field); columns not recognised are left out."""
-    mapping: dict[str, Field] = {}
-    taken: set[Field] = set()
+    same field); columns not recognised are left out. A lead field's header wins over a
+    contact field of the same name."""
+    contact = _contact_headers(defs or [])
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
     for header in headers:
-        field = _BY_HEADER.get(plain(header))
-        if field is not None and field not in taken and header not in mapping:
-            mapping[header] = field
-            taken.add(field)
+        key = plain(header)
+        builtin = _BY_HEADER.get(key)
+        target = builtin.value if builtin is not None else contact.get(key)
+        if target is not None and target not in taken and header not in mapping:
+            mapping[header] = target
+            taken.add(target)
     return mapping
 
 
-def field_named(name: object) -> Field:
-    """A field as a mapping names it, or an error naming the mapping."""
+def field_named(name: object, defs: list[FieldDef] | None = None) -> str:
+    """A field as a mapping names it (`title`, `owner`, `fields.email`, or a contact field's
+    key or name), or an error naming the mapping."""
     if name is None:
-        return Field.IGNORE
+        return Field.IGNORE.value
     if not isinstance(name, str):
         raise InvalidParameter("mapping", Code.IMPORT_UNKNOWN_FIELD, value=str(name)[:50])
     key = name.strip().lower()
     if key in FIELD_ALIASES:
-        return FIELD_ALIASES[key]
-    try:
-        return Field(key)
-    except ValueError:
-        raise InvalidParameter("mapping", Code.IMPORT_UNKNOWN_FIELD, value=name[:50]) from None
+        return FIELD_ALIASES[key].value
+    if key in Field:
+        return Field(key).value
+    wanted = key.removeprefix(FIELDS_PREFIX)
+    for definition in defs or []:
+        if wanted in (definition.key.lower(), plain(definition.name), definition.name.lower()):
+            return FIELDS_PREFIX + definition.key
+    raise InvalidParameter("mapping", Code.IMPORT_UNKNOWN_FIELD, value=name[:50])
 
 
-def checked_mapping(given: object, headers: list[str]) -> dict[str, Field]:
+def checked_mapping(
+    given: object, headers: list[str], defs: list[FieldDef] | None = None
+) -> dict[str, str]:
     """The importer's mapping, checked against the file: an object of column header → field,
     every header one of the file's, no field filled by two columns. Columns it leaves out are
     ignored."""
     if not isinstance(given, dict):
         raise InvalidParameter("mapping", Code.IMPORT_NOT_AN_OBJECT)
-    mapping: dict[str, Field] = {}
-    taken: dict[Field, str] = {}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
     for header, name in given.items():
         if header not in headers:
             raise InvalidParameter("mapping", Code.IMPORT_UNKNOWN_COLUMN, column=str(header)[:100])
-        field = field_named(name)
-        if field == Field.IGNORE:
+        target = field_named(name, defs)
+        if target == Field.IGNORE.value:
             continue
-        if field in taken:
-            raise InvalidParameter("mapping", Code.IMPORT_FIELD_TWICE, field_name=field.value)
-        taken[field] = header
-        mapping[header] = field
+        if target in taken:
+            raise InvalidParameter("mapping", Code.IMPORT_FIELD_TWICE, field_name=target)
+        taken.add(target)
+        mapping[header] = target
     return mapping

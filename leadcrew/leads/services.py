@@ -1,7 +1,7 @@
 """Writes on leads. Every one starts from the access policy and runs in one transaction."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,7 +29,7 @@ from leadcrew.accounts.models import Account, User
 from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
-from leadcrew.contacts.selectors import lead_values_by_key
+from leadcrew.contacts.selectors import FieldDef, lead_values_by_key
 from leadcrew.contacts.services import lead_contact_plan, lead_values_store
 from leadcrew.contacts.values import FieldInput
 from leadcrew.core.errors import (
@@ -132,6 +132,7 @@ class _Draft:
 # --- Values ---------------------------------------------------------------------------------
 
 MAX_TAG_LENGTH = 100
+MAX_TITLE_LENGTH = 255  # the lead's title column
 MAX_TAGS = 1000
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
@@ -286,21 +287,95 @@ def _team_label(team_id: int | None) -> str | None:
 # --- Create ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> Lead:
-    """A new lead. Without `user_id`, a user owns what they create and an API key leaves it
-    unassigned; with a team, the placement rule applies as if the creator had made it first."""
+class LeadRefs:
+    """Resolves the references of lead writes for one actor, and answers the creation rules on
+    them, remembering every answer (errors included): an import asks the same few questions
+    for thousands of rows. Each answer is the one `core.lookups` and the access policy give."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self._answers: dict[tuple[str, object], object] = {}
+
+    def _ask[T](self, key: tuple[str, object], compute: Callable[[], T]) -> T:
+        if key not in self._answers:
+            try:
+                self._answers[key] = compute()
+            except (InvalidParameter, Forbidden, MissingParameter) as error:
+                self._answers[key] = error
+        answer = self._answers[key]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    @staticmethod
+    def _key(ref: Ref) -> object:
+        return ref.strip().lower() if isinstance(ref, str) else ref
+
+    def user(self, ref: Ref) -> User:
+        return self._ask(("user", self._key(ref)), lambda: user_lookup(self.actor, ref))
+
+    def team(self, ref: Ref) -> Team:
+        return self._ask(("team", self._key(ref)), lambda: team_lookup(self.actor, ref))
+
+    def step(self, ref: Ref) -> Step:
+        return self._ask(("step", self._key(ref)), lambda: step_lookup(self.actor, ref))
+
+    def first_step(self) -> Step:
+        return self._ask(("first_step", None), lambda: first_step_of_default_pipeline(self.actor))
+
+    def may_create_in(self, team: Team) -> bool:
+        """The placement rule, for a lead its creator would own and then place in `team`."""
+        draft = _Draft(owner_id=self.actor.user_id, team_id=None)
+        return self._ask(
+            ("place", team.pk),
+            lambda: bool(place_reasons(self.actor, draft, destination_of(team))),
+        )
+
+    def may_give(self, owner: User, team: Team | None) -> bool:
+        """The assign rule, for a new lead of `team` (or of none) handed to `owner`."""
+        draft = _Draft(owner_id=None, team_id=team.pk if team else None)
+        return self._ask(
+            ("assign", (owner.pk, draft.team_id)),
+            lambda: bool(assign_reasons(self.actor, draft, assignee_of(owner))),
+        )
+
+
+@dataclass
+class LeadDraft:
+    """A lead checked by every rule of a creation and not saved yet, with its tags and its
+    contact field values (by field id)."""
+
+    lead: Lead
+    team: Team | None
+    tags: list[str]
+    values: dict[int, str]
+
+
+def lead_build(
+    *,
+    actor: Actor,
+    data: LeadWrite,
+    created_from: str = "api",
+    refs: LeadRefs | None = None,
+    field_defs: Sequence[FieldDef] | None = None,
+    now: datetime | None = None,
+) -> LeadDraft:
+    """A new lead as `lead_create` makes it, every rule checked, nothing written: an import
+    builds each row with it, so that it can never create what its author could not create
+    by hand. Raises the error the creation would."""
+    refs = refs or LeadRefs(actor)
     account = actor.account
     title = (data.get("title") or "").strip()
     if not title:
         raise MissingParameter("title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise InvalidParameter("title", Code.TOO_LONG, max=MAX_TITLE_LENGTH)
 
     team = None
     team_ref = data.get("team_id")
     if team_ref is not None:
-        team = team_lookup(actor, team_ref)
-        draft = _Draft(owner_id=actor.user_id, team_id=None)
-        if not place_reasons(actor, draft, destination_of(team)):
+        team = refs.team(team_ref)
+        if not refs.may_create_in(team):
             raise Forbidden(Code.CREATE_IN_TEAM_FORBIDDEN)
 
     owner_id = actor.user_id
@@ -308,22 +383,17 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
         owner_id = None
         owner_ref = data["user_id"]
         if owner_ref is not None:
-            owner = user_lookup(actor, owner_ref)
+            owner = refs.user(owner_ref)
             owner_id = owner.pk
-            draft = _Draft(owner_id=None, team_id=team.pk if team else None)
-            if owner.pk != actor.user_id and not assign_reasons(actor, draft, assignee_of(owner)):
+            if owner.pk != actor.user_id and not refs.may_give(owner, team):
                 raise Forbidden(Code.ASSIGNEE_FORBIDDEN)
             if owner.is_disabled:
                 raise InvalidParameter("user_id", Code.USER_DISABLED)
 
     step_ref = data.get("step")
-    step = (
-        step_lookup(actor, step_ref)
-        if step_ref is not None
-        else first_step_of_default_pipeline(actor)
-    )
+    step = refs.step(step_ref) if step_ref is not None else refs.first_step()
     currency = data.get("currency")
-    now = timezone.now()
+    now = now or timezone.now()
     lead = Lead(
         account=account,
         title=title,
@@ -347,8 +417,6 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
         updated_at=now,
     )
     _settle_lifecycle(account, lead, status_changed=True, closed_at_given="closed_at" in data)
-    if lead.owner_id is None and team is not None and team.round_robin:
-        lead.owner_id = _next_round_robin_owner(team)
     tags = normalize_tags(data.get("tags"))
     contact = lead_contact_plan(
         actor,
@@ -356,12 +424,24 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
         description=data.get("description") or "",
         fields=data.get("fields"),
         append_desc=data.get("append_desc"),
+        defs=field_defs,
     )
     lead.description = contact.description
+    return LeadDraft(lead=lead, team=team, tags=tags, values=contact.values or {})
+
+
+@transaction.atomic
+def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> Lead:
+    """A new lead. Without `user_id`, a user owns what they create and an API key leaves it
+    unassigned; with a team, the placement rule applies as if the creator had made it first."""
+    draft = lead_build(actor=actor, data=data, created_from=created_from)
+    lead, team = draft.lead, draft.team
+    if lead.owner_id is None and team is not None and team.round_robin:
+        lead.owner_id = _next_round_robin_owner(team)
     lead.save()
-    lead_values_store(lead, contact.values or {})
+    lead_values_store(lead, draft.values)
     LeadTag.objects.bulk_create(
-        LeadTag(account_id=account.pk, lead=lead, name=name) for name in tags
+        LeadTag(account_id=lead.account_id, lead=lead, name=name) for name in draft.tags
     )
     LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.CREATED, new=lead.title)])
     return lead

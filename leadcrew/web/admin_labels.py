@@ -59,6 +59,7 @@ SETTING_VALUE_LABELS: dict[str, dict[Any, Any]] = {
 LOG_ACTION_LABELS = {
     SensitiveActionType.BULK_DELETE: _("Leads deleted in bulk"),
     SensitiveActionType.EXPORT: _("Export"),
+    SensitiveActionType.IMPORT: _("Leads imported"),
     SensitiveActionType.SETTINGS_CHANGED: _("Account settings changed"),
     SensitiveActionType.TEAM_CREATED: _("Team created"),
     SensitiveActionType.TEAM_DELETED: _("Team deleted"),

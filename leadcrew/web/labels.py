@@ -71,6 +71,7 @@ BULK_ACTION_LABELS = {
     BulkActionType.DELETE: _("Delete (to the bin)"),
     BulkActionType.RESTORE: _("Restore"),
     BulkActionType.EXPORT: _("Export as CSV"),
+    BulkActionType.IMPORT: _("Import"),
 }
 
 # What a finished bulk action did, for its summary ("12 leads assigned").
@@ -85,6 +86,7 @@ BULK_DONE_LABELS = {
     BulkActionType.UNSTAR: _("unstarred"),
     BulkActionType.DELETE: _("sent to the bin"),
     BulkActionType.RESTORE: _("restored"),
+    BulkActionType.IMPORT: _("imported"),
 }
 
 SKIP_REASONS = {
