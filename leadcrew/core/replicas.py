@@ -6,11 +6,11 @@ does the router (ReplicaRouter) send the ORM's reads to the replica it chose. Ev
 every write and every read a write service makes to validate what it writes, stays on the
 primary; so does a decorated selector called inside a transaction.
 
-Read-your-writes: after a request that may have written (POST, PUT, PATCH, DELETE) by a caller
-(an API key, a user token, a logged-in web user), the primary's WAL position is kept in Django's
-cache for LEADCREW_READ_YOUR_WRITES_SECONDS, under that caller. Until then, the caller's
-replica reads go to a replica only once it has replayed that position, to the primary before.
-Other callers read the replica as it is.
+Read-your-writes: after a request that may have written (a POST, PUT, PATCH or DELETE answered
+below 400) by a caller (an API key, a user token, a logged-in web user), the primary's WAL
+position is kept in Django's cache for LEADCREW_READ_YOUR_WRITES_SECONDS, under that caller.
+Until then, the caller's replica reads go to a replica only once it has replayed that position,
+to the primary before. Other callers read the replica as it is.
 
 A replica is checked before each use (one `SELECT pg_last_wal_replay_lsn()`, which also gives
 its position). One that does not answer is left out for LEADCREW_REPLICA_RETRY_SECONDS, marked
@@ -267,7 +267,9 @@ class ReadYourWritesMiddleware:
             response = self.get_response(request)
         finally:
             _current_request.reset(token)
-        if request.method in WRITING_METHODS:
+        # A refused request wrote nothing (leadcrew never changes part of what it refuses); not
+        # remembering it also keeps requests with made-up credentials from filling the cache.
+        if request.method in WRITING_METHODS and response.status_code < 400:
             caller = _caller(request)
             if caller is not None:
                 _remember_write(caller)

@@ -119,3 +119,19 @@ def test_a_caller_is_the_credential_the_api_reads_first_or_the_web_user() -> Non
     anonymous = factory.get("/login")
     anonymous.user = AnonymousUser()
     assert replicas._caller(anonymous) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "remembered"),
+    [("POST", 201, True), ("DELETE", 200, True), ("PUT", 401, False), ("GET", 200, False)],
+)
+def test_only_writes_that_were_not_refused_are_remembered(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, method: str, status: int, remembered: bool
+) -> None:
+    settings.LEADCREW_REPLICA_ALIASES = ["replica_1"]
+    callers: list[str] = []
+    monkeypatch.setattr(replicas, "_remember_write", callers.append)
+    middleware = replicas.ReadYourWritesMiddleware(lambda request: HttpResponse(status=status))
+    request = RequestFactory().generic(method, "/api/v2/leads", headers={"X-Api-Key": "k"})
+    middleware(request)
+    assert callers == ([f"key:{hash_secret('k')}"] if remembered else [])
