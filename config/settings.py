@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "leadcrew.bulk",
     "leadcrew.audit",
     "leadcrew.imports",
+    "leadcrew.migration",
     "django_htmx",
     # Only for its templates and static files: the API docs page (/api/v2/docs) then loads
     # Swagger UI from leadcrew's own static files, not from a CDN.

@@ -95,6 +95,33 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", help="where the server answers"
     )
+    nocrm = commands.add_parser(
+        "import-nocrm",
+        help="migrate a whole noCRM.io account (or another leadcrew) into an account",
+        description="Reads the whole source account through its v2 API and recreates it in the "
+        "leadcrew account --account-id. Run it again to bring what is new or changed; a run "
+        "that stopped halfway resumes where it was.",
+    )
+    nocrm.add_argument("--url", required=True, help="the source, e.g. https://acme.nocrm.io")
+    nocrm.add_argument("--api-key", required=True, help="an API key of the source account")
+    nocrm.add_argument("--account-id", type=int, required=True, help="the leadcrew account")
+    nocrm.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read everything, report what would change, write nothing",
+    )
+    nocrm.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    nocrm.add_argument(
+        "--invite",
+        action="store_true",
+        help="create the users enabled (an admin then sets their passwords); by default they "
+        "are disabled until invited",
+    )
+    nocrm.add_argument(
+        "--recheck-comments",
+        action="store_true",
+        help="read the comments of every lead, not only of the new and changed ones",
+    )
     return parser
 
 
@@ -232,6 +259,72 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"    {person.email:<{width}}  {demo.PASSWORD}  {person.role}")
     print()
     return 0
+
+
+# --- import-nocrm ---------------------------------------------------------------------------
+
+
+def cmd_import_nocrm(args: argparse.Namespace) -> int:
+    from leadcrew.migration.client import SourceApi, SourceError
+    from leadcrew.migration.services import MigrationError, migrate_account
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def waiting(seconds: float, why: str) -> None:
+        progress(f"Waiting {seconds:g} s: {why}.")
+
+    try:
+        api = SourceApi(args.url, args.api_key, on_wait=waiting)
+    except SourceError as error:
+        return _fail(f"--url: {error}")
+    try:
+        report = migrate_account(
+            account_id=args.account_id,
+            api=api,
+            invite=args.invite,
+            dry_run=args.dry_run,
+            recheck_comments=args.recheck_comments,
+            progress=progress,
+        )
+    except MigrationError as error:
+        return _fail(str(error))
+    except SourceError as error:
+        return _fail(
+            f"the source could not be read: {error}. What was imported so far is kept: run "
+            "the same command again to go on."
+        )
+    finally:
+        api.close()
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(format_report(report.as_dict()))
+    return 0
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report for a person: per kind, then every reason something was skipped."""
+    title = "Dry run: nothing was written." if report["dry_run"] else "Migration done."
+    lines = [f"{title} Source: {report['source']} ({report['requests']} requests)", ""]
+    lines.append(f"  {'':<12}{'created':>9}{'updated':>9}{'unchanged':>11}{'skipped':>9}")
+    for kind, counts in report["kinds"].items():
+        if any(counts.values()):
+            lines.append(
+                f"  {kind:<12}{counts['created']:>9}{counts['updated']:>9}"
+                f"{counts['unchanged']:>11}{counts['skipped']:>9}"
+            )
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for entry in report["skipped"]:
+        reasons.setdefault((entry["kind"], entry["message"]), []).append(entry["source_id"])
+    if reasons:
+        lines += ["", "Skipped:"]
+        for (kind, message), ids in reasons.items():
+            shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            lines.append(f"  {kind} {shown}: {message}")
+    for warning in report["warnings"]:
+        lines.append(f"Warning: {warning}")
+    return "\n".join(lines)
 
 
 # --- generate -------------------------------------------------------------------------------
@@ -560,6 +653,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "scheduler": cmd_scheduler,
     "demo": cmd_demo,
     "generate": cmd_generate,
+    "import-nocrm": cmd_import_nocrm,
 }
 
 if __name__ == "__main__":

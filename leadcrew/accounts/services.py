@@ -4,7 +4,7 @@ import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
@@ -345,6 +345,80 @@ def user_create(
             actor, SensitiveActionType.ADMIN_CHANGED, user, is_admin=True, new_user=True
         )
     return user
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportedUser:
+    """A user as another account (a noCRM-compatible API) describes them."""
+
+    email: str
+    first_name: str
+    last_name: str
+    is_admin: bool
+    locale: str
+    is_disabled: bool
+    created_at: datetime | None = None
+
+
+@transaction.atomic
+def user_import(
+    *, actor: Actor, data: ImportedUser, user_id: int | None = None
+) -> tuple[User, bool]:
+    """Creates (without `user_id`) or updates a user copied from another account, and answers
+    whether anything changed. An imported user has no password: they cannot log in until an
+    admin enables them and sets one, whatever `is_disabled` says. An update never enables a
+    user (that is the admin's decision, an invitation) but follows the source when it
+    disables one. Granting admin rights is logged as `admin_changed`, as by hand."""
+    ensure_admin(actor)
+    _check_locale(data.locale)
+    account = _lock_account(actor)
+    if user_id is None:
+        email = _check_email(data.email)
+        _ensure_email_free(account, email)
+        user = User.objects.create(
+            account=account,
+            email=email,
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            is_admin=data.is_admin,
+            is_disabled=data.is_disabled,
+            locale=data.locale,
+            password=make_password(None),
+            created_at=data.created_at or timezone.now(),
+        )
+        if data.is_admin:
+            _record_user_action(
+                actor, SensitiveActionType.ADMIN_CHANGED, user, is_admin=True, new_user=True
+            )
+        return user, True
+    user = user_get(actor=actor, user_id=user_id)
+    before = (user.first_name, user.last_name, user.locale, user.is_admin, user.is_disabled)
+    user.first_name, user.last_name = data.first_name.strip(), data.last_name.strip()
+    user.locale = data.locale
+    if data.is_admin != user.is_admin:
+        if not data.is_admin:
+            _ensure_another_active_admin(account, user)
+        user.is_admin = data.is_admin
+        _record_user_action(actor, SensitiveActionType.ADMIN_CHANGED, user, is_admin=user.is_admin)
+    if data.is_disabled and not user.is_disabled:
+        if user.pk == actor.user_id:
+            raise Forbidden(Code.DISABLE_SELF)
+        if user.is_admin:
+            _ensure_another_active_admin(account, user)
+        user.is_disabled = True
+        _record_user_action(actor, SensitiveActionType.USER_DISABLED, user)
+        user_tokens_revoke_all(user=user)
+        user_sessions_end(user_id=user.pk)
+    changed = before != (
+        user.first_name,
+        user.last_name,
+        user.locale,
+        user.is_admin,
+        user.is_disabled,
+    )
+    if changed:
+        user.save()
+    return user, changed
 
 
 def _record_user_action(

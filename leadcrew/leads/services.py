@@ -26,6 +26,7 @@ from leadcrew.access.policy import (
     system_leads,
 )
 from leadcrew.accounts.models import Account, User
+from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
@@ -861,6 +862,151 @@ def comment_delete(*, actor: Actor, lead_id: int, comment_id: int) -> int:
     )
     comment.delete()
     return deleted_id
+
+
+# --- Imports from another account ------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportedLead:
+    """A lead copied from another account, whole: every field is set, none left as it is.
+    People, team and step are local ids (the caller maps the source's)."""
+
+    title: str
+    description: str
+    amount: Decimal
+    probability: int
+    currency: str | None
+    status: str
+    step_id: int
+    owner_id: int | None
+    team_id: int | None
+    starred: bool
+    remind_date: date | None
+    remind_time: time | None
+    estimated_closing_date: date | None
+    created_at: datetime
+    closed_at: datetime | None
+    created_by_id: int | None
+    created_from: str
+    tags: list[str]
+
+
+# The lead's fields an import compares to tell a change from a repeat.
+_IMPORTED_FIELDS = (
+    "title",
+    "description",
+    "amount",
+    "probability",
+    "currency",
+    "status",
+    "step_id",
+    "owner_id",
+    "team_id",
+    "starred",
+    "remind_date",
+    "remind_time",
+    "estimated_closing_date",
+    "created_at",
+    "closed_at",
+    "created_by_id",
+    "created_from",
+)
+
+
+def _imported_values(lead: Lead) -> tuple[object, ...]:
+    return tuple(getattr(lead, name) for name in _IMPORTED_FIELDS)
+
+
+@transaction.atomic
+def lead_import(
+    *, actor: Actor, data: ImportedLead, lead_id: int | None = None
+) -> tuple[Lead, bool]:
+    """Creates (without `lead_id`) or overwrites a lead copied from another account, and
+    answers whether anything changed. Admins only: it sets what no other write may, the
+    creation date, the author and the closing date as the source has them, and it keeps an
+    owner who is disabled (a migrated account's people are disabled until invited, and the
+    leads of those who left keep their owner). The lifecycle rules hold as for any write
+    (standby with a date, reminders on quarter hours, closed after created); people, team and
+    step must be the actor's account's. A creation is one `created` history row at the
+    source's creation date; an update writes the usual rows for owner, team, status, step
+    and amount."""
+    ensure_admin(actor)
+    account = actor.account
+    title = data.title.strip()
+    if not title:
+        raise MissingParameter("title")
+    owner = user_lookup(actor, data.owner_id) if data.owner_id is not None else None
+    team = team_lookup(actor, data.team_id) if data.team_id is not None else None
+    step = step_lookup(actor, data.step_id)
+    author = (
+        user_lookup(actor, data.created_by_id, field="created_by_id")
+        if data.created_by_id is not None
+        else None
+    )
+    if lead_id is None:
+        lead = Lead(account=account, updated_at=timezone.now())
+        old_tags: list[str] = []
+        before: tuple[object, ...] | None = None
+    else:
+        lead = lead_for(actor, lead_id, Action.EDIT, for_update=True)
+        old_tags = sorted(lead.tag_rows.values_list("name", flat=True))
+        before = _imported_values(lead)
+    old_owner_id, old_team_id = lead.owner_id, lead.team_id
+    old_status, old_step_id, old_amount = lead.status, lead.step_id, lead.amount
+    lead.title = title
+    lead.description = data.description
+    lead.amount = Decimal(data.amount)
+    lead.probability = data.probability
+    lead.currency = normalize_currency(data.currency) if data.currency else account.currency
+    lead.status = data.status
+    lead.step = step
+    lead.owner = owner
+    lead.team = team
+    lead.starred = data.starred
+    lead.remind_date, lead.remind_time = data.remind_date, data.remind_time
+    lead.estimated_closing_date = data.estimated_closing_date
+    lead.created_at = data.created_at
+    lead.closed_at = data.closed_at if data.status in CLOSED_STATUSES else None
+    lead.created_by = author
+    lead.created_from = data.created_from[:50]
+    if lead.status not in Status.values:
+        raise InvalidParameter("status", Code.NOT_ONE_OF, choices=", ".join(Status.values))
+    if lead.amount < 0:
+        raise InvalidParameter("amount", Code.INVALID_VALUE, reason="A negative amount.")
+    if not 0 <= lead.probability <= 100:
+        raise InvalidParameter("probability", Code.INVALID_VALUE, reason="Not a percentage.")
+    _settle_lifecycle(account, lead, status_changed=False, closed_at_given=False)
+    tags = normalize_tags(data.tags)
+    if before is not None and before == _imported_values(lead) and old_tags == sorted(tags):
+        return lead, False
+    if lead_id is None:
+        lead.save()
+        LeadTag.objects.bulk_create(
+            LeadTag(account_id=account.pk, lead=lead, name=name) for name in tags
+        )
+        created = _history(actor, lead, HistoryAction.CREATED, new=lead.title, at=lead.created_at)
+        LeadHistory.objects.bulk_create([created])
+        return lead, True
+    now = _touch(lead)
+    lead.save()
+    _replace_tags(lead, tags)
+    history = []
+    if lead.owner_id != old_owner_id:
+        old, new = _user_label(old_owner_id), _user_label(lead.owner_id)
+        history.append(_history(actor, lead, HistoryAction.OWNER, old, new, at=now))
+    if lead.team_id != old_team_id:
+        old, new = _team_label(old_team_id), _team_label(lead.team_id)
+        history.append(_history(actor, lead, HistoryAction.TEAM, old, new, at=now))
+    if lead.status != old_status:
+        history.append(_history(actor, lead, HistoryAction.STATUS, old_status, lead.status, at=now))
+    if lead.step_id != old_step_id:
+        old_step = Step.objects.filter(pk=old_step_id).first()
+        history.append(_history(actor, lead, HistoryAction.STEP, old_step, step.name, at=now))
+    if Decimal(lead.amount) != Decimal(old_amount):
+        history.append(_history(actor, lead, HistoryAction.AMOUNT, old_amount, lead.amount, at=now))
+    LeadHistory.objects.bulk_create(history)
+    return lead, True
 
 
 # --- Reminders ------------------------------------------------------------------------------
