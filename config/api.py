@@ -133,7 +133,7 @@ def _field_name(loc: Any) -> str:
     parts = [str(part) for part in loc]
     if parts and parts[0] == "body":
         parts = parts[2:] if len(parts) > 2 else parts[1:]
-    elif parts and parts[0] in {"query", "path", "header"}:
+    elif parts and parts[0] in {"query", "path", "header", "file", "form"}:
         parts = parts[1:]
     # Past the field itself, pydantic names the member of a union it tried ("int", "str",
     # "function-after[…]"): the field is what the client sent, not the type it was tried as.
@@ -170,6 +170,7 @@ def _register_routers() -> None:
     from leadcrew.audit.api import router as audit_router
     from leadcrew.bulk.api import router as bulk_router
     from leadcrew.contacts.api import router as contacts_router
+    from leadcrew.imports.api import router as imports_router
     from leadcrew.leads.api import router as leads_router
     from leadcrew.leads.pipelines_api import router as pipelines_router
     from leadcrew.stats.api import router as stats_router
@@ -186,6 +187,7 @@ def _register_routers() -> None:
     api.add_router("", stats_router)
     api.add_router("", api_keys_router)
     api.add_router("", audit_router)
+    api.add_router("", imports_router)
     api.add_router("", contacts_router)
 
 

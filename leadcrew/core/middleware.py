@@ -3,6 +3,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -10,7 +11,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 
 from leadcrew.core.api_types import account_zone_set
-from leadcrew.core.errors import MESSAGES, ApiError, BadParameterFormat, Code
+from leadcrew.core.errors import MESSAGES, ApiError, BadParameterFormat, Code, PayloadTooLarge
 
 API_PREFIX = "/api/"
 STATUS_TYPES = {
@@ -56,7 +57,11 @@ class ApiJsonMiddleware:
         error = _undecodable_query(request)
         if error is not None:
             return error
-        if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if request.method == "POST" and _is_upload(request):
+            error = _upload_too_large(request)
+            if error is not None:
+                return error
+        elif request.method in {"POST", "PUT", "PATCH", "DELETE"}:
             error = _normalize_body(request)
             if error is not None:
                 return error
@@ -64,6 +69,35 @@ class ApiJsonMiddleware:
         if not response.get("Content-Type", "").startswith(("application/json", "text/csv")):
             response = _as_json_error(response)
         return response
+
+
+# Routes that take a file: their multipart body is left to Django's parser, which streams the
+# file to disk, instead of being read whole and turned into JSON as other bodies are.
+UPLOAD_PATHS = ("/api/v2/imports",)
+# Room for the multipart framing and the form's other fields around the file.
+UPLOAD_OVERHEAD = 1_000_000
+
+
+def _is_upload(request: HttpRequest) -> bool:
+    return request.path.rstrip("/") in UPLOAD_PATHS and (request.content_type or "") == (
+        "multipart/form-data"
+    )
+
+
+def _upload_too_large(request: HttpRequest) -> HttpResponse | None:
+    """A 413 before a byte of an upload larger than the imports accept is read (the import
+    checks the file's own size again)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    limit = int(settings.LEADCREW_IMPORT_MAX_BYTES)
+    if length - UPLOAD_OVERHEAD > limit:
+        error = PayloadTooLarge(
+            Code.IMPORT_FILE_TOO_LARGE, field="file", max=max(limit // 1_000_000, 1)
+        )
+        return _api_error(error)
+    return None
 
 
 def _normalize_body(request: HttpRequest) -> HttpResponse | None:
