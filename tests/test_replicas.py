@@ -6,14 +6,17 @@ The cluster is PostgreSQL's own, made in a temporary folder by leadcrew/testing/
 (initdb, pg_basebackup -R) from the packages of the PostgreSQL the suite runs on."""
 
 import csv
+import http.client
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -136,14 +139,51 @@ def _second_key(writer: Client) -> str:
     return str(response.json()["key"])
 
 
+class Browser:
+    """A web app user: the login form, then pages with the session cookie."""
+
+    def __init__(self, port: int, email: str, password: str) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        page = self.request("GET", "/login")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())
+        assert found is not None
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": found[1].decode()}
+        answer = self.request("POST", "/login", urlencode(form).encode())
+        answer.read()
+        assert answer.status == 303, answer.status
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None
+    ) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";")[0]
+        return response
+
+    def lead_list(self) -> str:
+        response = self.request("GET", "/leads")
+        text = response.read().decode()
+        assert response.status == 200, text[:500]
+        return text
+
+
 def test_lists_statistics_and_exports_come_from_the_replica_and_writers_read_their_writes(
     app: App, server: Server
 ) -> None:
     writer = Client(server.port, {"X-API-KEY": app.api_key})
     reader = Client(server.port, {"X-API-KEY": _second_key(writer)})
+    browser = Browser(server.port, "boss@replicas.test", PASSWORD)
     _create(writer, "Before the pause")
     app.cluster.wait_for_replay()
     assert "Before the pause" in _titles(reader)
+    assert "Before the pause" in browser.lead_list()
     created_before = _created(reader)
 
     app.cluster.pause_replay()
@@ -153,6 +193,7 @@ def test_lists_statistics_and_exports_come_from_the_replica_and_writers_read_the
         assert "Written during the pause" not in _titles(reader)
         assert _created(reader) == created_before
         assert "Written during the pause" not in _exported(reader)
+        assert "Written during the pause" not in browser.lead_list()  # the web's list too
         # ...while the writer reads their own write (the primary, until the replica has it).
         assert "Written during the pause" in _titles(writer)
         assert _created(writer) == created_before + 1
@@ -161,6 +202,7 @@ def test_lists_statistics_and_exports_come_from_the_replica_and_writers_read_the
         app.cluster.resume_replay()
     app.cluster.wait_for_replay()
     assert "Written during the pause" in _titles(reader)
+    assert "Written during the pause" in browser.lead_list()
     writer.close()
     reader.close()
 
