@@ -431,6 +431,9 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         "leadcrew/teams/services.py": (
             "deleting a team (admin only) takes every one of its leads out of it, seen or not"
         ),
+        "leadcrew/contacts/client_folder_services.py::client_folder_delete": (
+            "deleting a client folder takes every one of its leads out of it, seen or not"
+        ),
         "leadcrew/leads/selectors.py::lead_page": (
             "the base of the per-branch list: narrowed by see_branches (the visibility rule's own "
             "terms), then the page's ids found through them read again"
@@ -467,8 +470,9 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
     },
     # Not a policy function: a selector that hands lead_after_write's lead on unfiltered.
     "lead_row_after_write": {
-        "leadcrew/leads/api.py::_detail": (
-            "the answer of a create, update, restore, assign or duplicate: the outcome of the write"
+        "leadcrew/leads/api.py::lead_detail_after_write": (
+            "the answer of a create, update, restore, assign, duplicate or add_to_client: the "
+            "outcome of the write"
         ),
     },
 }
@@ -624,7 +628,7 @@ def test_the_unfiltered_check_finds_every_spelling() -> None:
         ("leadcrew/access/preview.py", "account_leads", "LeadCounts.of", True),
         ("leadcrew/leads/selectors.py", "lead_after_write", "lead_row_after_write", True),
         ("leadcrew/leads/selectors.py", "lead_after_write", "lead_detail_row", False),
-        ("leadcrew/leads/api.py", "lead_row_after_write", "_detail", True),
+        ("leadcrew/leads/api.py", "lead_row_after_write", "lead_detail_after_write", True),
         ("leadcrew/leads/api.py", "lead_row_after_write", "get_lead", False),
         ("leadcrew/web/views/lead.py", "lead_row_after_write", "", False),
     ],

@@ -19,6 +19,8 @@ class AccessSettings:
     only_admins_export_leads: bool
     only_admins_delete_leads: bool
     only_admins_delete_comments: bool = False
+    only_admins_delete_client_folders: bool = False
+    only_admins_export_client_folders: bool = False
 
     @classmethod
     def of(cls, account: Account) -> "AccessSettings":
@@ -31,6 +33,8 @@ class AccessSettings:
             only_admins_export_leads=account.only_admins_export_leads,
             only_admins_delete_leads=account.only_admins_delete_leads,
             only_admins_delete_comments=account.only_admins_delete_comments,
+            only_admins_delete_client_folders=account.only_admins_delete_client_folders,
+            only_admins_export_client_folders=account.only_admins_export_client_folders,
         )
 
     def with_changes(self, **changes: Any) -> "AccessSettings":

@@ -134,6 +134,8 @@ def _account_rows(actor: Actor) -> Iterator[Any]:
         "only_admins_export_leads",
         "only_admins_delete_leads",
         "only_admins_delete_comments",
+        "only_admins_delete_client_folders",
+        "only_admins_export_client_folders",
         "created_at",
     )
 

@@ -71,6 +71,8 @@ class Account(models.Model):
     only_admins_export_leads = models.BooleanField(default=False)
     only_admins_delete_leads = models.BooleanField(default=False)
     only_admins_delete_comments = models.BooleanField(default=False)
+    only_admins_delete_client_folders = models.BooleanField(default=False)
+    only_admins_export_client_folders = models.BooleanField(default=False)
     webhook_secret = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

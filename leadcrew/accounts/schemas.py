@@ -114,6 +114,8 @@ class SettingsOut(Schema):
     only_admins_export_leads: bool
     only_admins_delete_leads: bool
     only_admins_delete_comments: bool
+    only_admins_delete_client_folders: bool
+    only_admins_export_client_folders: bool
     updated_at: Timestamp
 
 
@@ -132,6 +134,8 @@ class SettingsIn(Schema):
     only_admins_export_leads: bool | None = None
     only_admins_delete_leads: bool | None = None
     only_admins_delete_comments: bool | None = None
+    only_admins_delete_client_folders: bool | None = None
+    only_admins_export_client_folders: bool | None = None
 
     def change(self) -> SettingsChange:
         return SettingsChange(**self.model_dump())
@@ -232,6 +236,8 @@ def settings_out(account: Account) -> dict[str, Any]:
         "only_admins_export_leads": account.only_admins_export_leads,
         "only_admins_delete_leads": account.only_admins_delete_leads,
         "only_admins_delete_comments": account.only_admins_delete_comments,
+        "only_admins_delete_client_folders": account.only_admins_delete_client_folders,
+        "only_admins_export_client_folders": account.only_admins_export_client_folders,
         "updated_at": format_datetime(account.updated_at),
     }
 

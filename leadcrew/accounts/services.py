@@ -541,6 +541,8 @@ class SettingsChange:
     only_admins_export_leads: bool | None = None
     only_admins_delete_leads: bool | None = None
     only_admins_delete_comments: bool | None = None
+    only_admins_delete_client_folders: bool | None = None
+    only_admins_export_client_folders: bool | None = None
 
 
 LOGGED_SETTINGS = tuple(field.name for field in fields(SettingsChange))
@@ -550,6 +552,8 @@ DREAM_TEAM_FLAGS = (
     "only_admins_export_leads",
     "only_admins_delete_leads",
     "only_admins_delete_comments",
+    "only_admins_delete_client_folders",
+    "only_admins_export_client_folders",
 )
 
 

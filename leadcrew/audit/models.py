@@ -21,6 +21,8 @@ class SensitiveActionType(models.TextChoices):
     LOG_AS = "log_as", "Acted as another user"
     API_KEY_CREATED = "api_key_created", "API key created"
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    CLIENT_FOLDER_DELETED = "client_folder_deleted", "Client folder deleted"
+    CLIENT_FOLDERS_EXPORTED = "client_folders_exported", "Client folders exported"
     COMMENT_DELETED = "comment_deleted", "Comment deleted"
 
 

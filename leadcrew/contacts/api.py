@@ -1,20 +1,31 @@
-"""/api/v2/fields: thin routes over the field services and selectors."""
+"""/api/v2/fields and /api/v2/clients: thin routes over the contacts services and
+selectors."""
 
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from leadcrew.contacts import selectors, services
+from leadcrew.contacts import client_folder_services, selectors, services
+from leadcrew.contacts.export import client_folders_csv
 from leadcrew.contacts.schemas import (
+    AddToClientIn,
+    ClientIn,
+    ClientOut,
+    ClientQuery,
+    ClientUpdateIn,
     DeletedOut,
     FieldIn,
     FieldOut,
     FieldQuery,
     FieldsReorderIn,
     FieldUpdateIn,
+    client_out,
     field_out,
 )
-from leadcrew.core.api_types import ApiRequest, Id
+from leadcrew.core.api_types import ApiRequest, Id, paginate
+from leadcrew.leads.api import lead_detail_after_write
+from leadcrew.leads.schemas import LeadDetailOut
 
 router = Router(tags=["Fields"])
 
@@ -69,3 +80,71 @@ def update_field(request: ApiRequest, id: Id, payload: FieldUpdateIn) -> Any:
 def delete_field(request: ApiRequest, id: Id) -> Any:
     services.field_delete(actor=request.auth, field_id=id)
     return {"id": id}
+
+
+clients_router = Router(tags=["Client folders"])
+
+
+@clients_router.get("/clients", response=list[ClientOut], summary="The client folders you see")
+def list_clients(request: ApiRequest, response: HttpResponse, query: Query[ClientQuery]) -> Any:
+    """A folder is seen by admins, by everyone under `everything_shared`, by its creator, and by
+    whoever sees one of its leads."""
+    folders = selectors.client_folder_list(
+        request.auth, order=query.order, direction=query.direction, q=query.q
+    )
+    return [client_out(folder) for folder in paginate(folders, query, response)]
+
+
+@clients_router.post("/clients", response={201: ClientOut}, summary="Create a client folder")
+def create_client(request: ApiRequest, payload: ClientIn) -> Any:
+    folder = client_folder_services.client_folder_create(
+        actor=request.auth, name=payload.name, description=payload.description
+    )
+    return Status(201, client_out(folder))
+
+
+@clients_router.get(
+    "/clients/export",
+    summary="Export the client folders you see as CSV",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}, "description": "CSV"}}},
+)
+def export_clients(request: ApiRequest) -> HttpResponse:
+    """Admins only under `only_admins_export_client_folders`; logged (leadcrew's)."""
+    folders = client_folder_services.client_folders_export(actor=request.auth)
+    response = HttpResponse(client_folders_csv(folders), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="client_folders.csv"'
+    return response
+
+
+@clients_router.get("/clients/{id}", response=ClientOut, summary="One client folder")
+def get_client(request: ApiRequest, id: Id) -> Any:
+    return client_out(selectors.client_folder_get(request.auth, id))
+
+
+@clients_router.put("/clients/{id}", response=ClientOut, summary="Update a client folder")
+def update_client(request: ApiRequest, id: Id, payload: ClientUpdateIn) -> Any:
+    folder = client_folder_services.client_folder_update(
+        actor=request.auth,
+        folder_id=id,
+        name=payload.name,
+        description=payload.description,
+        is_active=payload.is_active,
+    )
+    return client_out(folder)
+
+
+@clients_router.delete("/clients/{id}", response=DeletedOut, summary="Delete a client folder")
+def delete_client(request: ApiRequest, id: Id) -> Any:
+    """Its leads stay and leave the folder. Admins only under
+    `only_admins_delete_client_folders`; logged."""
+    client_folder_services.client_folder_delete(actor=request.auth, folder_id=id)
+    return {"id": id}
+
+
+@clients_router.post(
+    "/leads/{id}/add_to_client", response=LeadDetailOut, summary="Put a lead in a client folder"
+)
+def add_to_client(request: ApiRequest, id: Id, payload: AddToClientIn) -> Any:
+    actor = request.auth
+    client_folder_services.lead_add_to_client(actor=actor, lead_id=id, folder_id=payload.client_id)
+    return lead_detail_after_write(request, id)

@@ -1,12 +1,22 @@
 """The API's shapes of fields (and, below, client folders and the tag vocabulary)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field as PydanticField
 
-from leadcrew.contacts.models import Field, FieldType, ParentType
-from leadcrew.core.api_types import Id, Name, Out, Timestamp, format_datetime
+from leadcrew.contacts.models import ClientFolder, Field, FieldType, ParentType
+from leadcrew.core.api_types import (
+    Direction,
+    Id,
+    LongText,
+    Name,
+    Out,
+    Paging,
+    ShortText,
+    Timestamp,
+    format_datetime,
+)
 
 Choices = list[Name]
 
@@ -73,3 +83,49 @@ class FieldsReorderIn(Schema):
 
 class DeletedOut(Schema):
     id: int
+
+
+# --- Client folders -------------------------------------------------------------------------
+
+
+class ClientOut(Out):
+    id: int
+    name: str
+    description: str
+    is_active: bool
+    user_id: int | None = PydanticField(description="Who created it")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def client_out(folder: ClientFolder) -> dict[str, Any]:
+    return {
+        "id": folder.pk,
+        "name": folder.name,
+        "description": folder.description,
+        "is_active": folder.is_active,
+        "user_id": folder.user_id,
+        "created_at": format_datetime(folder.created_at),
+        "updated_at": format_datetime(folder.updated_at),
+    }
+
+
+class ClientQuery(Paging):
+    order: Literal["name", "id"] = "name"
+    direction: Direction = "asc"
+    q: ShortText | None = PydanticField(None, description="Part of the name (leadcrew's)")
+
+
+class ClientIn(Schema):
+    name: ShortText
+    description: LongText = ""
+
+
+class ClientUpdateIn(Schema):
+    name: ShortText | None = None
+    description: LongText | None = None
+    is_active: bool | None = None
+
+
+class AddToClientIn(Schema):
+    client_id: Id | None = PydanticField(description="The folder; null takes the lead out")

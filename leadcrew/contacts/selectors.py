@@ -4,12 +4,15 @@ account; anything about leads starts from the access policy."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.contacts.models import Field, FieldType, LeadFieldValue, ParentType
+from leadcrew.access.policy import leads_for
+from leadcrew.accounts.models import Privacy
+from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
 from leadcrew.contacts.values import clean_value, fold, match_key
 from leadcrew.core.errors import Code, InvalidParameter, NotFound
+from leadcrew.leads.models import Lead
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,63 @@ def leads_with_email(actor: Actor, email: str) -> QuerySet[LeadFieldValue, Any]:
     return LeadFieldValue.objects.filter(
         account_id=actor.account_id, field_id__in=emails, match=match_key(email)
     ).values("lead_id")
+
+
+# --- Client folders -------------------------------------------------------------------------
+
+
+def client_folders_for(actor: Actor) -> QuerySet[ClientFolder]:
+    """The client folders the actor may see: every folder of the account for an admin, an API
+    key or under `everything_shared`; otherwise the folders they created and those holding a
+    lead they may see (the lead ids come from the access policy)."""
+    folders = ClientFolder.objects.filter(account_id=actor.account_id)
+    if actor.is_admin or actor.settings.privacy == Privacy.EVERYTHING_SHARED:
+        return folders
+    seen = leads_for(actor).filter(client_folder__isnull=False).values("client_folder_id")
+    return folders.filter(Q(user_id=actor.user_id) | Q(pk__in=seen))
+
+
+def client_folder_list(
+    actor: Actor, *, order: str = "name", direction: str = "asc", q: str | None = None
+) -> QuerySet[ClientFolder]:
+    folders = client_folders_for(actor)
+    if q:
+        folders = folders.filter(name__icontains=q.strip())
+    column = "name" if order == "name" else "id"
+    prefix = "-" if direction == "desc" else ""
+    return folders.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def client_folder_get(actor: Actor, folder_id: int) -> ClientFolder:
+    """A folder the actor may see; 404 as if it did not exist."""
+    folder = client_folders_for(actor).filter(pk=folder_id).first()
+    if folder is None:
+        raise NotFound("Client folder")
+    return folder
+
+
+def client_folder_lookup(
+    actor: Actor, ref: int, *, field: str = "client_folder_id"
+) -> ClientFolder:
+    """A folder named in a write: one the actor may see, or an invalid parameter."""
+    folder = client_folders_for(actor).filter(pk=ref).first() if 0 < ref < 2**63 else None
+    if folder is None:
+        raise InvalidParameter(field, Code.UNKNOWN_CLIENT_FOLDER)
+    return folder
+
+
+def client_folder_leads(actor: Actor, folder: ClientFolder) -> QuerySet[Lead]:
+    """The folder's leads the actor may see, newest first: never any other."""
+    return leads_for(actor).filter(client_folder_id=folder.pk).order_by("-id")
+
+
+def client_folder_lead_counts(actor: Actor, folder_ids: list[int]) -> dict[int, int]:
+    """How many leads the actor sees in each folder."""
+    rows = (
+        leads_for(actor)
+        .filter(client_folder_id__in=folder_ids)
+        .order_by()
+        .values_list("client_folder_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

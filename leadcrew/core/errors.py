@@ -76,6 +76,9 @@ class Code(StrEnum):
     ACTIVITY_NAME_TAKEN = "activity_name_taken"
     NOT_A_COLOR = "not_a_color"
     API_KEY_ONLY = "api_key_only"
+    UNKNOWN_CLIENT_FOLDER = "unknown_client_folder"
+    ONLY_ADMINS_DELETE_CLIENT_FOLDERS = "only_admins_delete_client_folders"
+    ONLY_ADMINS_EXPORT_CLIENT_FOLDERS = "only_admins_export_client_folders"
     # Account set-up
     TEAMS_OFF = "teams_off"
     DEFAULT_PIPELINE_EMPTY = "default_pipeline_empty"
@@ -219,6 +222,13 @@ MESSAGES: dict[Code, Promise] = {
     Code.CHOICE_COMMA: _("A choice cannot hold a comma."),
     Code.TOO_MANY_CHOICES: _("A field has at most %(max)s choices."),
     Code.TOO_MANY_FIELDS: _("An account has at most %(max)s fields of each kind."),
+    Code.UNKNOWN_CLIENT_FOLDER: _("No such client folder among those you may see."),
+    Code.ONLY_ADMINS_DELETE_CLIENT_FOLDERS: _(
+        "Only admins may delete client folders in this account."
+    ),
+    Code.ONLY_ADMINS_EXPORT_CLIENT_FOLDERS: _(
+        "Only admins may export client folders in this account."
+    ),
     Code.TEAMS_OFF: _(
         "Teams are turned off for this account: an admin must use the Dream Team edition and "
         "turn teams on."

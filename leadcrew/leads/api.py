@@ -40,7 +40,7 @@ from leadcrew.leads.schemas import (
 router = Router(tags=["Leads"])
 
 
-def _detail(
+def lead_detail_after_write(
     request: ApiRequest, lead_id: int, response: HttpResponse | None = None
 ) -> dict[str, Any]:
     """The full lead, read again after a write (which may have taken it out of sight), with its
@@ -106,7 +106,7 @@ def create_lead(request: ApiRequest, response: HttpResponse, payload: LeadCreate
     lead = services.lead_create(actor=request.auth, data=payload.lead_write())
     if ignored := payload.ignored():
         response["X-Leadcrew-Ignored"] = ", ".join(ignored)
-    return Status(201, _detail(request, lead.pk))
+    return Status(201, lead_detail_after_write(request, lead.pk))
 
 
 @router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
@@ -149,7 +149,7 @@ def update_lead(request: ApiRequest, response: HttpResponse, id: Id, payload: Le
     services.lead_update(
         actor=actor, lead_id=id, data=payload.lead_write(), precondition=_precondition(request)
     )
-    return _detail(request, id, response)
+    return lead_detail_after_write(request, id, response)
 
 
 @router.delete("/leads/{id}", response=DeletedOut, summary="Delete a lead (to the bin)")
@@ -164,7 +164,7 @@ def restore_lead(request: ApiRequest, id: Id) -> Any:
     """404 unless the lead is in the bin and the caller could edit it."""
     actor = request.auth
     services.lead_restore(actor=actor, lead_id=id)
-    return _detail(request, id)
+    return lead_detail_after_write(request, id)
 
 
 @router.get(
@@ -188,7 +188,7 @@ def lead_access(request: ApiRequest, id: Id) -> Any:
 def assign_lead(request: ApiRequest, id: Id, payload: AssignIn) -> Any:
     actor = request.auth
     services.lead_assign(actor=actor, lead_id=id, user_ref=payload.user_id)
-    return _detail(request, id)
+    return lead_detail_after_write(request, id)
 
 
 @router.post(
@@ -197,7 +197,7 @@ def assign_lead(request: ApiRequest, id: Id, payload: AssignIn) -> Any:
 def duplicate_lead(request: ApiRequest, id: Id) -> Any:
     actor = request.auth
     copy = services.lead_duplicate(actor=actor, lead_id=id)
-    return Status(201, _detail(request, copy.pk))
+    return Status(201, lead_detail_after_write(request, copy.pk))
 
 
 @router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")

@@ -331,6 +331,9 @@ class LeadFields(Schema):
         description='Contact field values by key (or name); null or "" clears one. They are '
         "also the description's `Label: value` header, rewritten with them.",
     )
+    client_folder_id: Id | None = Field(
+        None, description="A client folder you see; null takes the lead out of its folder"
+    )
     append_desc: LongText | None = Field(
         None, description="Text added on a line of its own at the end of the description"
     )

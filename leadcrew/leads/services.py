@@ -30,7 +30,7 @@ from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
-from leadcrew.contacts.selectors import FieldDef, lead_values_by_key
+from leadcrew.contacts.selectors import FieldDef, client_folder_lookup, lead_values_by_key
 from leadcrew.contacts.services import lead_contact_plan, lead_values_store
 from leadcrew.contacts.values import FieldInput
 from leadcrew.core.errors import (
@@ -91,6 +91,7 @@ EDITABLE_FIELDS = (
     "closed_at",
     "fields",
     "append_desc",
+    "client_folder_id",
 )
 
 
@@ -120,6 +121,8 @@ class LeadWrite(TypedDict, total=False):
     # (leadcrew.contacts.services.lead_contact_plan says how they meet the description).
     fields: dict[str, FieldInput] | None
     append_desc: str | None
+    # A client folder the writer sees, by id; None takes the lead out of its folder.
+    client_folder_id: int | None
 
 
 @dataclass(frozen=True)
@@ -428,6 +431,9 @@ def lead_build(
         defs=field_defs,
     )
     lead.description = contact.description
+    folder_id = data.get("client_folder_id")
+    if folder_id is not None:
+        lead.client_folder = client_folder_lookup(actor, folder_id)
     return LeadDraft(lead=lead, team=team, tags=tags, values=contact.values or {})
 
 
@@ -622,6 +628,9 @@ def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadH
         status_changed=lead.status != old_status,
         closed_at_given="closed_at" in data,
     )
+    if "client_folder_id" in data:
+        folder_id = data["client_folder_id"]
+        lead.client_folder = client_folder_lookup(actor, folder_id) if folder_id else None
     if "tags" in data:
         _replace_tags(lead, normalize_tags(data["tags"]))
     if contact is not None and contact.values is not None:
@@ -717,6 +726,7 @@ def lead_duplicate(*, actor: Actor, lead_id: int) -> Lead:
         "title": original.title,
         "description": original.description,
         "fields": dict(lead_values_by_key(original.pk)),
+        "client_folder_id": original.client_folder_id,
         "amount": original.amount,
         "probability": original.probability,
         "currency": original.currency,

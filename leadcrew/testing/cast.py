@@ -62,6 +62,8 @@ SETTING_CHOICES: dict[str, Any] = {
     "only_admins_export_leads": bool,
     "only_admins_delete_leads": bool,
     "only_admins_delete_comments": bool,
+    "only_admins_delete_client_folders": bool,
+    "only_admins_export_client_folders": bool,
 }
 
 # lead name -> (owner persona or None, team name or None)

@@ -82,6 +82,16 @@ class SettingsForm(WebForm):
         required=False,
         help_text=DREAM_TEAM_HELP,
     )
+    only_admins_delete_client_folders = forms.BooleanField(
+        label=_("Only admins may delete client folders"),
+        required=False,
+        help_text=DREAM_TEAM_HELP,
+    )
+    only_admins_export_client_folders = forms.BooleanField(
+        label=_("Only admins may export client folders"),
+        required=False,
+        help_text=DREAM_TEAM_HELP,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

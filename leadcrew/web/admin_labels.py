@@ -47,6 +47,8 @@ SETTING_LABELS = {
     "only_admins_export_leads": _("Only admins export leads"),
     "only_admins_delete_leads": _("Only admins delete leads"),
     "only_admins_delete_comments": _("Only admins delete comments"),
+    "only_admins_delete_client_folders": _("Only admins delete client folders"),
+    "only_admins_export_client_folders": _("Only admins export client folders"),
 }
 SETTING_VALUE_LABELS: dict[str, dict[Any, Any]] = {
     "edition": EDITION_LABELS,
@@ -74,6 +76,8 @@ LOG_ACTION_LABELS = {
     SensitiveActionType.API_KEY_CREATED: _("API key created"),
     SensitiveActionType.API_KEY_REVOKED: _("API key revoked"),
     SensitiveActionType.COMMENT_DELETED: _("Comment deleted"),
+    SensitiveActionType.CLIENT_FOLDER_DELETED: _("Client folder deleted"),
+    SensitiveActionType.CLIENT_FOLDERS_EXPORTED: _("Client folders exported"),
 }
 
 GROUPING_LABELS = {
@@ -139,6 +143,11 @@ def log_details(entry: Any) -> str:
         if details.get("what") == "account":
             return gettext("The whole account, %(count)s leads") % {"count": entry.count}
         return gettext("%(count)s leads") % {"count": entry.count}
+    if action == SensitiveActionType.CLIENT_FOLDER_DELETED:
+        leads = gettext("%(count)s leads left it") % {"count": details.get("leads", 0)}
+        return f"{details.get('name', '')} · {leads}"
+    if action == SensitiveActionType.CLIENT_FOLDERS_EXPORTED:
+        return gettext("%(count)s client folders") % {"count": entry.count}
     if action == SensitiveActionType.BULK_DELETE:
         return gettext("%(count)s leads sent to the bin") % {"count": entry.count}
     return ""

@@ -49,7 +49,8 @@ from leadcrew.accounts.models import (
     TeamPrivacy,
     User,
 )
-from leadcrew.contacts.models import Field, FieldType, LeadFieldValue
+from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue
+from leadcrew.contacts.selectors import client_folder_leads, client_folders_for
 from leadcrew.leads.models import Comment, Lead, Pipeline, Step
 from leadcrew.leads.selectors import LeadFilter, filtered_leads
 from leadcrew.teams.models import Membership, Team
@@ -211,6 +212,15 @@ def _contact_data(account: Account, leads: list[Lead]) -> None:
     Comment.objects.bulk_create(
         Comment(account=account, lead=lead, content="A needle in a haystack") for lead in leads
     )
+    # A client folder per lead, named after it, and one more that all the leads share.
+    shared = ClientFolder.objects.create(account=account, name="Shared")
+    own = ClientFolder.objects.bulk_create(
+        ClientFolder(account=account, name=lead.title) for lead in leads
+    )
+    for lead, folder in zip(leads, own, strict=True):
+        lead.client_folder = folder
+    Lead.objects.bulk_update(leads, ["client_folder"])
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[::2]]).update(client_folder=shared)
 
 
 def _ids(queryset: QuerySet[Lead]) -> set[int]:
@@ -330,6 +340,27 @@ def check_world(built: Built, world: World) -> list[str]:
                 assignable,
             )
         seen = {lead.pk for lead in live if can(actor, Action.SEE, lead)}
+        folders = {
+            folder.pk: folder for folder in ClientFolder.objects.filter(account=built.account)
+        }
+        everything = actor.is_admin or actor.settings.privacy == Privacy.EVERYTHING_SHARED
+        folder_ids = set(
+            Lead.objects.filter(pk__in=seen).values_list("client_folder_id", flat=True)
+        )
+        expected_folders = set(folders) if everything else folder_ids
+        got_folders = set(client_folders_for(actor).values_list("pk", flat=True))
+        if got_folders != expected_folders:
+            failures.append(f"{who} client_folders_for: {got_folders} != {expected_folders}")
+        # Its page, for the folder most leads share (one query per folder would be slow).
+        for folder_id in got_folders & {f.pk for f in folders.values() if f.name == "Shared"}:
+            in_folder = set(
+                Lead.objects.filter(client_folder_id=folder_id).values_list("pk", flat=True)
+            )
+            agree(
+                f"{who} client_folder_leads {folders[folder_id].name}",
+                seen & in_folder,
+                _ids(client_folder_leads(actor, folders[folder_id])),
+            )
         for contact_filter in CONTACT_FILTERS:
             agree(
                 f"{who} can see/filtered_leads {contact_filter}",

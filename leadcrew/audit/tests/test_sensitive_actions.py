@@ -12,6 +12,7 @@ from django.db.models import Max
 from leadcrew.accounts.models import Account, ApiKey, Edition, User, hash_secret
 from leadcrew.accounts.services import account_create
 from leadcrew.audit.models import SensitiveAction, SensitiveActionType
+from leadcrew.contacts.models import ClientFolder
 from leadcrew.core.api_types import format_datetime
 from leadcrew.leads.models import Comment
 from leadcrew.teams.models import Membership, Team
@@ -169,6 +170,21 @@ def comment_deleted(world: World, api: Api) -> Logged:
     )
 
 
+def client_folder_deleted(world: World, api: Api) -> Logged:
+    folder = ClientFolder.objects.create(account=world.account, name="Novak & Co")
+    world.lead("Deal", client_folder=folder)
+    ok(api.delete(f"/clients/{folder.pk}"))
+    return Logged({"client_folder_id": folder.pk, "name": "Novak & Co", "leads": 1})
+
+
+def client_folders_exported(world: World, api: Api) -> Logged:
+    ClientFolder.objects.create(account=world.account, name="Novak & Co")
+    ClientFolder.objects.create(account=world.account, name="Dupont")
+    response = api.get("/clients/export")
+    assert response.status_code == 200 and b"Novak & Co" in response.content
+    return Logged({"what": "client_folders"}, count=2)
+
+
 SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.SETTINGS_CHANGED: settings_changed,
     SensitiveActionType.TEAM_CREATED: team_created,
@@ -184,6 +200,8 @@ SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.API_KEY_CREATED: api_key_created,
     SensitiveActionType.API_KEY_REVOKED: api_key_revoked,
     SensitiveActionType.COMMENT_DELETED: comment_deleted,
+    SensitiveActionType.CLIENT_FOLDER_DELETED: client_folder_deleted,
+    SensitiveActionType.CLIENT_FOLDERS_EXPORTED: client_folders_exported,
 }
 
 
