@@ -990,8 +990,16 @@ def lead_import(
     tags = normalize_tags(data.tags)
     if before is not None and before == _imported_values(lead) and old_tags == sorted(tags):
         return lead, False
+    # The description's header (`Label: value` lines) holds the contact fields, as in the
+    # reference: the lead's field values are read from it, as for any write of a description.
+    contact = lead_contact_plan(
+        actor, lead, description=data.description, fields=None, append_desc=None
+    )
+    lead.description = contact.description
     if lead_id is None:
         lead.save()
+        if contact.values is not None:
+            lead_values_store(lead, contact.values)
         LeadTag.objects.bulk_create(
             LeadTag(account_id=account.pk, lead=lead, name=name) for name in tags
         )
@@ -1000,6 +1008,8 @@ def lead_import(
         return lead, True
     now = _touch(lead)
     lead.save()
+    if contact.values is not None:
+        lead_values_store(lead, contact.values)
     _replace_tags(lead, tags)
     history = []
     if lead.owner_id != old_owner_id:

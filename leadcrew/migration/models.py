@@ -14,6 +14,7 @@ class SourceKind(models.TextChoices):
     PIPELINE = "pipeline", "Pipeline"
     STEP = "step", "Step"
     ACTIVITY = "activity", "Activity type"
+    FIELD = "field", "Field"
     LEAD = "lead", "Lead"
     COMMENT = "comment", "Comment"
 

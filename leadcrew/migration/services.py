@@ -41,6 +41,8 @@ from leadcrew.accounts.services import (
 )
 from leadcrew.activities.models import ActivityKind, ActivityType
 from leadcrew.activities.services import ActivityTypeChange, activity_type_create
+from leadcrew.contacts.models import Field, FieldType, ParentType
+from leadcrew.contacts.services import field_create
 from leadcrew.core.errors import ApiError
 from leadcrew.leads.models import Pipeline, Status, Step
 from leadcrew.leads.pipeline_services import (
@@ -158,6 +160,8 @@ class Report:
 
 Progress = Callable[[str], None]
 ACTOR_LABEL = "import-nocrm"
+# The fingerprint of a source user found already here by e-mail: never updated from the source.
+MATCHED = "matched"
 
 
 def _quiet(message: str) -> None:
@@ -347,6 +351,7 @@ def _migrate(run: _Run) -> None:
         _migrate_teams(run, teams, users)
     _migrate_pipelines(run)
     _migrate_activities(run)
+    _migrate_fields(run)
     _migrate_leads(run)
 
 
@@ -446,7 +451,7 @@ def _migrate_user(run: _Run, source_id: str, user: Record) -> None:
     record = run.known(kind, source_id)
     if record is not None and User.objects.filter(account=run.account, pk=record.local_id).exists():
         run.users[source_id] = record.local_id
-        if record.fingerprint == print_ or record.fingerprint.startswith("matched:"):
+        if record.fingerprint == print_ or record.fingerprint == MATCHED:
             run.count(kind, False, created=False)
             return
         with transaction.atomic():
@@ -461,7 +466,7 @@ def _migrate_user(run: _Run, source_id: str, user: Record) -> None:
     with transaction.atomic():
         if existing is not None:
             # Someone already here (the admin running the migration, most often): theirs wins.
-            run.remember(kind, source_id, existing.pk, "matched:" + print_)
+            run.remember(kind, source_id, existing.pk, MATCHED)
             run.users[source_id] = existing.pk
             run.report.skip(kind, source_id, Skip.EXISTING_USER, SKIP_MESSAGES[Skip.EXISTING_USER])
             return
@@ -751,6 +756,56 @@ def _migrate_activity(run: _Run, source_id: str, activity: Record) -> None:
             )
         run.remember(kind, source_id, local.pk, print_)
     run.activities[source_id] = local.pk
+    run.count(kind, created, created=created)
+
+
+# --- Fields -------------------------------------------------------------------------------------
+
+
+def _migrate_fields(run: _Run) -> None:
+    """The account's fields (first name, e-mail, custom ones...), by name: a lead's values are
+    the `Label: value` lines of its description, which need their fields to be read."""
+    kind = SourceKind.FIELD
+    answer = run.api.get("/fields")
+    if answer.status != 200 or not isinstance(answer.data, list):
+        run.report.skip(kind, "*", Skip.NOT_SHOWN, SKIP_MESSAGES[Skip.NOT_SHOWN])
+        return
+    for source in answer.data:
+        source_id = _id(source.get("id")) if isinstance(source, dict) else None
+        if source_id is None:
+            continue
+        try:
+            _migrate_field(run, source_id, source)
+        except ApiError as error:
+            run.skip(kind, source_id, error)
+
+
+def _migrate_field(run: _Run, source_id: str, source: Record) -> None:
+    kind = SourceKind.FIELD
+    name = str(source.get("name") or "").strip()
+    parent = str(source.get("parent_type") or ParentType.LEAD)
+    if parent not in ParentType.values:
+        parent = ParentType.LEAD
+    fields = Field.objects.filter(account=run.account, parent_type=parent)
+    record = run.known(kind, source_id)
+    if record is not None and fields.filter(pk=record.local_id).exists():
+        run.count(kind, False, created=False)
+        return
+    with transaction.atomic():
+        local = fields.filter(name__iexact=name).first()
+        created = local is None
+        if local is None:
+            field_type = str(source.get("type") or "")
+            choices = source.get("choices")
+            local = field_create(
+                actor=run.actor,
+                name=name,
+                type=field_type if field_type in FieldType.values else FieldType.TEXT,
+                parent_type=parent,
+                is_key=bool(source.get("is_key")),
+                choices=[str(choice) for choice in choices] if isinstance(choices, list) else None,
+            )
+        run.remember(kind, source_id, local.pk, fingerprint({"name": name}))
     run.count(kind, created, created=created)
 
 

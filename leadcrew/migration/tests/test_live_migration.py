@@ -55,6 +55,8 @@ PLAIN_FIELDS = (
     "created_from",
     "attachment_count",
     "team_name",
+    "fields",
+    "client_folder_id",
 )
 
 

@@ -18,6 +18,8 @@ from leadcrew import cli
 from leadcrew.accounts.models import Edition, User
 from leadcrew.accounts.services import NewAccount, account_create
 from leadcrew.activities.models import ActivityType
+from leadcrew.contacts.models import Field
+from leadcrew.contacts.selectors import lead_values_by_key
 from leadcrew.leads.models import Comment, Lead, LeadHistory, Pipeline
 from leadcrew.migration.client import SourceApi
 from leadcrew.migration.models import SourceKind, SourceRecord
@@ -53,6 +55,11 @@ ACTIVITIES = [
     {"id": 4, "name": "Site visit", "kind": "visit", "is_disabled": False},
 ]
 
+FIELDS = [
+    {"id": 51, "name": "First name", "type": "text", "parent_type": "lead", "is_key": False},
+    {"id": 52, "name": "Budget", "type": "number", "parent_type": "lead", "is_key": False},
+]
+
 
 def _lead(lead_id: int, **fields: Any) -> dict[str, Any]:
     return {
@@ -75,7 +82,13 @@ ASSIGNED = [
 ] + [_lead(n, title=f"Bulk {n}", tags=["bulk"]) for n in range(104, 202)]  # fmt: skip
 UNASSIGNED = [
     _lead(301, user_id=None, team_id=21, created_by_id=None),
-    _lead(302, user_id=None, team_id=None, tags=["pool", "cold"]),
+    _lead(
+        302,
+        user_id=None,
+        team_id=None,
+        tags=["pool", "cold"],
+        description="First name: Lu\nBudget: 5000\n---\nCame from the fair",
+    ),
 ]
 COMMENTS = {
     101: [
@@ -121,13 +134,14 @@ class FakeNocrm(BaseHTTPRequestHandler):
         elif path.startswith("/leads/") and path.endswith("/comments"):
             lead_id = int(path.split("/")[2])
             self._list(COMMENTS.get(lead_id, []), None)  # everything, whatever the paging
-        elif path in ("/users", "/teams", "/pipelines", "/steps", "/activities"):
+        elif path in ("/users", "/teams", "/pipelines", "/steps", "/activities", "/fields"):
             data = {
                 "/users": USERS,
                 "/teams": TEAMS,
                 "/pipelines": PIPELINES,
                 "/steps": STEPS,
                 "/activities": ACTIVITIES,
+                "/fields": FIELDS,
             }
             self._list(data[path], None)  # no paging documented: everything
         else:
@@ -260,6 +274,11 @@ def test_a_nocrm_account_is_recreated_with_its_people_teams_leads_and_comments(
         ("Deal 301", "Retail"),
         ("Deal 302", None),
     }
+    # The contact fields are read from the description's header, custom ones too.
+    assert lead_values_by_key(first.pk) == {"first_name": "Jo"}
+    budget = Field.objects.get(account=account, name="Budget")
+    assert (budget.type, budget.key) == ("number", "budget")
+    assert lead_values_by_key(leads["Deal 302"].pk) == {"first_name": "Lu", "budget": "5000"}
     history = LeadHistory.objects.get(lead=first)
     assert (history.action, history.created_at) == ("created", first.created_at)
 
