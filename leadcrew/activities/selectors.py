@@ -1,12 +1,202 @@
-"""Reads of the activities app: the account's activity types. Reports are in `reports.py`."""
+"""Reads of the activities app: the account's activity types, and activity reports."""
 
-from django.db.models import QuerySet
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
 
 from leadcrew.access.actor import Actor
+from leadcrew.accounts.models import User
 from leadcrew.activities.models import ActivityType
+from leadcrew.core.errors import Code, Forbidden
+from leadcrew.leads.models import Comment, Status
+from leadcrew.stats.expressions import LocalPeriodStart
+from leadcrew.stats.periods import (
+    TIME_GROUPINGS,
+    Grouping,
+    Period,
+    period_label,
+    period_starts,
+    requested_period,
+)
+from leadcrew.stats.scope import Scope, ScopeKind, statistics_scope
+from leadcrew.teams.models import Team
 
 
 def activity_types(actor: Actor, *, loggable_only: bool = False) -> QuerySet[ActivityType]:
     """The account's activity types in their order; `loggable_only`: without the disabled."""
     types = ActivityType.objects.filter(account_id=actor.account_id).order_by("position", "id")
     return types.filter(is_disabled=False) if loggable_only else types
+
+
+# --- Activity reports ------------------------------------------------------------------------
+
+NO_AUTHOR_LABEL = "No author"
+NO_TEAM_LABEL = "No team"
+
+
+class ReportGrouping(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    MEMBER = "member"
+    TEAM = "team"
+    ACTIVITY = "activity"
+
+
+@dataclass(frozen=True)
+class ActivityReportRequest:
+    scope: ScopeKind | None = None
+    team_id: int | None = None
+    user_ref: int | str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    group_by: ReportGrouping = ReportGrouping.MONTH
+
+
+@dataclass
+class ActivityFigures:
+    """The figures of one group (or of all): activities per type, and the distinct leads."""
+
+    by_type: dict[int, int] = field(default_factory=dict)
+    leads_touched: int = 0  # distinct leads with an activity
+    leads_won: int = 0  # ... of which won, closed at or after one of those activities
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_type.values())
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    key: date | int | None  # the period's first day, an author's, team's or type's id
+    label: str
+    figures: ActivityFigures
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    scope: ScopeKind
+    period: Period
+    group_by: ReportGrouping
+    types: list[ActivityType]
+    totals: ActivityFigures
+    groups: list[ReportGroup]
+
+
+def _key(grouping: ReportGrouping, period: Period) -> F | LocalPeriodStart:
+    if grouping == ReportGrouping.MEMBER:
+        return F("author_id")
+    if grouping == ReportGrouping.TEAM:
+        return F("team_id")
+    if grouping == ReportGrouping.ACTIVITY:
+        return F("activity_id")
+    time_grouping = Grouping(grouping.value)
+    return LocalPeriodStart("created_at", time_grouping, period.zone, period.start, period.end)
+
+
+def scope_activities(scope: Scope, period: Period) -> QuerySet[Comment]:
+    """The activities a report counts: logged in the period on a lead of the scope (which the
+    caller sees), by the scope's member if it has one, and for the scope's teams if it has
+    some (the team an activity counts for is kept when it is logged: see Comment.team)."""
+    activities = Comment.objects.filter(
+        activity__isnull=False,
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+        lead__in=scope.visible.values("pk"),
+    )
+    if scope.member_id is not None:
+        activities = activities.filter(author_id=scope.member_id)
+    if scope.team_ids is not None:
+        activities = activities.filter(team_id__in=scope.team_ids)
+    return activities
+
+
+# Won after the activity: the lead is won now, and was closed at or after the activity.
+WON_AFTER = Q(lead__status=Status.WON, lead__closed_at__gte=F("created_at"))
+
+
+def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> ActivityReport:
+    """Activities per type, leads touched and leads won after an activity, per period, member,
+    team or activity type, over the scope of lead statistics (the same function decides it,
+    with the same refusals). Two grouped passes and one total, whatever the number of rows."""
+    scope = statistics_scope(
+        actor, kind=request.scope, team_id=request.team_id, user_ref=request.user_ref
+    )
+    grouping = request.group_by
+    if grouping == ReportGrouping.TEAM and not actor.settings.teams_on:
+        raise Forbidden(Code.TEAMS_OFF)
+    period = requested_period(request.date_from, request.date_to, actor.account.zone)
+    time_grouping = grouping.value in {g.value for g in TIME_GROUPINGS}
+    starts = period_starts(period, Grouping(grouping.value)) if time_grouping else None
+    activities = scope_activities(scope, period).filter(account_id=actor.account_id)
+    grouped = activities.order_by().annotate(key=_key(grouping, period)).values("key")
+    by_key: defaultdict[Any, ActivityFigures] = defaultdict(ActivityFigures)
+    for row in grouped.values("key", "activity_id").annotate(count=Count("*")):
+        by_key[row["key"]].by_type[row["activity_id"]] = row["count"]
+    for leads in grouped.annotate(
+        touched=Count("lead_id", distinct=True),
+        won=Count("lead_id", distinct=True, filter=WON_AFTER),
+    ):
+        figures = by_key[leads["key"]]
+        figures.leads_touched, figures.leads_won = leads["touched"], leads["won"]
+    totals = ActivityFigures()
+    for figures in by_key.values():
+        for type_id, count in figures.by_type.items():
+            totals.by_type[type_id] = totals.by_type.get(type_id, 0) + count
+    overall = activities.order_by().aggregate(
+        touched=Count("lead_id", distinct=True),
+        won=Count("lead_id", distinct=True, filter=WON_AFTER),
+    )
+    totals.leads_touched, totals.leads_won = overall["touched"], overall["won"]
+    types = list(activity_types(actor))
+    if starts is not None:
+        time_grouping_ = Grouping(grouping.value)
+        groups = [
+            ReportGroup(start, period_label(start, time_grouping_), by_key[start])
+            for start in starts
+        ]
+    else:
+        groups = _named_groups(actor, grouping, by_key, types)
+    return ActivityReport(
+        scope=scope.kind,
+        period=period,
+        group_by=grouping,
+        types=types,
+        totals=totals,
+        groups=groups,
+    )
+
+
+def _named_groups(
+    actor: Actor,
+    grouping: ReportGrouping,
+    by_key: dict[Any, ActivityFigures],
+    types: list[ActivityType],
+) -> list[ReportGroup]:
+    """Every activity type in its order; or the authors (teams) with an activity, by name,
+    those without last."""
+    if grouping == ReportGrouping.ACTIVITY:
+        return [
+            ReportGroup(kind.pk, kind.name, by_key.get(kind.pk, ActivityFigures()))
+            for kind in types
+        ]
+    ids = [key for key in by_key if key is not None]
+    if grouping == ReportGrouping.MEMBER:
+        users = User.objects.filter(account_id=actor.account_id, pk__in=ids)
+        names = {user.pk: user.full_name or user.email for user in users}
+        missing = NO_AUTHOR_LABEL
+    else:
+        teams = Team.objects.filter(account_id=actor.account_id, pk__in=ids)
+        names = dict(teams.values_list("pk", "name"))
+        missing = NO_TEAM_LABEL
+    groups = sorted(
+        (ReportGroup(key, names.get(key, str(key)), by_key[key]) for key in ids),
+        key=lambda group: (group.label.casefold(), group.key),
+    )
+    if None in by_key:
+        groups.append(ReportGroup(None, missing, by_key[None]))
+    return groups

@@ -8,9 +8,17 @@ from datetime import date, time
 from django.db import IntegrityError, transaction
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.policy import ensure_may_export
 from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.activities.models import DEFAULT_TYPES, ActivityKind, ActivityType
+from leadcrew.activities.selectors import (
+    ActivityReport,
+    ActivityReportRequest,
+    activity_report_get,
+)
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, NotFound
 from leadcrew.core.lookups import Ref
 from leadcrew.leads.models import Comment
@@ -200,3 +208,25 @@ def activity_log(
             ),
         )
     return comment
+
+
+def activity_report_export(*, actor: Actor, request: ActivityReportRequest) -> ActivityReport:
+    """The report to export as a file, after the export toggle; logged like every export."""
+    ensure_may_export(actor)
+    with transaction.atomic():
+        report = activity_report_get(actor=actor, request=request)
+        sensitive_action_record(
+            actor=actor,
+            action=SensitiveActionType.EXPORT,
+            count=len(report.groups),
+            details={
+                "what": "activities",
+                "scope": report.scope.value,
+                "from": report.period.first.isoformat(),
+                "to": report.period.last.isoformat(),
+                "group_by": report.group_by.value,
+                "team_id": request.team_id,
+                "user_id": request.user_ref,
+            },
+        )
+    return report

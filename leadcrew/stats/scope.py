@@ -1,5 +1,5 @@
 """Whose figures a statistics request may cover (docs/access-rules.md, "Statistics scope"): the one
-function that decides it.
+function that decides it, for lead statistics and activity reports alike.
 
 Scopes:
 - `account`: admins (an account API key acts as one);
@@ -27,7 +27,7 @@ and the team's unassigned pool where they dispatch it). The access policy theref
 statistics-specific door.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -50,8 +50,21 @@ class ScopeKind(StrEnum):
 
 @dataclass(frozen=True)
 class Scope:
+    """Whose figures a request covers, in the parts each kind of statistics needs: lead
+    statistics count `leads`; activity reports count the activities logged on `visible` leads
+    by `member_id` (anyone when None) for `team_ids` (see leadcrew.activities.selectors)."""
+
     kind: ScopeKind
-    leads: QuerySet[Lead]  # the live leads every figure is computed over
+    visible: QuerySet[Lead]  # the scope's live leads, whoever owns them
+    member_id: int | None = None  # the member the figures are about, if one
+    team_ids: tuple[int, ...] | None = None  # the teams the figures are about, if some
+
+    @property
+    def leads(self) -> QuerySet[Lead]:
+        """The live leads every lead statistic is computed over: the member's own, if one."""
+        if self.member_id is None:
+            return self.visible
+        return self.visible.filter(owner_id=self.member_id)
 
 
 def statistics_scope(
@@ -61,18 +74,24 @@ def statistics_scope(
     team_id: int | None = None,
     user_ref: int | str | None = None,
 ) -> Scope:
-    """The leads a statistics request covers, or Forbidden / a parameter error."""
+    """The scope of a statistics request (lead statistics and activity reports alike), or
+    Forbidden / a parameter error."""
     # team_lookup refuses any team_id while the teams layer is off.
     team = team_lookup(actor, team_id) if team_id is not None else None
     user = user_lookup(actor, user_ref) if user_ref is not None else None
     if kind is None:
         kind = _implied_kind(actor, team, user)
-    leads = _scope_leads(actor, kind, team, user)
+    scope = _scope(actor, kind, team, user)
     if team is not None and kind != ScopeKind.TEAM:
-        leads = leads.filter(team_id=team.pk)
+        teams = scope.team_ids
+        scope = replace(
+            scope,
+            visible=scope.visible.filter(team_id=team.pk),
+            team_ids=(team.pk,) if teams is None or team.pk in teams else (),
+        )
     if user is not None and kind != ScopeKind.USER:
-        leads = leads.filter(owner_id=user.pk)
-    return Scope(kind=kind, leads=leads)
+        scope = replace(scope, member_id=user.pk)
+    return scope
 
 
 def _implied_kind(actor: Actor, team: Team | None, user: User | None) -> ScopeKind:
@@ -92,22 +111,21 @@ def _managed_team_ids(actor: Actor) -> list[int]:
     return sorted(actor.managed_team_ids) if actor.settings.teams_on else []
 
 
-def _scope_leads(
-    actor: Actor, kind: ScopeKind, team: Team | None, user: User | None
-) -> QuerySet[Lead]:
+def _scope(actor: Actor, kind: ScopeKind, team: Team | None, user: User | None) -> Scope:
     if kind == ScopeKind.ACCOUNT:
         if not actor.is_admin:
             raise Forbidden(Code.STATS_ACCOUNT_FORBIDDEN)
-        return leads_for(actor)
+        return Scope(kind, leads_for(actor))
     if kind == ScopeKind.TEAM:
-        return visible_in_teams(actor, [_team_in_scope(actor, team).pk])
+        team_pk = _team_in_scope(actor, team).pk
+        return Scope(kind, visible_in_teams(actor, [team_pk]), team_ids=(team_pk,))
     if kind == ScopeKind.TEAMS_MANAGED:
         _require_teams(actor)
         managed = _managed_team_ids(actor)
         if not managed:
             raise Forbidden(Code.MANAGES_NO_TEAM)
-        return visible_in_teams(actor, managed)
-    return _member_leads(actor, user)
+        return Scope(kind, visible_in_teams(actor, managed), team_ids=tuple(managed))
+    return _member_scope(actor, user)
 
 
 def _require_teams(actor: Actor) -> None:
@@ -124,18 +142,23 @@ def _team_in_scope(actor: Actor, team: Team | None) -> Team:
     return team
 
 
-def _member_leads(actor: Actor, user: User | None) -> QuerySet[Lead]:
+def _member_scope(actor: Actor, user: User | None) -> Scope:
     member_id = user.pk if user is not None else actor.user_id
     if member_id is None:  # an account API key is nobody: it must name the member
         raise MissingParameter("user_id")
     if actor.is_admin or member_id == actor.user_id:
-        return leads_for(actor).filter(owner_id=member_id)
+        return Scope(ScopeKind.USER, leads_for(actor), member_id=member_id)
     managed = _managed_team_ids(actor)
     if (
         not managed
         or not Membership.objects.filter(user_id=member_id, team_id__in=managed).exists()
     ):
         raise Forbidden(Code.STATS_MEMBER_FORBIDDEN)
-    # Only the member's leads in the caller's managed teams: not their other teams' leads,
-    # nor their leads outside any team.
-    return visible_in_teams(actor, managed).filter(owner_id=member_id)
+    # Only the member's figures in the caller's managed teams: not their other teams', nor
+    # their leads outside any team.
+    return Scope(
+        ScopeKind.USER,
+        visible_in_teams(actor, managed),
+        member_id=member_id,
+        team_ids=tuple(managed),
+    )
