@@ -169,7 +169,7 @@ def _register_routers() -> None:
     from leadcrew.activities.api import router as activities_router
     from leadcrew.audit.api import router as audit_router
     from leadcrew.bulk.api import router as bulk_router
-    from leadcrew.contacts.api import clients_router
+    from leadcrew.contacts.api import clients_router, vocabulary_router
     from leadcrew.contacts.api import router as contacts_router
     from leadcrew.imports.api import router as imports_router
     from leadcrew.leads.api import router as leads_router
@@ -191,6 +191,7 @@ def _register_routers() -> None:
     api.add_router("", imports_router)
     api.add_router("", contacts_router)
     api.add_router("", clients_router)
+    api.add_router("", vocabulary_router)
 
 
 _register_routers()

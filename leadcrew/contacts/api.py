@@ -6,10 +6,13 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from leadcrew.contacts import client_folder_services, selectors, services
+from leadcrew.contacts import client_folder_services, selectors, services, vocabulary
 from leadcrew.contacts.export import client_folders_csv
 from leadcrew.contacts.schemas import (
     AddToClientIn,
+    CategoryIn,
+    CategoryOut,
+    CategoryQuery,
     ClientIn,
     ClientOut,
     ClientQuery,
@@ -20,8 +23,12 @@ from leadcrew.contacts.schemas import (
     FieldQuery,
     FieldsReorderIn,
     FieldUpdateIn,
+    PredefinedTagIn,
+    PredefinedTagOut,
+    category_out,
     client_out,
     field_out,
+    predefined_tag_out,
 )
 from leadcrew.core.api_types import ApiRequest, Id, paginate
 from leadcrew.leads.api import lead_detail_after_write
@@ -148,3 +155,42 @@ def add_to_client(request: ApiRequest, id: Id, payload: AddToClientIn) -> Any:
     actor = request.auth
     client_folder_services.lead_add_to_client(actor=actor, lead_id=id, folder_id=payload.client_id)
     return lead_detail_after_write(request, id)
+
+
+vocabulary_router = Router(tags=["Categories and predefined tags"])
+
+
+@vocabulary_router.get("/categories", response=list[CategoryOut], summary="Tag categories")
+def list_categories(request: ApiRequest, query: Query[CategoryQuery]) -> Any:
+    actor = request.auth
+    tags = list(vocabulary.predefined_tag_list(actor)) if query.include_tags else []
+    return [category_out(category, tags) for category in vocabulary.category_list(actor)]
+
+
+@vocabulary_router.post("/category", response={201: CategoryOut}, summary="Add a category (admins)")
+def create_category(request: ApiRequest, payload: CategoryIn) -> Any:
+    category = vocabulary.category_create(
+        actor=request.auth, name=payload.name, is_required=payload.is_required
+    )
+    return Status(201, category_out(category, []))
+
+
+@vocabulary_router.get(
+    "/predefined_tags", response=list[PredefinedTagOut], summary="Predefined tags (admins)"
+)
+def list_predefined_tags(request: ApiRequest) -> Any:
+    """A non-admin user token gets 401 `unauthorized_non_admin`, as in the reference API."""
+    return [
+        predefined_tag_out(tag) for tag in vocabulary.predefined_tag_list_for_admin(request.auth)
+    ]
+
+
+@vocabulary_router.post(
+    "/predefined_tags", response={201: PredefinedTagOut}, summary="Add a predefined tag (admins)"
+)
+def create_predefined_tag(request: ApiRequest, payload: PredefinedTagIn) -> Any:
+    category = payload.category_id if payload.category_id is not None else payload.category
+    tag = vocabulary.predefined_tag_create(
+        actor=request.auth, name=payload.name, category=category, position=payload.position
+    )
+    return Status(201, predefined_tag_out(tag))

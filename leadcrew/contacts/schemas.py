@@ -5,7 +5,14 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field as PydanticField
 
-from leadcrew.contacts.models import ClientFolder, Field, FieldType, ParentType
+from leadcrew.contacts.models import (
+    Category,
+    ClientFolder,
+    Field,
+    FieldType,
+    ParentType,
+    PredefinedTag,
+)
 from leadcrew.core.api_types import (
     Direction,
     Id,
@@ -129,3 +136,64 @@ class ClientUpdateIn(Schema):
 
 class AddToClientIn(Schema):
     client_id: Id | None = PydanticField(description="The folder; null takes the lead out")
+
+
+# --- Categories and predefined tags ---------------------------------------------------------
+
+
+class PredefinedTagOut(Out):
+    id: int
+    name: str
+    category: str | None
+    category_id: int | None
+    position: int
+    created_at: Timestamp
+
+
+def predefined_tag_out(tag: PredefinedTag) -> dict[str, Any]:
+    return {
+        "id": tag.pk,
+        "name": tag.name,
+        "category": tag.category.name if tag.category else None,
+        "category_id": tag.category_id,
+        "position": tag.position,
+        "created_at": format_datetime(tag.created_at),
+    }
+
+
+class CategoryOut(Out):
+    id: int
+    name: str
+    is_required: bool
+    supertags: list[PredefinedTagOut] = PydanticField(
+        description="Its predefined tags, with include_tags=true (else empty)"
+    )
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def category_out(category: Category, tags: list[PredefinedTag]) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "name": category.name,
+        "is_required": category.is_required,
+        "supertags": [predefined_tag_out(tag) for tag in tags if tag.category_id == category.pk],
+        "created_at": format_datetime(category.created_at),
+        "updated_at": format_datetime(category.updated_at),
+    }
+
+
+class CategoryQuery(Schema):
+    include_tags: bool = False
+
+
+class CategoryIn(Schema):
+    name: Name
+    is_required: bool = False
+
+
+class PredefinedTagIn(Schema):
+    name: Name
+    category_id: Id | None = None
+    category: Name | None = PydanticField(None, description="A category by name")
+    position: int | None = PydanticField(None, ge=0, le=100_000)

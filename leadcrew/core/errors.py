@@ -79,6 +79,10 @@ class Code(StrEnum):
     UNKNOWN_CLIENT_FOLDER = "unknown_client_folder"
     ONLY_ADMINS_DELETE_CLIENT_FOLDERS = "only_admins_delete_client_folders"
     ONLY_ADMINS_EXPORT_CLIENT_FOLDERS = "only_admins_export_client_folders"
+    UNKNOWN_CATEGORY = "unknown_category"
+    CATEGORY_NAME_TAKEN = "category_name_taken"
+    TAG_NAME_TAKEN = "tag_name_taken"
+    CATEGORY_REQUIRED = "category_required"
     # Account set-up
     TEAMS_OFF = "teams_off"
     DEFAULT_PIPELINE_EMPTY = "default_pipeline_empty"
@@ -229,6 +233,10 @@ MESSAGES: dict[Code, Promise] = {
     Code.ONLY_ADMINS_EXPORT_CLIENT_FOLDERS: _(
         "Only admins may export client folders in this account."
     ),
+    Code.UNKNOWN_CATEGORY: _("No such category in this account."),
+    Code.CATEGORY_NAME_TAKEN: _("A category with this name already exists."),
+    Code.TAG_NAME_TAKEN: _("A predefined tag with this name already exists."),
+    Code.CATEGORY_REQUIRED: _("A won lead needs a tag of the category %(category)s."),
     Code.TEAMS_OFF: _(
         "Teams are turned off for this account: an admin must use the Dream Team edition and "
         "turn teams on."

@@ -33,6 +33,7 @@ from leadcrew.audit.services import sensitive_action_record
 from leadcrew.contacts.selectors import FieldDef, client_folder_lookup, lead_values_by_key
 from leadcrew.contacts.services import lead_contact_plan, lead_values_store
 from leadcrew.contacts.values import FieldInput
+from leadcrew.contacts.vocabulary import check_required_categories
 from leadcrew.core.errors import (
     Code,
     Forbidden,
@@ -422,6 +423,8 @@ def lead_build(
     )
     _settle_lifecycle(account, lead, status_changed=True, closed_at_given="closed_at" in data)
     tags = normalize_tags(data.get("tags"))
+    if lead.status == Status.WON:
+        check_required_categories(actor, tags)
     contact = lead_contact_plan(
         actor,
         lead,
@@ -633,6 +636,8 @@ def _apply_fields(actor: Actor, lead: Lead, data: LeadWrite, history: list[LeadH
         lead.client_folder = client_folder_lookup(actor, folder_id) if folder_id else None
     if "tags" in data:
         _replace_tags(lead, normalize_tags(data["tags"]))
+    if lead.status == Status.WON and (lead.status != old_status or "tags" in data):
+        check_required_categories(actor, list(lead.tag_rows.values_list("name", flat=True)))
     if contact is not None and contact.values is not None:
         lead_values_store(lead, contact.values)
     if lead.status != old_status:
