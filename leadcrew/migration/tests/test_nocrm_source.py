@@ -387,3 +387,54 @@ def test_the_command_refuses_an_unknown_account_and_a_wrong_key(
     assert cli.main([*base, "wrong", "--account-id", str(target.account.pk)]) == 1
     assert "HTTP 401" in capsys.readouterr().err
     assert not Lead.objects.filter(account=target.account).exists()
+
+
+# --- What the rules refuse, and what changed on either side -------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_lead_the_rules_refuse_is_skipped_with_its_code_and_the_rest_arrives(
+    nocrm: str, target: NewAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = [
+        _lead(401, status="standby", remind_date=None),
+        _lead(402, status="lost", closed_at="2020-01-01T00:00:00.000Z"),
+        _lead(403, step_id=99),
+        _lead(404, user_id=77),
+    ]
+    monkeypatch.setattr(f"{__name__}.ASSIGNED", ASSIGNED[:2] + refused)
+
+    report = migrate_account(account_id=target.account.pk, api=_api(nocrm))
+
+    leads = [(entry.source_id, entry.reason) for entry in report.skipped if entry.kind == "lead"]
+    assert leads == [
+        ("401", "standby_needs_date"),
+        ("402", "closed_before_created"),
+        ("403", Skip.STEP_NOT_IMPORTED),
+        ("404", Skip.OWNER_NOT_IMPORTED),
+    ]
+    titles = set(Lead.objects.filter(account=target.account).values_list("title", flat=True))
+    assert titles == {"Deal 101", "Deal 102", "Deal 301", "Deal 302"}
+
+
+@pytest.mark.django_db
+def test_a_lead_deleted_here_stays_deleted_and_a_member_gone_there_leaves_the_team(
+    nocrm: str, target: NewAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate_account(account_id=target.account.pk, api=_api(nocrm))
+    deleted = Lead.objects.get(account=target.account, title="Deal 101")
+    Lead.objects.filter(pk=deleted.pk).update(deleted_at=deleted.updated_at)
+    changed = {**ASSIGNED[0], "amount": 9, "updated_at": "2024-07-01T00:00:00.000Z"}
+    monkeypatch.setattr(f"{__name__}.ASSIGNED", [changed, *ASSIGNED[1:]])
+    monkeypatch.setattr(f"{__name__}.TEAMS", [{"id": 21, "name": "Retail", "users": [{"id": 12}]}])
+
+    again = migrate_account(account_id=target.account.pk, api=_api(nocrm))
+
+    assert ("lead", "101", Skip.DELETED_LOCALLY) in {
+        (entry.kind, entry.source_id, entry.reason) for entry in again.skipped
+    }
+    deleted.refresh_from_db()
+    assert deleted.deleted_at is not None and deleted.amount == Decimal("1200.50")
+    members = Membership.objects.filter(account=target.account, team__name="Retail")
+    assert {(m.user.email, m.is_manager) for m in members} == {("bo@shop.example", False)}
+    assert again.updated[SourceKind.MEMBERSHIP] == 2  # Bo's flag, and Cy gone
