@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from leadcrew.contacts import client_folder_services, selectors, services, vocabulary
+from leadcrew.contacts.duplicates import lead_duplicate_page
 from leadcrew.contacts.export import client_folders_csv
 from leadcrew.contacts.schemas import (
     AddToClientIn,
@@ -30,9 +31,9 @@ from leadcrew.contacts.schemas import (
     field_out,
     predefined_tag_out,
 )
-from leadcrew.core.api_types import ApiRequest, Id, paginate
+from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 from leadcrew.leads.api import lead_detail_after_write
-from leadcrew.leads.schemas import LeadDetailOut
+from leadcrew.leads.schemas import LeadDetailOut, LeadOut, lead_out
 
 router = Router(tags=["Fields"])
 
@@ -194,3 +195,19 @@ def create_predefined_tag(request: ApiRequest, payload: PredefinedTagIn) -> Any:
         actor=request.auth, name=payload.name, category=category, position=payload.position
     )
     return Status(201, predefined_tag_out(tag))
+
+
+@clients_router.get(
+    "/leads/{id}/duplicates", response=list[LeadOut], summary="A lead's likely duplicates"
+)
+def lead_duplicates(
+    request: ApiRequest, response: HttpResponse, id: Id, paging: Query[Paging]
+) -> Any:
+    """The other leads you may see that share a value of a key field (`is_key`: by default the
+    e-mail and the phone, without case or accents) or the same title; newest first. 404 when
+    you may not see the lead."""
+    actor = request.auth
+    rows, total = lead_duplicate_page(actor, id, offset=paging.offset, limit=paging.limit)
+    response["X-TOTAL-COUNT"] = str(total)
+    defs = selectors.lead_field_defs(actor) if rows else []
+    return [lead_out(row, defs=defs) for row in rows]

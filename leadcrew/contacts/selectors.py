@@ -4,10 +4,10 @@ account; anything about leads starts from the access policy."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import leads_for
+from leadcrew.access.policy import lead_for, leads_for
 from leadcrew.accounts.models import Privacy
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
 from leadcrew.contacts.values import clean_value, fold, match_key
@@ -153,3 +153,23 @@ def client_folder_lead_counts(actor: Actor, folder_ids: list[int]) -> dict[int, 
         .annotate(n=Count("pk"))
     )
     return dict(rows)
+
+
+# --- Duplicates -----------------------------------------------------------------------------
+
+
+def lead_duplicates(actor: Actor, lead_id: int) -> QuerySet[Lead]:
+    """The other leads the actor may see that are likely the same deal: one of the lead's key
+    fields (`is_key`) has the same value (without case or accents), or the titles are the
+    same once folded. 404 when the actor may not see the lead itself."""
+    lead = lead_for(actor, lead_id)
+    key_fields = [field.id for field in lead_field_defs(actor) if field.is_key]
+    values = LeadFieldValue.objects.filter(lead_id=lead.pk, field_id__in=key_fields)
+    same = Q(folded_title=fold(lead.title))
+    for field_id, match in values.values_list("field_id", "match"):
+        sharing = LeadFieldValue.objects.filter(
+            account_id=actor.account_id, field_id=field_id, match=match
+        )
+        same |= Q(pk__in=sharing.values("lead_id"))
+    candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
+    return candidates.filter(same).exclude(pk=lead.pk).order_by("-id")

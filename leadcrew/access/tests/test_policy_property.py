@@ -50,7 +50,11 @@ from leadcrew.accounts.models import (
     User,
 )
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue
-from leadcrew.contacts.selectors import client_folder_leads, client_folders_for
+from leadcrew.contacts.selectors import (
+    client_folder_leads,
+    client_folders_for,
+    lead_duplicates,
+)
 from leadcrew.leads.models import Comment, Lead, Pipeline, Step
 from leadcrew.leads.selectors import LeadFilter, filtered_leads
 from leadcrew.teams.models import Membership, Team
@@ -198,7 +202,9 @@ CONTACT_FILTERS = (
 
 
 def _contact_data(account: Account, leads: list[Lead]) -> None:
-    field = Field.objects.create(account=account, key="email", name="Email", type=FieldType.EMAIL)
+    field = Field.objects.create(
+        account=account, key="email", name="Email", type=FieldType.EMAIL, is_key=True
+    )
     LeadFieldValue.objects.bulk_create(
         LeadFieldValue(
             account=account,
@@ -360,6 +366,12 @@ def check_world(built: Built, world: World) -> list[str]:
                 f"{who} client_folder_leads {folders[folder_id].name}",
                 seen & in_folder,
                 _ids(client_folder_leads(actor, folders[folder_id])),
+            )
+        for lead_id in sorted(seen)[:1]:  # every lead shares its e-mail: all are duplicates
+            agree(
+                f"{who} can see/lead_duplicates of lead{number[lead_id]}",
+                seen - {lead_id},
+                _ids(lead_duplicates(actor, lead_id)),
             )
         for contact_filter in CONTACT_FILTERS:
             agree(
