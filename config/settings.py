@@ -266,6 +266,9 @@ LEADCREW_API_DAILY_LIMIT = int(os.environ.get("LEADCREW_API_DAILY_LIMIT", "0"))
 # The largest spreadsheet an import accepts, in bytes (larger ones get 413). A row of a lead
 # is about 100 bytes: the default takes a few hundred thousand leads.
 LEADCREW_IMPORT_MAX_BYTES = int(os.environ.get("LEADCREW_IMPORT_MAX_BYTES", str(50 * 1_000_000)))
+# Where the web import keeps an uploaded spreadsheet between its preview and the import (a
+# day at most). Several servers behind a load balancer need it on a shared disk.
+LEADCREW_IMPORT_DIR = Path(os.environ.get("LEADCREW_IMPORT_DIR") or BASE_DIR / "var" / "imports")
 
 # --- Shared counters: the API rate limit and the login throttle (docs/operations.md) ----------
 # Counted in Django's cache, which every worker of every server must share: the database's own

@@ -141,6 +141,7 @@ class Code(StrEnum):
     IMPORT_INVALID_PROBABILITY = "import_invalid_probability"
     IMPORT_INVALID_DATE = "import_invalid_date"
     IMPORT_INVALID_BOOLEAN = "import_invalid_boolean"
+    IMPORT_UPLOAD_EXPIRED = "import_upload_expired"
     # Statistics and the log
     STATS_ACCOUNT_FORBIDDEN = "stats_account_forbidden"
     STATS_TEAM_FORBIDDEN = "stats_team_forbidden"
@@ -317,6 +318,7 @@ MESSAGES: dict[Code, Promise] = {
         "Not a date (like 2024-03-01 or 01/03/2024, with or without a time)."
     ),
     Code.IMPORT_INVALID_BOOLEAN: _("Must be yes or no."),
+    Code.IMPORT_UPLOAD_EXPIRED: _("This upload is no longer here: send the file again."),
     Code.STATS_ACCOUNT_FORBIDDEN: _("Only admins may see the whole account's statistics."),
     Code.STATS_TEAM_FORBIDDEN: _(
         "Only admins and the team's managers may see a team's statistics."
@@ -346,6 +348,12 @@ MESSAGES: dict[Code, Promise] = {
     Code.INVALID_USER_TOKEN: _("This user token is not valid."),
     Code.LOGGED_OUT_TOKEN: _("This user token was logged out."),
 }
+
+
+def message_text(code: str, params: dict[str, Any] | None = None) -> str:
+    """A code's message in the active language, its placeholders filled."""
+    text = str(MESSAGES[Code(code)])
+    return text % params if params else text
 
 
 class ApiError(Exception):

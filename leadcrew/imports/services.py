@@ -169,6 +169,11 @@ def _mapping(
     return mapping
 
 
+def import_headers(file: BinaryIO) -> list[str]:
+    """The file's column headers (or the error that refuses the file)."""
+    return open_sheet(file).headers
+
+
 def import_preview(
     *, actor: Actor, file: BinaryIO, mapping: object | None = None, limit: int = 10
 ) -> Preview:

@@ -117,3 +117,25 @@ FIELD_LABELS = {
     "content": _("Comment"),
     "ids": _("Selection"),
 }
+
+
+# The lead fields a spreadsheet's column may fill, as the import page names them.
+IMPORT_FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "user_id": _("Owner"),
+    "team_id": _("Team"),
+    "pipeline_id": _("Pipeline"),
+    "step": _("Step"),
+    "status": _("Status"),
+    "amount": _("Amount"),
+    "probability": _("Probability"),
+    "currency": _("Currency"),
+    "tags": _("Tags"),
+    "starred": _("Starred"),
+    "remind_date": _("Reminder date"),
+    "remind_time": _("Reminder time"),
+    "estimated_closing_date": _("Estimated closing date"),
+    "created_at": _("Created at"),
+    "closed_at": _("Closed at"),
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leadcrew.web.views import admin, auth, boards, lead, leads, stats
+from leadcrew.web.views import admin, auth, boards, imports, lead, leads, stats
 
 app_name = "web"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("leads/export", leads.lead_export, name="export"),
     path("bulk/<int:bulk_id>/undo", leads.bulk_undo_view, name="undo"),
     path("leads/new", lead.lead_new, name="lead_new"),
+    path("leads/import", imports.import_page, name="import"),
+    path("leads/import/progress", imports.import_progress, name="import_progress"),
     path("leads/<int:lead_id>", lead.lead_detail, name="lead"),
     path("leads/<int:lead_id>/owner", lead.lead_owner, name="lead_owner"),
     path("leads/<int:lead_id>/team", lead.lead_team, name="lead_team"),
