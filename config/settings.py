@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "leadcrew.audit",
     "leadcrew.imports",
     "leadcrew.migration",
+    "leadcrew.events",
+    # The task queue in leadcrew's own database: webhook deliveries and e-mails
+    # (docs/operations.md, "The worker").
+    "django_tasks_db",
     "django_htmx",
     # Only for its templates and static files: the API docs page (/api/v2/docs) then loads
     # Swagger UI from leadcrew's own static files, not from a CDN.
@@ -327,3 +331,56 @@ LEADCREW_LOGIN_CONCURRENCY = int(
 LEADCREW_LOGIN_SLOTS_DIR = Path(
     os.environ.get("LEADCREW_LOGIN_SLOTS_DIR") or BASE_DIR / "var" / "login-slots"
 )
+
+
+# --- Events out: webhooks and notifications (docs/operations.md, "The worker") ---------------
+# Django's tasks framework, with its queue in the project's own database: `leadcrew serve`
+# starts a worker beside the scheduler, `leadcrew worker` runs more of them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Hosts a webhook may reach over plain http:// or at a private or loopback address (tests, a
+# private network); every other target must be https:// to a public address.
+LEADCREW_WEBHOOK_ALLOWED_HOSTS = env_list("LEADCREW_WEBHOOK_ALLOWED_HOSTS")
+# How long one delivery waits for the receiver's answer (seconds).
+LEADCREW_WEBHOOK_TIMEOUT = float(os.environ.get("LEADCREW_WEBHOOK_TIMEOUT", "10"))
+# The public address of the web app, for the links in e-mails (http://127.0.0.1:8000 by default).
+LEADCREW_SITE_URL = os.environ.get("LEADCREW_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def mailer_settings(url: str) -> dict[str, object]:
+    """Django's mailer from one URL: smtp://user:password@host:25 (add ?tls=1 for STARTTLS, as
+    on port 587), smtps://… (TLS from the start, port 465), console:// (the server's output,
+    the default)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url or url.startswith("console:"):
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("LEADCREW_EMAIL_URL starts with smtp://, smtps:// or console://")
+    query = parse_qs(parts.query)
+    use_ssl = parts.scheme == "smtps"
+    use_tls = query.get("tls", ["0"])[0] in {"1", "true", "yes"}
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if use_ssl else 587 if use_tls else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": use_ssl,
+            "use_tls": use_tls,
+            "timeout": 20,
+        },
+    }
+
+
+LEADCREW_EMAIL_URL = os.environ.get("LEADCREW_EMAIL_URL", "").strip()
+MAILERS = {"default": mailer_settings(LEADCREW_EMAIL_URL)}
+DEFAULT_FROM_EMAIL = os.environ.get("LEADCREW_EMAIL_FROM", "leadcrew <noreply@localhost>")

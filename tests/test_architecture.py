@@ -443,10 +443,20 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         "leadcrew/leads/services.py::standby_wake_due": (
             "the reminder job wakes due standby leads of every account, for no user"
         ),
+        "leadcrew/events/recording.py::record_leads_created": (
+            "records the creation events of leads an import has just created, by their ids"
+        ),
+        "leadcrew/events/delivery.py::event_data": (
+            "a webhook (an admin's, made with the account key) receives the lead its event is "
+            "about, in that lead's account only"
+        ),
     },
     "system_binned_leads": {
         "leadcrew/leads/services.py::bin_purge_expired": (
             "the purge job deletes the expired leads of every account's bin, for no user"
+        ),
+        "leadcrew/events/delivery.py::event_data": (
+            "`lead.deleted` sends the lead just put in the bin to the account's webhook"
         ),
     },
     # Not `_apply` of bulk_apply, though it writes to leads the policy selected: the docstring

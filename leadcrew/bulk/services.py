@@ -29,6 +29,8 @@ from leadcrew.bulk.models import BulkAction, BulkActionType, BulkChange, BulkTag
 from leadcrew.bulk.plans import TEXT, HistorySpec, Plan, plan_for
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter, MissingParameter, NotFound
 from leadcrew.core.transactions import retried_on_conflict
+from leadcrew.events.models import EventName
+from leadcrew.events.recording import record_bulk_action, record_for_leads
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory, LeadTag
 from leadcrew.leads.selectors import LeadFilter, filtered_leads
 from leadcrew.leads.services import lock_for_write
@@ -175,6 +177,11 @@ def _apply(actor: Actor, bulk: BulkAction, plan: Plan, now: datetime) -> None:
         _remove_tag(bulk, tag)
     for spec in plan.history:
         _write_history(actor, bulk, spec, now)
+    record_bulk_action(actor=actor, bulk=bulk, changes=_changed_rows(bulk), at=now)
+
+
+def _changed_rows(bulk: BulkAction) -> QuerySet[BulkChange, Any]:
+    return BulkChange.objects.filter(bulk_action=bulk).values("account_id", "lead_id")
 
 
 def _add_tag(bulk: BulkAction, tag: str) -> None:
@@ -369,6 +376,14 @@ def _restore_previous_values(
         **values, updated_at=now
     )  # `now` is past every one of their updated_at (lock_for_write)
     _undo_history(actor, bulk, put_back, now)
+    record_for_leads(
+        leads=put_back.values("account_id", "lead_id"),
+        lead_column="lead_id",
+        name=EventName.LEAD_ANY_UPDATE,
+        actor_id=actor.user_id,
+        bulk_action_id=bulk.pk,
+        at=now,
+    )
     tag_changes = BulkTagChange.objects.filter(
         bulk_action=bulk, lead_id__in=put_back.values("lead_id")
     )

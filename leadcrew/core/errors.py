@@ -163,6 +163,14 @@ class Code(StrEnum):
     REVOKED_API_KEY = "revoked_api_key"
     INVALID_USER_TOKEN = "invalid_user_token"
     LOGGED_OUT_TOKEN = "logged_out_token"
+    # Webhooks
+    WEBHOOK_UNKNOWN_EVENT = "webhook_unknown_event"
+    WEBHOOK_EXISTS = "webhook_exists"
+    WEBHOOK_TARGET_INVALID = "webhook_target_invalid"
+    WEBHOOK_TARGET_NOT_HTTPS = "webhook_target_not_https"
+    WEBHOOK_TARGET_UNRESOLVED = "webhook_target_unresolved"
+    WEBHOOK_TARGET_PRIVATE = "webhook_target_private"
+    WEBHOOK_API_KEY_ONLY = "webhook_api_key_only"
 
 
 # The catalogue: one sentence per code, in English (the API's language) and translated for the
@@ -347,6 +355,15 @@ MESSAGES: dict[Code, Promise] = {
     Code.REVOKED_API_KEY: _("This API key was revoked."),
     Code.INVALID_USER_TOKEN: _("This user token is not valid."),
     Code.LOGGED_OUT_TOKEN: _("This user token was logged out."),
+    Code.WEBHOOK_UNKNOWN_EVENT: _("Unknown event name."),
+    Code.WEBHOOK_EXISTS: _("A webhook already sends this event to this target."),
+    Code.WEBHOOK_TARGET_INVALID: _("Not a valid http:// or https:// address."),
+    Code.WEBHOOK_TARGET_NOT_HTTPS: _("The address must start with https://."),
+    Code.WEBHOOK_TARGET_UNRESOLVED: _("This host name cannot be found."),
+    Code.WEBHOOK_TARGET_PRIVATE: _(
+        "This address is private or local: webhooks are sent to public addresses only."
+    ),
+    Code.WEBHOOK_API_KEY_ONLY: _("Webhooks are managed with an account API key."),
 }
 
 
@@ -427,6 +444,9 @@ RECORD_NAMES: dict[str, Promise] = {
     "Category": _("Category"),
     "Comment": _("Comment"),
     "Activity type": _("Activity type"),
+    "Webhook": _("Webhook"),
+    "Webhook event": _("Webhook event"),
+    "Notification": _("Notification"),
 }
 
 

@@ -16,6 +16,8 @@ from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.core.errors import AlreadyExists, Code, Forbidden, InvalidParameter, NotFound
 from leadcrew.core.lookups import pipeline_lookup
+from leadcrew.events.models import EventName
+from leadcrew.events.recording import record_config_event
 from leadcrew.leads.models import Pipeline, Step
 
 MAX_STEPS = 100
@@ -136,6 +138,7 @@ def pipeline_create(
     if is_default:
         _make_default(actor, pipeline)
         pipeline.save(update_fields=["is_default", "updated_at"])
+    _pipeline_event(actor, pipeline, "created")
     return pipeline
 
 
@@ -156,6 +159,7 @@ def pipeline_update(
     if is_default is False and pipeline.is_default:
         raise Forbidden(Code.DEFAULT_PIPELINE_REQUIRED)
     pipeline.save()
+    _pipeline_event(actor, pipeline, "updated")
     return pipeline
 
 
@@ -168,6 +172,7 @@ def pipeline_delete(*, actor: Actor, pipeline_id: int) -> None:
     if pipeline.is_default:
         raise Forbidden(Code.DEFAULT_PIPELINE_UNDELETABLE)
     _ensure_no_leads(account_leads(actor).filter(step__pipeline=pipeline).count())
+    _pipeline_event(actor, pipeline, "deleted")
     _delete(pipeline)
 
 
@@ -190,6 +195,7 @@ def step_create(*, actor: Actor, pipeline_id: int, name: str, position: int | No
     )
     # The new step already holds its position; the ones after it shift by one.
     _renumber([*siblings[:index], step, *siblings[index:]])
+    _step_event(actor, step, EventName.STEP_CREATED)
     return step
 
 
@@ -236,6 +242,9 @@ def step_update(
     step.position = index
     step.save()
     _renumber(ordered)
+    _step_event(actor, step, EventName.STEP_UPDATED)
+    if moving:
+        _step_event(actor, step, EventName.STEP_PIPELINE_UPDATED)
     return step
 
 
@@ -251,5 +260,47 @@ def step_delete(*, actor: Actor, step_id: int) -> None:
     if pipeline.is_default and not remaining:
         raise Forbidden(Code.DEFAULT_PIPELINE_LAST_STEP)
     _ensure_no_leads(account_leads(actor).filter(step=step).count())
+    _step_event(actor, step, EventName.STEP_DELETED)
     _delete(step)
     _renumber(remaining)
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def _pipeline_out(pipeline: Pipeline) -> dict[str, object]:
+    return {
+        "id": pipeline.pk,
+        "name": pipeline.name,
+        "is_default": pipeline.is_default,
+        "created_at": pipeline.created_at.isoformat(),
+        "updated_at": pipeline.updated_at.isoformat() if pipeline.updated_at else None,
+    }
+
+
+def _pipeline_event(actor: Actor, pipeline: Pipeline, change: str) -> None:
+    """`account.pipeline.updated` for any change to a pipeline (the reference has no created
+    or deleted event for pipelines); `change` says which."""
+    record_config_event(
+        actor=actor,
+        name=EventName.PIPELINE_UPDATED,
+        subject_id=pipeline.pk,
+        data={**_pipeline_out(pipeline), "change": change},
+    )
+
+
+def _step_event(actor: Actor, step: Step, name: EventName) -> None:
+    record_config_event(
+        actor=actor,
+        name=name,
+        subject_id=step.pk,
+        data={
+            "id": step.pk,
+            "name": step.name,
+            "position": step.position,
+            "pipeline_id": step.pipeline_id,
+            "created_at": step.created_at.isoformat(),
+            "updated_at": step.updated_at.isoformat() if step.updated_at else None,
+            "pipeline": _pipeline_out(step.pipeline),
+        },
+    )

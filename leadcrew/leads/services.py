@@ -53,6 +53,14 @@ from leadcrew.core.lookups import (
     user_lookup,
 )
 from leadcrew.core.transactions import retried_on_conflict
+from leadcrew.events.models import EventName
+from leadcrew.events.recording import (
+    lead_snapshot,
+    record_for_leads,
+    record_lead_changed,
+    record_lead_created,
+    record_lead_event,
+)
 from leadcrew.leads.models import (
     CLOSED_STATUSES,
     Comment,
@@ -454,6 +462,7 @@ def lead_create(*, actor: Actor, data: LeadWrite, created_from: str = "api") -> 
         LeadTag(account_id=lead.account_id, lead=lead, name=name) for name in draft.tags
     )
     LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.CREATED, new=lead.title)])
+    record_lead_created(actor=actor, lead=lead)
     return lead
 
 
@@ -512,6 +521,7 @@ def lead_update(
     editing = any(key in data for key in EDITABLE_FIELDS)
     lead = lead_for(actor, lead_id, Action.EDIT if editing else Action.SEE, for_update=True)
     _check_precondition(lead, precondition)
+    before = lead_snapshot(lead, with_tags="tags" in data)
     history: list[LeadHistory] = []
     if "team_id" in data:
         _apply_team(actor, lead, data["team_id"], history)
@@ -524,6 +534,7 @@ def lead_update(
     for row in history:
         row.created_at = now
     LeadHistory.objects.bulk_create(history)
+    record_lead_changed(actor=actor, lead=lead, before=before)
     return lead
 
 
@@ -678,6 +689,7 @@ def lead_delete(*, actor: Actor, lead_id: int, precondition: Precondition | None
     LeadHistory.objects.bulk_create(
         [_history(actor, lead, HistoryAction.DELETED, at=lead.deleted_at)]
     )
+    record_lead_event(actor=actor, lead=lead, name=EventName.LEAD_DELETED)
     return lead
 
 
@@ -699,6 +711,13 @@ def lead_delete_many(*, actor: Actor, lead_ids: list[int]) -> list[int]:
     if any(not edit_reasons(actor, lead) for lead in leads):
         raise Forbidden(Code.LEAD_READ_ONLY)
     ensure_may_delete(actor)
+    record_for_leads(
+        leads=named.values("account_id", "id"),
+        lead_column="id",
+        name=EventName.LEAD_DELETED,
+        actor_id=actor.user_id,
+        at=now,
+    )
     named.update(deleted_at=now, updated_at=now)
     LeadHistory.objects.bulk_create(
         _history(actor, lead, HistoryAction.DELETED, at=now) for lead in leads
@@ -719,6 +738,7 @@ def lead_restore(*, actor: Actor, lead_id: int) -> Lead:
     now = _touch(lead)
     lead.save(update_fields=["deleted_at", "updated_at"])
     LeadHistory.objects.bulk_create([_history(actor, lead, HistoryAction.RESTORED, at=now)])
+    record_lead_event(actor=actor, lead=lead, name=EventName.LEAD_ANY_UPDATE)
     return lead
 
 
@@ -786,6 +806,7 @@ def comment_create(*, actor: Actor, lead_id: int, data: CommentWrite) -> Comment
         created_at=created_at,
     )
     comment.lead = lead
+    record_lead_event(actor=actor, lead=lead, name=EventName.LEAD_COMMENTED, subject_id=comment.pk)
     return comment
 
 
@@ -1054,6 +1075,14 @@ def standby_wake_due(now: datetime | None = None) -> int:
             return 0
         woken = system_leads().filter(pk__in=[lead_id for lead_id, _ in due_ids])
         count = woken.update(status=Status.TODO, updated_at=updated_at_moved_to(now))
+        record_for_leads(
+            leads=woken.values("account_id", "id"),
+            lead_column="id",
+            name=EventName.LEAD_STATUS_CHANGED,
+            qualifier=Status.TODO,
+            actor_id=None,
+            at=now,
+        )
         LeadHistory.objects.bulk_create(
             LeadHistory(
                 account_id=account_id,

@@ -16,6 +16,8 @@ from leadcrew.audit.services import sensitive_action_record
 from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, NotFound
 from leadcrew.core.lookups import user_lookup
 from leadcrew.core.transactions import retried_on_conflict
+from leadcrew.events.models import EventName
+from leadcrew.events.recording import record_for_leads
 from leadcrew.leads.models import HistoryAction, Lead, LeadHistory
 from leadcrew.leads.services import lock_for_write
 from leadcrew.teams.models import Membership, Team
@@ -110,6 +112,13 @@ def team_delete(*, actor: Actor, team_id: int) -> int:
     leads = account_leads(actor).filter(team=team)
     now = lock_for_write(leads)
     _log_team_removal(actor, leads, old_team_name=team.name, at=now)
+    record_for_leads(
+        leads=leads.values("account_id", "id"),
+        lead_column="id",
+        name=EventName.LEAD_TEAM_CHANGED,
+        actor_id=actor.user_id,
+        at=now,
+    )
     changed = leads.update(team=None, updated_at=now)
     team.delete()
     sensitive_action_record(

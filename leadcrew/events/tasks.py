@@ -1,0 +1,42 @@
+"""The worker's tasks (Django's tasks framework, queued in the database by django-tasks-db).
+
+A task's arguments are ids: what it does is read from the database when it runs, so a task
+run twice, late or by two workers at once changes nothing twice."""
+
+from django.tasks import task
+
+from leadcrew.events import dispatch
+
+
+@task()
+def dispatch_events() -> int:
+    """Turns committed events into deliveries and notifications, then asks for their sending."""
+    total = 0
+    webhooks: set[int] = set()
+    while True:
+        count, touched = dispatch.dispatch_batch()
+        total += count
+        webhooks |= touched
+        if count < dispatch.BATCH:
+            break
+    for webhook_id in sorted(webhooks):
+        deliver_webhook.enqueue(webhook_id)
+    if total:
+        email_notifications.enqueue()
+    return total
+
+
+@task()
+def deliver_webhook(webhook_id: int) -> int:
+    """Sends the due deliveries of one webhook, each lane in order."""
+    from leadcrew.events.delivery import deliver_due
+
+    return deliver_due(webhook_id)
+
+
+@task()
+def email_notifications() -> int:
+    """E-mails the notifications waiting for it."""
+    from leadcrew.events.notify import email_pending
+
+    return email_pending()
