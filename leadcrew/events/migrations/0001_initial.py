@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import leadcrew.events.models
 from django.conf import settings
 from django.db import migrations, models
+
+import leadcrew.events.models
 
 
 class Migration(migrations.Migration):
