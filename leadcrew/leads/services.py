@@ -926,6 +926,7 @@ class ImportedLead:
     created_by_id: int | None
     created_from: str
     tags: list[str]
+    client_folder_id: int | None = None
 
 
 # The lead's fields an import compares to tell a change from a repeat.
@@ -947,6 +948,7 @@ _IMPORTED_FIELDS = (
     "closed_at",
     "created_by_id",
     "created_from",
+    "client_folder_id",
 )
 
 
@@ -1006,6 +1008,9 @@ def lead_import(
     lead.closed_at = data.closed_at if data.status in CLOSED_STATUSES else None
     lead.created_by = author
     lead.created_from = data.created_from[:50]
+    lead.client_folder = (
+        client_folder_lookup(actor, data.client_folder_id) if data.client_folder_id else None
+    )
     if lead.status not in Status.values:
         raise InvalidParameter("status", Code.NOT_ONE_OF, choices=", ".join(Status.values))
     if lead.amount < 0:

@@ -15,6 +15,7 @@ class SourceKind(models.TextChoices):
     STEP = "step", "Step"
     ACTIVITY = "activity", "Activity type"
     FIELD = "field", "Field"
+    CLIENT_FOLDER = "client_folder", "Client folder"
     LEAD = "lead", "Lead"
     COMMENT = "comment", "Comment"
 

@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -41,7 +42,8 @@ from leadcrew.accounts.services import (
 )
 from leadcrew.activities.models import ActivityKind, ActivityType
 from leadcrew.activities.services import ActivityTypeChange, activity_type_create
-from leadcrew.contacts.models import Field, FieldType, ParentType
+from leadcrew.contacts.client_folder_services import client_folder_create, client_folder_update
+from leadcrew.contacts.models import ClientFolder, Field, FieldType, ParentType
 from leadcrew.contacts.services import field_create
 from leadcrew.core.errors import ApiError
 from leadcrew.leads.models import Pipeline, Status, Step
@@ -83,6 +85,7 @@ class Skip(StrEnum):
     TEAM_NOT_IMPORTED = "team_not_imported"
     STEP_NOT_IMPORTED = "step_not_imported"
     PIPELINE_NOT_IMPORTED = "pipeline_not_imported"
+    FOLDER_NOT_IMPORTED = "folder_not_imported"
     DELETED_LOCALLY = "deleted_locally"
     NO_TEXT = "no_text"
     BAD_VALUE = "bad_value"
@@ -96,6 +99,7 @@ SKIP_MESSAGES: dict[Skip, str] = {
     Skip.TEAM_NOT_IMPORTED: "its team was not imported",
     Skip.STEP_NOT_IMPORTED: "its step was not imported",
     Skip.PIPELINE_NOT_IMPORTED: "its pipeline was not imported",
+    Skip.FOLDER_NOT_IMPORTED: "its client folder was not imported",
     Skip.DELETED_LOCALLY: "deleted in leadcrew since it was imported",
     Skip.NO_TEXT: "a system entry without text (an e-mail, a call)",
     Skip.BAD_VALUE: "a value leadcrew cannot read",
@@ -251,6 +255,7 @@ class _Run:
     pipelines: dict[str, int] = field(default_factory=dict)
     steps: dict[str, int] = field(default_factory=dict)
     activities: dict[str, int] = field(default_factory=dict)
+    folders: dict[str, int] | None = None  # None: the source shows no client folders
 
     # --- the source table
 
@@ -352,6 +357,7 @@ def _migrate(run: _Run) -> None:
     _migrate_pipelines(run)
     _migrate_activities(run)
     _migrate_fields(run)
+    _migrate_client_folders(run)
     _migrate_leads(run)
 
 
@@ -368,17 +374,16 @@ def _read_all(run: _Run, path: str, label: str) -> list[Record]:
 # The settings leadcrew shares with the source when the source shows them (leadcrew does, at
 # GET /account/settings; noCRM's API does not), with the values leadcrew knows.
 SETTING_CHOICES: dict[str, list[str] | None] = {
-    "time_zone": None,
-    "currency": None,
     "edition": list(Edition.values),
     "privacy": list(Privacy.values),
     "assignment": list(Assignment.values),
-    "teams_enabled": None,
     "team_privacy": list(TeamPrivacy.values),
     "team_assignment": list(TeamAssignment.values),
-    "only_admins_export_leads": None,
-    "only_admins_delete_leads": None,
 }
+# Every setting but the account's name: time zone, currency, and the admin-only toggles.
+SETTINGS = tuple(
+    setting.name for setting in dataclass_fields(SettingsChange) if setting.name != "name"
+)
 
 
 def _read_teams(run: _Run) -> list[Record]:
@@ -399,8 +404,8 @@ def _migrate_settings(run: _Run, *, has_teams: bool) -> None:
     answer = run.api.get("/account/settings")
     shown: dict[str, object] = {}
     if answer.status == 200 and isinstance(answer.data, dict):
-        for name, choices in SETTING_CHOICES.items():
-            value = answer.data.get(name)
+        for name in SETTINGS:
+            value, choices = answer.data.get(name), SETTING_CHOICES.get(name)
             if value is not None and (choices is None or value in choices):
                 shown[name] = value
     else:
@@ -809,6 +814,61 @@ def _migrate_field(run: _Run, source_id: str, source: Record) -> None:
     run.count(kind, created, created=created)
 
 
+# --- Client folders -----------------------------------------------------------------------------
+
+
+def _migrate_client_folders(run: _Run) -> None:
+    """The companies the leads belong to. Names are not unique: a folder is created, never
+    matched, and found again by its source id."""
+    kind = SourceKind.CLIENT_FOLDER
+    if run.api.get("/clients", {"limit": 1}).status != 200:
+        run.report.skip(kind, "*", Skip.NOT_SHOWN, SKIP_MESSAGES[Skip.NOT_SHOWN])
+        return
+    folders: dict[str, int] = {}
+    run.folders = folders
+    for page in run.api.pages("/clients", {"order": "id", "direction": "asc"}):
+        for folder in page:
+            source_id = _id(folder.get("id"))
+            if source_id is None:
+                continue
+            try:
+                _migrate_client_folder(run, source_id, folder, folders)
+            except ApiError as error:
+                run.skip(kind, source_id, error)
+    run.progress(f"Client folders: {len(run.folders)} imported")
+
+
+def _migrate_client_folder(
+    run: _Run, source_id: str, folder: Record, mapping: dict[str, int]
+) -> None:
+    kind = SourceKind.CLIENT_FOLDER
+    name = str(folder.get("name") or "")
+    description = str(folder.get("description") or "")
+    is_active = folder.get("is_active") is not False
+    print_ = fingerprint({"name": name, "description": description, "is_active": is_active})
+    record = run.known(kind, source_id)
+    folders = ClientFolder.objects.filter(account=run.account)
+    local = folders.filter(pk=record.local_id).first() if record else None
+    if record is not None and local is not None and record.fingerprint == print_:
+        mapping[source_id] = local.pk
+        run.count(kind, False, created=False)
+        return
+    with transaction.atomic():
+        created = local is None
+        if local is None:
+            local = client_folder_create(actor=run.actor, name=name, description=description)
+        local = client_folder_update(
+            actor=run.actor,
+            folder_id=local.pk,
+            name=name,
+            description=description,
+            is_active=is_active,
+        )
+        run.remember(kind, source_id, local.pk, print_)
+    mapping[source_id] = local.pk
+    run.count(kind, True, created=created)
+
+
 # --- Leads and comments -------------------------------------------------------------------------
 
 
@@ -882,6 +942,11 @@ def _imported_lead(run: _Run, lead: Record) -> ImportedLead:
         created_by_id=run.users.get(_id(created_by) or ""),
         created_from=str(lead.get("created_from") or "nocrm"),
         tags=[str(tag) for tag in tags] if isinstance(tags, list) else [],
+        client_folder_id=(
+            _local(run.folders, lead.get("client_folder_id"), Skip.FOLDER_NOT_IMPORTED)
+            if run.folders is not None
+            else None
+        ),
     )
 
 

@@ -56,7 +56,7 @@ PLAIN_FIELDS = (
     "attachment_count",
     "team_name",
     "fields",
-    "client_folder_id",
+    "client_folder_name",
 )
 
 
@@ -114,6 +114,13 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
             assert answer.status == 201, answer.body
             commented.add(lead_id)
             as_user.close()
+        # A client folder holding two leads.
+        company = http.request("POST", "/api/v2/clients", body={"name": "Northwind Group"})
+        assert company.status == 201, company.body
+        for lead_id in sorted(commented)[:2]:
+            body = {"client_folder_id": company.json()["id"]}
+            moved = http.request("PUT", f"/api/v2/leads/{lead_id}", body=body)
+            assert moved.status == 200, moved.body
         http.close()
         yield Source(server, frozenset(commented))
 
@@ -247,6 +254,7 @@ def test_the_demo_account_moves_whole_and_a_second_run_creates_nothing(
 
     assert first.created[SourceKind.LEAD] == demo.LEAD_COUNT
     assert first.created[SourceKind.COMMENT] == len(COMMENTS)
+    assert first.created[SourceKind.CLIENT_FOLDER] == 1
     assert first.created[SourceKind.TEAM] == len(demo.TEAMS)
     assert_same_account(source, target, invited=False)
 

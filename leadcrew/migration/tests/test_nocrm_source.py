@@ -18,7 +18,7 @@ from leadcrew import cli
 from leadcrew.accounts.models import Edition, User
 from leadcrew.accounts.services import NewAccount, account_create
 from leadcrew.activities.models import ActivityType
-from leadcrew.contacts.models import Field
+from leadcrew.contacts.models import ClientFolder, Field
 from leadcrew.contacts.selectors import lead_values_by_key
 from leadcrew.leads.models import Comment, Lead, LeadHistory, Pipeline
 from leadcrew.migration.client import SourceApi
@@ -60,6 +60,11 @@ FIELDS = [
     {"id": 52, "name": "Budget", "type": "number", "parent_type": "lead", "is_key": False},
 ]
 
+CLIENTS = [
+    {"id": 61, "name": "Lopez SA", "description": "Retail chain", "is_active": True},
+    {"id": 62, "name": "Old Co", "description": "", "is_active": False},
+]
+
 
 def _lead(lead_id: int, **fields: Any) -> dict[str, Any]:
     return {
@@ -74,7 +79,7 @@ def _lead(lead_id: int, **fields: Any) -> dict[str, Any]:
 
 
 ASSIGNED = [
-    _lead(101),
+    _lead(101, client_folder_id=61),
     _lead(102, user_id=11, team_id=None, status="won", step_id=44, probability=100,
           closed_at="2024-05-01T12:00:00.000Z", tags=[]),
     _lead(103, user_id=13, status="standby", remind_date="2025-01-10", remind_time="09:15",
@@ -131,6 +136,8 @@ class FakeNocrm(BaseHTTPRequestHandler):
             self._list(ASSIGNED[offset : offset + limit], len(ASSIGNED))
         elif path == "/leads/unassigned":
             self._list(UNASSIGNED[:limit], len(UNASSIGNED))  # limit only: offset ignored
+        elif path == "/clients":
+            self._list(CLIENTS[offset : offset + limit], len(CLIENTS))
         elif path.startswith("/leads/") and path.endswith("/comments"):
             lead_id = int(path.split("/")[2])
             self._list(COMMENTS.get(lead_id, []), None)  # everything, whatever the paging
@@ -274,6 +281,10 @@ def test_a_nocrm_account_is_recreated_with_its_people_teams_leads_and_comments(
         ("Deal 301", "Retail"),
         ("Deal 302", None),
     }
+    folders = {f.name: f for f in ClientFolder.objects.filter(account=account)}
+    assert (folders["Lopez SA"].description, folders["Old Co"].is_active) == ("Retail chain", False)
+    assert first.client_folder == folders["Lopez SA"]
+    assert leads["Deal 102"].client_folder is None
     # The contact fields are read from the description's header, custom ones too.
     assert lead_values_by_key(first.pk) == {"first_name": "Jo"}
     budget = Field.objects.get(account=account, name="Budget")
@@ -306,7 +317,7 @@ def test_a_second_run_writes_only_what_changed(nocrm: str, target: NewAccount) -
     try:
         again = migrate_account(account_id=target.account.pk, api=_api(nocrm))
     finally:
-        ASSIGNED[0] = _lead(101)
+        ASSIGNED[0] = _lead(101, client_folder_id=61)
 
     assert sum(again.created.values()) == 0
     assert again.updated[SourceKind.LEAD] == 1
