@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from leadcrew.core.api_types import ErrorOut
-from leadcrew.core.auth import API_AUTH
+from leadcrew.core.auth import API_AUTH, ApiKeyHeaderAuth, ApiKeyQueryAuth
 from leadcrew.core.errors import (
     ApiError,
     BadParameterFormat,
@@ -195,3 +195,27 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+
+def _simple_api() -> LeadcrewAPI:
+    """The reference's Simplified API under /api/simple: GETs that change data, for no-code
+    tools, taking an account API key only. Same error format as /api/v2."""
+    from leadcrew.activities.simple_api import UserTokenRefused
+    from leadcrew.activities.simple_api import router as simple_router
+
+    simple = LeadcrewAPI(
+        title="leadcrew Simplified API",
+        version="simple",
+        description="GET endpoints that change data, for no-code tools. `X-API-KEY` (or the "
+        "`api_key` parameter) only: a user token is refused (403 `not_api_key`).",
+        auth=[ApiKeyHeaderAuth(), ApiKeyQueryAuth(), UserTokenRefused()],
+        urls_namespace="api_simple",
+        docs_url="/docs",
+    )
+    for exception, handler in api._exception_handlers.items():
+        simple.add_exception_handler(exception, handler)
+    simple.add_router("", simple_router)
+    return simple
+
+
+simple_api = _simple_api()

@@ -8,7 +8,7 @@ from datetime import date, time
 from django.db import IntegrityError, transaction
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import ensure_may_export
+from leadcrew.access.policy import Action, ensure_may_export, lead_for
 from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.activities.models import DEFAULT_TYPES, ActivityKind, ActivityType
@@ -19,9 +19,9 @@ from leadcrew.activities.selectors import (
 )
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
-from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, NotFound
+from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, MissingParameter, NotFound
 from leadcrew.core.lookups import Ref
-from leadcrew.leads.models import Comment
+from leadcrew.leads.models import Comment, LeadTag
 from leadcrew.leads.services import CommentWrite, LeadWrite, comment_create, lead_update
 
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -230,3 +230,16 @@ def activity_report_export(*, actor: Actor, request: ActivityReportRequest) -> A
             },
         )
     return report
+
+
+@transaction.atomic
+def lead_tag_add(*, actor: Actor, lead_id: int, tag: str) -> None:
+    """Adds one tag to a lead's tags (the simplified API's add_tag): an edit of the lead,
+    through its update service, so its rights, history and version apply."""
+    if not tag.strip():
+        raise MissingParameter("tag")
+    lead = lead_for(actor, lead_id, Action.EDIT, for_update=True)
+    tags = list(LeadTag.objects.filter(lead=lead).order_by("id").values_list("name", flat=True))
+    if tag.strip() in tags:
+        return
+    lead_update(actor=actor, lead_id=lead_id, data=LeadWrite(tags=[*tags, tag.strip()]))
