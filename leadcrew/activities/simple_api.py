@@ -12,8 +12,8 @@ from leadcrew.activities import services
 from leadcrew.core.api_types import ApiRequest, Id, NameRef, ShortText, Text, UserRef
 from leadcrew.core.errors import Code, Forbidden
 from leadcrew.leads import services as lead_services
-from leadcrew.leads.schemas import CommentOut, LeadDetailOut, comment_out, lead_out
-from leadcrew.leads.selectors import lead_row_after_write
+from leadcrew.leads.api import lead_detail_after_write
+from leadcrew.leads.schemas import CommentOut, LeadDetailOut, comment_out
 
 router = Router(tags=["Simplified API"])
 
@@ -59,5 +59,4 @@ def add_activity(request: ApiRequest, id: Id, query: Query[AddActivityQuery]) ->
 )
 def add_tag(request: ApiRequest, id: Id, query: Query[AddTagQuery]) -> Any:
     services.lead_tag_add(actor=request.auth, lead_id=id, tag=query.tag)
-    row = lead_row_after_write(request.auth, id)
-    return lead_out(row, detail=True, site=request.build_absolute_uri("/"))
+    return lead_detail_after_write(request, id)
