@@ -302,6 +302,11 @@ def bulk_action_list(actor: Actor) -> QuerySet[BulkAction]:
     return actions.filter(bulk_actions_filter(actor)).order_by("-created_at", "-id")
 
 
+def recent_bulk_actions(actor: Actor, *, limit: int) -> list[BulkAction]:
+    """The latest bulk actions the actor may see and undo, with their authors."""
+    return list(bulk_action_list(actor).select_related("actor", "undone_by")[:limit])
+
+
 def bulk_action_for(actor: Actor, bulk_action_id: int) -> BulkAction:
     """A bulk action its author or an admin may see; anyone else is answered "not found"."""
     bulk = bulk_action_list(actor).filter(pk=bulk_action_id).first()

@@ -491,3 +491,10 @@ def lead_counts_per_team(actor: Actor) -> dict[int, int]:
 def lead_counts_per_step(actor: Actor) -> dict[int, int]:
     """How many leads the actor sees in each step (steps without any are left out)."""
     return dict(leads_for(actor).order_by().values_list("step_id").annotate(n=Count("pk")))
+
+
+def bin_lead_list(actor: Actor, *, offset: int, limit: int) -> tuple[list[Lead], int]:
+    """One page of the bin, as the bin page shows it (owner, team, step), and its size."""
+    leads = bin_leads(actor)
+    page = leads.select_related("owner", "team", "step")[offset : offset + limit]
+    return list(page), leads.count()

@@ -109,11 +109,13 @@ class SettingsForm(WebForm):
     def change(self) -> SettingsChange:
         """The settings as account_settings_update takes them. Outside Dream Team the team
         settings are left to the service (switching down turns the layer off), unless the form
-        asks to turn one on, which the service refuses."""
+        asks to turn one on that was off, which the service refuses: a box left ticked from
+        Dream Team does not stop the switch down."""
         data = {name: self.cleaned_data.get(name) for name in LOGGED_SETTINGS}
         if data["edition"] != Edition.DREAM_TEAM:
             for flag in DREAM_TEAM_FLAGS:
-                data[flag] = data[flag] or None
+                turned_on = data[flag] and not self.initial.get(flag)
+                data[flag] = True if turned_on else None
         return SettingsChange(**data)
 
 
@@ -266,7 +268,15 @@ class LogFilterForm(WebForm):
 class StatsForm(WebForm):
     """A GET form: whose figures (the scopes the reader has), the days and the grouping."""
 
-    whose = forms.ChoiceField(label=_("Whose figures"), required=False)
+    whose = forms.ChoiceField(
+        label=_("Whose figures"),
+        required=False,
+        # A scope not offered is one the reader may not see (or that does not exist): the
+        # page says so plainly instead of echoing the value it was handed.
+        error_messages={
+            "invalid_choice": _("You may not see these figures: pick one of the choices offered.")
+        },
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     group_by = forms.ChoiceField(label=_("Group by"), required=False)

@@ -6,16 +6,20 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from leadcrew.access.policy import may_delete_leads
 from leadcrew.accounts.models import Locale, User
 
-# (url name, label, admins only). Pages still to come are left out until their URL exists.
+EVERYONE, ADMINS, DELETERS = "everyone", "admins", "deleters"
+
+# (url name, label, for whom). Pages still to come are left out until their URL exists.
 NAVIGATION = (
-    ("web:leads", _("Leads"), False),
-    ("web:pipeline", _("Pipeline"), False),
-    ("web:unassigned", _("Unassigned"), False),
-    ("web:todo", _("To-do"), False),
-    ("web:stats", _("Statistics"), False),
-    ("web:settings", _("Admin"), True),
+    ("web:leads", _("Leads"), EVERYONE),
+    ("web:pipeline", _("Pipeline"), EVERYONE),
+    ("web:unassigned", _("Unassigned"), EVERYONE),
+    ("web:todo", _("To-do"), EVERYONE),
+    ("web:stats", _("Statistics"), EVERYONE),
+    ("web:bin", _("Bin"), DELETERS),
+    ("web:settings", _("Admin"), ADMINS),
 )
 
 
@@ -31,10 +35,19 @@ def web(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):
         return {"languages": Locale.choices}
     items = []
-    for name, label, admins_only in NAVIGATION:
+    for name, label, who in NAVIGATION:
         url = _url(name)
-        if url is None or (admins_only and not user.is_admin):
+        if url is None or (who == ADMINS and not user.is_admin):
+            continue
+        if who == DELETERS and not _may_delete(request):
             continue
         current = request.path == url or request.path.startswith(url + "/")
         items.append({"url": url, "label": label, "current": current})
     return {"navigation": items, "languages": Locale.choices}
+
+
+def _may_delete(request: HttpRequest) -> bool:
+    # The views' own actor of the request (built once per request).
+    from leadcrew.web.views.base import actor_of
+
+    return may_delete_leads(actor_of(request))

@@ -152,7 +152,9 @@ class LeadFilterForm(WebForm):
         label=_("Search"),
         required=False,
         max_length=255,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words of the title")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Words of the title"), "data-search-box": ""}
+        ),
     )
     status = forms.MultipleChoiceField(
         label=_("Status"), required=False, widget=forms.CheckboxSelectMultiple
@@ -314,7 +316,9 @@ class BulkForm(WebForm):
 class LeadForm(WebForm):
     """A lead's own fields (owner and team have their own forms on the lead page)."""
 
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(
+        label=_("Title"), max_length=255, widget=forms.TextInput(attrs={"data-edit-first": ""})
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -446,6 +450,17 @@ class TeamForm(WebForm):
     def team_ref(self) -> int | None:
         value = self.cleaned_data["team_id"]
         return None if value == NOBODY else int(value)
+
+
+class QuickStatusForm(WebForm):
+    """The lead page's quick status change; standby takes the day the lead comes back."""
+
+    status = forms.ChoiceField(label=_("Status"))
+    remind_date = forms.DateField(label=_("Back on (standby)"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("status", status_choices())
 
 
 class StepForm(WebForm):

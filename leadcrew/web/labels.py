@@ -87,6 +87,7 @@ BULK_DONE_LABELS = {
     BulkActionType.DELETE: _("sent to the bin"),
     BulkActionType.RESTORE: _("restored"),
     BulkActionType.IMPORT: _("imported"),
+    BulkActionType.EXPORT: _("exported"),
 }
 
 SKIP_REASONS = {

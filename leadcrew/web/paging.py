@@ -102,3 +102,29 @@ def keyset_page(
     has_previous = len(rows) > size
     rows = rows[:size][::-1]
     return Page(rows, rows[-1].pk if rows else None, rows[0].pk if has_previous else None)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: int | None
+    next: int | None
+
+
+def neighbours(leads: QuerySet[Lead], lead_id: int, order: str, direction: str) -> Neighbours:
+    """The leads just before and after `lead_id` in the list `leads` in the chosen order (the
+    lead page's previous and next); none when the lead is not in that list."""
+    columns = ORDERINGS[order]
+    in_order = ordered(leads, order, direction)
+    boundary = in_order.filter(pk=lead_id).values_list(*columns).first()
+    if boundary is None:
+        return Neighbours(None, None)
+    after = in_order.filter(_beyond(columns, boundary, direction, True)).values_list(
+        "pk", flat=True
+    )
+    backwards = [_reversed(column, direction) for column in columns]
+    before = (
+        in_order.filter(_beyond(columns, boundary, direction, False))
+        .order_by(*backwards)
+        .values_list("pk", flat=True)
+    )
+    return Neighbours(before.first(), after.first())

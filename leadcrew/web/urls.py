@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leadcrew.web.views import admin, auth, boards, imports, lead, leads, stats
+from leadcrew.web.views import admin, auth, boards, imports, lead, leads, stats, undo
 
 app_name = "web"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("leads/bulk", leads.lead_bulk, name="bulk"),
     path("leads/export", leads.lead_export, name="export"),
     path("bulk/<int:bulk_id>/undo", leads.bulk_undo_view, name="undo"),
+    path("bulk", undo.bulk_actions_page, name="bulk_actions"),
+    path("bulk/<int:bulk_id>/undo-here", undo.bulk_action_undo, name="bulk_action_undo"),
+    path("bin", undo.bin_page, name="bin"),
+    path("bin/<int:lead_id>/restore", undo.bin_restore, name="bin_restore"),
     path("leads/new", lead.lead_new, name="lead_new"),
     path("leads/import", imports.import_page, name="import"),
     path("leads/import/progress", imports.import_progress, name="import_progress"),
@@ -21,6 +25,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/owner", lead.lead_owner, name="lead_owner"),
     path("leads/<int:lead_id>/team", lead.lead_team, name="lead_team"),
     path("leads/<int:lead_id>/step", lead.lead_step, name="lead_step"),
+    path("leads/<int:lead_id>/status", lead.lead_status, name="lead_status"),
     path("leads/<int:lead_id>/comments", lead.lead_comment, name="lead_comment"),
     path("leads/<int:lead_id>/delete", lead.lead_delete, name="lead_delete"),
     path("leads/<int:lead_id>/access", lead.lead_access, name="lead_access"),

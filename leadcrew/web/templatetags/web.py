@@ -94,5 +94,11 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 
 
 @register.filter
+def bulk_action_label(action: str) -> str:
+    """A bulk action's name, as the Action menu offers it without its trailing "…"."""
+    return str(labels.BULK_ACTION_LABELS.get(action, action)).rstrip("…")  # type: ignore[call-overload]
+
+
+@register.filter
 def bulk_done(action: str) -> str:
     return str(labels.BULK_DONE_LABELS.get(action, action))  # type: ignore[call-overload]

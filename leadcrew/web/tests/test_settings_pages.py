@@ -116,7 +116,21 @@ def test_saving_changes_the_settings_and_logs_them(login: Login, cast: Cast) -> 
     assert set(entry.details["changes"]) == {"privacy", "currency"}
 
 
+def test_switching_down_to_essentials_with_teams_ticked_turns_them_off(
+    login: Login, cast: Cast
+) -> None:
+    """The boxes of Dream Team stay ticked when the edition radio changes: the switch down
+    turns them off, as the page says, instead of refusing."""
+    client = login(cast.admin)
+    data = _settings(cast.account, edition="essentials", teams_enabled="on", save="1")
+    response = client.post("/settings/privacy", data)
+    assert response.status_code == 303
+    cast.account.refresh_from_db()
+    assert cast.account.edition == "essentials" and not cast.account.teams_layer_on
+
+
 def test_a_refused_setting_shows_on_its_field_and_keeps_the_input(login: Login, cast: Cast) -> None:
+    cast.configure(edition="essentials", teams=False)
     client = login(cast.admin)
     data = _settings(cast.account, edition="essentials", teams_enabled="on", name="Kept", save="1")
     response = client.post("/settings/privacy", data)
@@ -126,7 +140,7 @@ def test_a_refused_setting_shows_on_its_field_and_keeps_the_input(login: Login, 
     ]
     assert b'value="Kept"' in response.content
     cast.account.refresh_from_db()
-    assert cast.account.teams_layer_on and cast.account.name != "Kept"
+    assert not cast.account.teams_layer_on and cast.account.name != "Kept"
 
     response = client.post("/settings/privacy", _settings(cast.account, time_zone="Mars/Base"))
     assert "time_zone" in response.context["form"].errors

@@ -19,7 +19,12 @@ from leadcrew.access.policy import Action, Reason, can, team_managers_edit
 from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
-from leadcrew.leads.selectors import lead_page_lead, recent_comments, recent_history
+from leadcrew.leads.selectors import (
+    filtered_leads,
+    lead_page_lead,
+    recent_comments,
+    recent_history,
+)
 from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
 from leadcrew.web.choices import Directory
@@ -27,13 +32,16 @@ from leadcrew.web.forms import (
     NOBODY,
     CommentForm,
     LeadDatesForm,
+    LeadFilterForm,
     LeadForm,
     NewLeadForm,
     OwnerForm,
+    QuickStatusForm,
     StepForm,
     TeamForm,
     show_domain_error,
 )
+from leadcrew.web.paging import neighbours
 from leadcrew.web.views.base import (
     WebRequest,
     actor_of,
@@ -42,6 +50,7 @@ from leadcrew.web.views.base import (
     render_page,
     safe_next,
 )
+from leadcrew.web.views.leads import lead_query
 
 HISTORY_SHOWN = 100
 OPENED = "opened-"  # the prefix of the hidden inputs that carry a field's value at opening
@@ -141,6 +150,24 @@ def _read_only_reason(request: WebRequest, lead: Lead, see: tuple[Reason, ...]) 
     }
 
 
+def _list_around(request: WebRequest, lead: Lead) -> dict[str, str]:
+    """The list the reader came from (its filters ride along in the lead's URL): the way back
+    to it, and its previous and next leads, which keep the same filters."""
+    actor = actor_of(request)
+    filters = LeadFilterForm(request.GET, directory=directory_of(request))
+    filters.is_valid()
+    order, direction = filters.ordering
+    leads = filtered_leads(actor, filters.lead_filter(actor.user_id))
+    near = neighbours(leads, lead.pk, order, direction)
+    query = lead_query(filters)
+    return {
+        "list_back_url": reverse("web:leads") + query,
+        "previous_lead_url": _lead_url(near.previous) + query if near.previous else "",
+        "next_lead_url": _lead_url(near.next) + query if near.next else "",
+        "lead_query": query,
+    }
+
+
 def _page(
     request: WebRequest,
     lead: Lead,
@@ -204,6 +231,11 @@ def _page(
         "assign_reasons": [labels.CALLER_REASONS[r] for r in access.assign.reasons],
         "is_admin": actor.is_admin,
         "now": timezone.now(),
+        "status_form": QuickStatusForm(
+            initial={"status": lead.status, "remind_date": lead.remind_date}
+        ),
+        "step_form": StepForm(initial={"step": str(lead.step_id)}, directory=directory),
+        **_list_around(request, lead),
     }
     return render_page(
         request, "web/leads/detail.html", context, regions=("comments",), status=status
@@ -230,7 +262,7 @@ def lead_detail(request: WebRequest, lead_id: int) -> HttpResponse:
         else:
             if not conflicts:
                 messages.success(request, _("Changes saved."))
-                return done(request, _lead_url(lead.pk))
+                return done(request, _lead_url(lead.pk) + _query_of(request))
             form.add_error(
                 None,
                 _(
@@ -311,6 +343,36 @@ def _first_step_id(directory: Directory) -> int | None:
     return None
 
 
+def _query_of(request: WebRequest) -> str:
+    """The list's filters the lead's URL carries, kept across the lead page's own forms."""
+    directory = directory_of(request)
+    filters = LeadFilterForm(request.GET, directory=directory)
+    filters.is_valid()
+    return lead_query(filters)
+
+
+@login_required
+@require_POST
+def lead_status(request: WebRequest, lead_id: int) -> HttpResponse:
+    """The quick status change of the lead page (standby with the day it comes back)."""
+    lead = _visible_lead(request, lead_id)
+    form = QuickStatusForm(request.POST)
+    if form.is_valid():
+        data: LeadWrite = {"status": form.cleaned_data["status"]}
+        if form.cleaned_data["remind_date"]:
+            data["remind_date"] = form.cleaned_data["remind_date"]
+        try:
+            services.lead_update(actor=actor_of(request), lead_id=lead.pk, data=data)
+        except ApiError as error:
+            messages.error(request, error.text())
+        else:
+            messages.success(request, _("Status changed."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+    return _after_write(request, lead.pk, _lead_url(lead.pk) + _query_of(request))
+
+
 def _after_write(request: WebRequest, lead_id: int, default: str) -> HttpResponse:
     return done(request, safe_next(request, request.POST.get("next"), default))
 
@@ -383,7 +445,7 @@ def lead_step(request: WebRequest, lead_id: int) -> HttpResponse:
             messages.error(request, error.text())
     else:
         messages.error(request, _("No such step."))
-    return _after_write(request, lead.pk, _lead_url(lead.pk))
+    return _after_write(request, lead.pk, _lead_url(lead.pk) + _query_of(request))
 
 
 @login_required

@@ -37,6 +37,39 @@ from leadcrew.web.views.base import (
 
 REGIONS = ("lead-list",)
 
+# The columns of the list that sort it (by the filter form's `order`), and the direction a
+# first click sorts in: titles A to Z, the rest largest or newest first.
+SORTABLE_COLUMNS = {
+    "title": ("alphabetically", "asc"),
+    "step": ("sale_step", "asc"),
+    "amount": ("amount", "desc"),
+    "updated": ("last_update", "desc"),
+}
+
+
+def sort_headers(filters: LeadFilterForm) -> dict[str, dict[str, str]]:
+    """Per sortable column: the list's URL sorted by it (again: the other way round), keeping
+    the other filters, and its `aria-sort` when the list is sorted by it."""
+    order, direction = filters.ordering
+    kept = [(k, v) for k, v in filters.active_params() if k not in {"order", "direction"}]
+    headers = {}
+    for column, (key, first) in SORTABLE_COLUMNS.items():
+        current = key == order
+        wanted = ("asc" if direction == "desc" else "desc") if current else first
+        query = urlencode([*kept, ("order", key), ("direction", wanted)])
+        headers[column] = {
+            "url": f"{reverse('web:leads')}?{query}",
+            "sort": ("ascending" if direction == "asc" else "descending") if current else "",
+        }
+    return headers
+
+
+def lead_query(filters: LeadFilterForm) -> str:
+    """The list's filters as a query to add to a lead's URL: its page then offers the previous
+    and next lead of the same list."""
+    params = [(k, v) for k, v in filters.active_params() if k not in {"after", "before"}]
+    return f"?{urlencode(params)}" if params else ""
+
 
 def _selected_ids(request: WebRequest) -> list[int]:
     ids = (int_or_none(value) for value in request.POST.getlist("ids"))
@@ -91,6 +124,9 @@ def _list_page(
         "may_export": directory.may_export,
         "teams_on": actor.settings.teams_on,
         "list_url": reverse("web:leads"),
+        "sort_headers": sort_headers(filters),
+        "lead_query": lead_query(filters),
+        "may_delete": directory.may_delete,
         **pager_urls(reverse("web:leads"), filters.active_params(), page),
     }
     return render_page(request, "web/leads/list.html", context, regions=REGIONS, status=status)

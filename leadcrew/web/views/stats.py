@@ -17,9 +17,15 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from leadcrew.access.actor import Actor
-from leadcrew.core.errors import ApiError, Forbidden
+from leadcrew.core.errors import ApiError, Code, Forbidden, InvalidParameter
 from leadcrew.stats.export import statistics_csv
-from leadcrew.stats.periods import TIME_GROUPINGS, Grouping, add_months
+from leadcrew.stats.periods import (
+    TIME_GROUPINGS,
+    Grouping,
+    add_months,
+    period_count,
+    requested_period,
+)
 from leadcrew.stats.scope import ScopeKind, statistics_scope
 from leadcrew.stats.selectors import Group, StatisticsRequest, statistics_get
 from leadcrew.stats.services import statistics_export
@@ -29,6 +35,9 @@ from leadcrew.web.choices import Directory, user_label
 from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_page
 
 ACCOUNT, MANAGED, ME = "account", "managed", "me"
+# The page draws one bar per period and lists one row per period: past this many, a day-by-day
+# chart over years would freeze the reader's browser. The API lists more (MAX_PERIODS).
+CHART_MAX_PERIODS = 400
 TEAM_PREFIX, USER_PREFIX = "team-", "user-"
 
 
@@ -178,6 +187,7 @@ def stats_page(request: WebRequest) -> HttpResponse:
     if form.is_valid():
         wanted = _request_of(form.cleaned_data["whose"] or scopes.default, form.cleaned_data)
         try:
+            _check_drawable(actor, wanted)
             statistics = statistics_get(actor=actor, request=wanted)
         except ApiError as error:
             show_admin_error(form, error, aliases=_FIELD_ALIASES)
@@ -195,6 +205,16 @@ def stats_page(request: WebRequest) -> HttpResponse:
                 "first_day": statistics.period.first,
             }
     return render_page(request, "web/stats/stats.html", context)
+
+
+def _check_drawable(actor: Actor, wanted: StatisticsRequest) -> None:
+    """Refuses, before any query, a range with more periods than the page can draw."""
+    if wanted.group_by not in TIME_GROUPINGS:
+        return
+    period = requested_period(wanted.date_from, wanted.date_to, actor.account.zone)
+    count = period_count(period, wanted.group_by)
+    if count > CHART_MAX_PERIODS:
+        raise InvalidParameter("to", Code.TOO_MANY_PERIODS, count=count, max=CHART_MAX_PERIODS)
 
 
 # The API's parameter names, as the form calls them.

@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // Styles that fold things away (the phone menu) apply only where this script runs.
+  document.documentElement.classList.add("js");
+
   // --- Compact view: selection and the bulk bar ------------------------------------------------
 
   function bulkForm(el) {
@@ -149,6 +152,217 @@
     select.value = step;
     if (form.requestSubmit) form.requestSubmit();
     else form.submit();
+  });
+
+  // --- Destructive bulk actions ask first, with the count ----------------------------------------
+
+  function bulkCount(form) {
+    var matching = form.querySelector("[data-scope-matching]");
+    if (matching && matching.checked) return parseInt(matching.getAttribute("data-count"), 10) || 0;
+    return form.querySelectorAll("[data-lead-checkbox]:checked").length;
+  }
+
+  function bulkQuestion(form) {
+    // The questions sit on the bulk bar, one pair (one lead, several) per destructive action.
+    var action = form.querySelector("select[name=action]");
+    if (!action || !/^[a-z_]+$/.test(action.value)) return null;
+    var holder = form.querySelector("[data-confirm-" + action.value + "-one]");
+    if (!holder) return null;
+    var count = bulkCount(form);
+    if (!count) return null;
+    var text = holder.getAttribute("data-confirm-" + action.value + (count === 1 ? "-one" : "-many"));
+    return text.replace("{count}", count.toLocaleString(document.documentElement.lang || undefined));
+  }
+
+  // htmx asks before every request: a bulk "Apply" of a destructive action waits for a yes.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && elt.closest && elt.closest("[data-bulk-form]");
+    if (!form || !elt.matches("[data-bulk-apply]")) return;
+    var question = bulkQuestion(form);
+    if (!question) return;
+    event.preventDefault();
+    if (window.confirm(question)) event.detail.issueRequest(true);
+  });
+  // The same form sent without htmx (or with htmx not loaded yet).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-bulk-form]")) return;
+    var submitter = event.submitter;
+    if (submitter && !submitter.matches("[data-bulk-apply]")) return;
+    var question = bulkQuestion(form);
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // --- The phone menu ------------------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var first = bar.querySelector(".mainnav a");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var bar = document.querySelector(".topbar.nav-open");
+    if (!bar) return;
+    bar.classList.remove("nav-open");
+    var toggle = bar.querySelector("[data-nav-toggle]");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.focus();
+  });
+
+  // --- Loading: what a request waits for says so, and its buttons cannot be pressed twice --------
+
+  var inFlight = 0;
+  function loadingBar(on) {
+    var bar = document.querySelector(".loading-bar");
+    if (on && !bar) {
+      bar = document.createElement("div");
+      bar.className = "loading-bar";
+      bar.setAttribute("aria-hidden", "true");
+      document.body.appendChild(bar);
+    } else if (!on && bar) {
+      bar.remove();
+    }
+  }
+  function busyButtons(elt) {
+    var form = elt.closest("form") || (elt.tagName === "FORM" ? elt : null);
+    var buttons = [];
+    if (elt.matches("button")) buttons.push(elt);
+    if (form) form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      if (buttons.indexOf(b) === -1) buttons.push(b);
+    });
+    return buttons;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    inFlight += 1;
+    loadingBar(true);
+    var main = document.getElementById("main");
+    if (main) main.setAttribute("aria-busy", "true");
+    busyButtons(elt).forEach(function (button) {
+      if (button.disabled) return;
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      button.setAttribute("data-busy", "");
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    inFlight = Math.max(0, inFlight - 1);
+    if (!inFlight) {
+      loadingBar(false);
+      var main = document.getElementById("main");
+      if (main) main.removeAttribute("aria-busy");
+    }
+    busyButtons(event.detail.elt).forEach(function (button) {
+      if (!button.hasAttribute("data-busy")) return;
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.removeAttribute("data-busy");
+    });
+  });
+  // A plain form post (a full page load) also disables its buttons, so a double click sends once.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || form.method === "get") return;
+    if (form.getAttribute("method") === "dialog") return;
+    var submitter = event.submitter;
+    // A download (CSV export) leaves the page in place: its button must work again.
+    if (submitter && submitter.hasAttribute("data-download")) return;
+    window.setTimeout(function () {
+      if (submitter && !submitter.disabled) {
+        submitter.setAttribute("aria-busy", "true");
+        submitter.disabled = true;
+      }
+    }, 0);
+  });
+  // Coming back with the browser's back button shows the page as it was: buttons work again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[aria-busy=true]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+  });
+
+  // --- Keyboard shortcuts: / search, j/k next and previous, e edit, ? help ------------------------
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    return !!target.closest("input, textarea, select, [contenteditable=true], [contenteditable=''], dialog[open]");
+  }
+
+  function listRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("table.leads tbody tr"))
+      .filter(function (row) { return row.querySelector("td.title a"); });
+  }
+
+  function pickRow(step) {
+    var rows = listRows();
+    if (!rows.length) return false;
+    var current = rows.findIndex(function (row) { return row.classList.contains("picked"); });
+    var next = current === -1 ? (step > 0 ? 0 : rows.length - 1) : current + step;
+    if (next < 0 || next >= rows.length) {
+      var pager = document.querySelector(step > 0 ? "#lead-list a[rel=next]" : "#lead-list a[rel=prev]");
+      if (pager) window.location.href = pager.href;
+      return true;
+    }
+    if (current !== -1) rows[current].classList.remove("picked");
+    rows[next].classList.add("picked");
+    var link = rows[next].querySelector("td.title a");
+    link.focus();
+    return true;
+  }
+
+  function follow(selector) {
+    var link = document.querySelector(selector);
+    if (!link) return false;
+    window.location.href = link.href;
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-dialog-close]");
+    var dialog = close && close.closest("dialog");
+    if (dialog) dialog.close();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (typing(event.target)) return;
+    var key = event.key;
+    var handled = false;
+    if (key === "/") {
+      var search = document.querySelector("[data-search-box], .topbar input[type=search], main input[type=search]");
+      if (search) {
+        search.focus();
+        if (search.select) search.select();
+        handled = true;
+      }
+    } else if (key === "j" || key === "k") {
+      var step = key === "j" ? 1 : -1;
+      handled = listRows().length ? pickRow(step) : follow(step > 0 ? "[data-next-lead]" : "[data-previous-lead]");
+    } else if (key === "e") {
+      var field = document.querySelector("[data-edit-first]");
+      if (field && !field.disabled) {
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+        handled = true;
+      }
+    } else if (key === "?") {
+      var help = document.getElementById("shortcuts-help");
+      if (help && help.showModal && !help.open) {
+        help.showModal();
+        handled = true;
+      }
+    }
+    if (handled) event.preventDefault();
   });
 
   // --- Start, and again on every piece of page htmx brings in --------------------------------------

@@ -1,0 +1,86 @@
+"""axe-core (shipped by axe-playwright-python) finds no accessibility violation on any page of
+the web app, at a desk (1280×800) and on a phone (390×844), in English and in French: an admin
+visits every page, a plain user the pages they have. Neither scrolls sideways."""
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from leadcrew.accounts.models import User
+from leadcrew.leads.services import lead_delete
+from leadcrew.testing.cast import CAST_PASSWORD, Cast
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+EVERYONE_PAGES = (
+    "/leads",
+    "/leads/new",
+    "/leads/{lead}",
+    "/pipeline",
+    "/unassigned",
+    "/todo",
+    "/stats",
+    "/bulk",
+    "/bin",
+    "/password",
+    "/leads/999999999",  # the not-found page
+)
+ADMIN_PAGES = (
+    "/settings/privacy",
+    "/settings/teams",
+    "/settings/users",
+    "/settings/users/{user}",
+    "/settings/pipelines",
+    "/settings/api-keys",
+    "/settings/data",
+    "/settings/log",
+)
+
+
+def log_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label(re.compile("E-mail")).fill(email)
+    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_url(re.compile(r"/leads$"))
+
+
+def violations(axe: Axe, page: Any) -> list[str]:
+    found = axe.run(page).response["violations"]
+    return [f"{v['id']}: {node['target']} {v['help']}" for v in found for node in v["nodes"][:3]]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_every_page_has_no_axe_violation(
+    browser: Any, live_server: Any, acme: Cast, locale: str, viewport: str
+) -> None:
+    User.objects.filter(account=acme.account).update(locale=locale)
+    # Something in the bin and a bulk action for their pages to list.
+    lead_delete(actor=acme.actor(acme.admin), lead_id=acme.leads.ada_solo.pk)
+    ids = {"lead": acme.leads.nils_solo.pk, "user": acme.nils.pk}
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    for who, pages in ((acme.admin, EVERYONE_PAGES + ADMIN_PAGES), (acme.nils, EVERYONE_PAGES)):
+        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport])
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        log_in(page, who.email)
+        assert page.locator("html").get_attribute("lang") == locale
+        for path in pages:
+            url = path.format(**ids)
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            problems = violations(axe, page)
+            sideways = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if sideways > 0:
+                problems.append(f"scrolls sideways by {sideways}px")
+            if problems:
+                found[f"{who.email} {url}"] = problems
+        context.close()
+    assert found == {}
