@@ -171,6 +171,7 @@ def _register_routers() -> None:
     from leadcrew.bulk.api import router as bulk_router
     from leadcrew.contacts.api import clients_router, vocabulary_router
     from leadcrew.contacts.api import router as contacts_router
+    from leadcrew.events.api import router as webhooks_router
     from leadcrew.imports.api import router as imports_router
     from leadcrew.leads.api import router as leads_router
     from leadcrew.leads.pipelines_api import router as pipelines_router
@@ -192,6 +193,7 @@ def _register_routers() -> None:
     api.add_router("", contacts_router)
     api.add_router("", clients_router)
     api.add_router("", vocabulary_router)
+    api.add_router("", webhooks_router)
 
 
 _register_routers()

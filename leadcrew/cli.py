@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not start the reminder scheduler (another server or process runs it)",
     )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a worker for webhooks and e-mails (`leadcrew worker` runs them)",
+    )
 
     scheduler = commands.add_parser(
         "scheduler",
@@ -84,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, help="seconds between runs (default LEADCREW_REMINDER_INTERVAL)"
     )
     scheduler.add_argument("--once", action="store_true", help="run once and exit")
+
+    worker = commands.add_parser(
+        "worker",
+        help="deliver webhooks and send e-mails (the task queue in the database); run as many "
+        "as needed, on any machine",
+    )
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between looks at an empty queue"
+    )
+    worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then exit")
 
     generate = commands.add_parser(
         "generate", help="generate the benchmark's data (a fresh database; see docs/benchmarks.md)"
@@ -370,6 +385,26 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
+def events_upkeep() -> int:
+    """The events' periodic work, run by the scheduler: dispatches events a lost kick left
+    behind, frees deliveries of dead workers, keeps the delivery log to 10 days."""
+    from leadcrew.events import tasks
+
+    return tasks.upkeep()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Django's task worker on the database queue (django-tasks-db): several of them, on one
+    machine or many, share the queue, each task run by one of them."""
+    from django.core.management import call_command
+
+    options = ["--interval", str(args.interval), "--no-reload", "--queue-name", "default"]
+    if args.batch:
+        options.append("--batch")
+    call_command("db_worker", *options)
+    return 0
+
+
 def scheduler_tick() -> int | None:
     """One run of the periodic jobs: wakes the standby leads whose reminder has passed, purges
     the leads in the bin for more than 30 days, then deletes the expired user tokens. Returns
@@ -384,6 +419,7 @@ def scheduler_tick() -> int | None:
     woken = _run_job("Reminder run", services.standby_wake_due)
     purged = _run_job("Bin purge", services.bin_purge_expired)
     tokens = _run_job("Token purge", account_services.user_tokens_purge_expired)
+    _run_job("Events upkeep", events_upkeep)
     if woken:
         logger.info("%d standby lead(s) back to to-do.", woken)
     elif woken == 0:
@@ -424,7 +460,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _collect_static_if_needed()
     # Workers are forked from this process: they must not share its database connections.
     connections.close_all()
-    scheduler = None if args.no_scheduler else SchedulerProcess()
+    children = [] if args.no_scheduler else ["scheduler"]
+    if not args.no_worker:
+        children.append("worker")
+    scheduler = SchedulerProcess(children) if children else None
     url = f"http://{_bind_host(args.host)}:{args.port}"
     server = LeadcrewServer(_gunicorn_options(args, url, scheduler))
     try:
@@ -584,22 +623,30 @@ class GracefulArbiter(Arbiter):  # type: ignore[misc]  # gunicorn is untyped
 class SchedulerProcess:
     """`leadcrew scheduler`, run as a child of the server's master process."""
 
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[bytes] | None = None
+    def __init__(self, commands: Sequence[str] = ("scheduler",)) -> None:
+        self.commands = list(commands)
+        self.processes: list[subprocess.Popen[bytes]] = []
         self.owner_pid = os.getpid()
 
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.processes[0] if self.processes else None
+
     def start(self) -> None:
-        command = [sys.executable, "-m", "leadcrew.cli", "scheduler"]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        for name in self.commands:
+            command = [sys.executable, "-m", "leadcrew.cli", name]
+            self.processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL))
 
     def stop(self) -> None:
         # Gunicorn's workers are forks of the master and unwind through the same frames when
         # they exit: only the process that started the scheduler may stop it.
-        if self.process is None or os.getpid() != self.owner_pid:
+        if not self.processes or os.getpid() != self.owner_pid:
             return
-        process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
+        processes, self.processes = self.processes, []
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -651,6 +698,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "create-account": cmd_create_account,
     "serve": cmd_serve,
     "scheduler": cmd_scheduler,
+    "worker": cmd_worker,
     "demo": cmd_demo,
     "generate": cmd_generate,
     "import-nocrm": cmd_import_nocrm,

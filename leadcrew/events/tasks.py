@@ -40,3 +40,25 @@ def email_notifications() -> int:
     from leadcrew.events.notify import email_pending
 
     return email_pending()
+
+
+def upkeep() -> int:
+    """Run by the scheduler at each tick (a plain function, not a task: it must run even when
+    no worker does). Answers how many events wait for dispatch."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leadcrew.events.delivery import purge_old_deliveries, release_stale_claims
+    from leadcrew.events.models import Event
+
+    release_stale_claims()
+    purge_old_deliveries()
+    # A commit's kick enqueues the dispatch at once: an event older than a few seconds and not
+    # dispatched lost its kick (a crash between the commit and the enqueue).
+    late = Event.objects.filter(
+        dispatched_at__isnull=True, created_at__lt=timezone.now() - timedelta(seconds=10)
+    ).count()
+    if late:
+        dispatch_events.enqueue()
+    return late
