@@ -990,6 +990,7 @@ def lead_import(
         lead = lead_for(actor, lead_id, Action.EDIT, for_update=True)
         old_tags = sorted(lead.tag_rows.values_list("name", flat=True))
         before = _imported_values(lead)
+        snapshot = lead_snapshot(lead, with_tags=True)
     old_owner_id, old_team_id = lead.owner_id, lead.team_id
     old_status, old_step_id, old_amount = lead.status, lead.step_id, lead.amount
     lead.title = title
@@ -1036,6 +1037,7 @@ def lead_import(
         )
         created = _history(actor, lead, HistoryAction.CREATED, new=lead.title, at=lead.created_at)
         LeadHistory.objects.bulk_create([created])
+        record_lead_created(actor=actor, lead=lead)
         return lead, True
     now = _touch(lead)
     lead.save()
@@ -1057,6 +1059,7 @@ def lead_import(
     if Decimal(lead.amount) != Decimal(old_amount):
         history.append(_history(actor, lead, HistoryAction.AMOUNT, old_amount, lead.amount, at=now))
     LeadHistory.objects.bulk_create(history)
+    record_lead_changed(actor=actor, lead=lead, before=snapshot)
     return lead, True
 
 

@@ -20,6 +20,7 @@ from leadcrew.accounts.services import NewAccount, account_create
 from leadcrew.activities.models import ActivityType
 from leadcrew.contacts.models import ClientFolder, Field
 from leadcrew.contacts.selectors import lead_values_by_key
+from leadcrew.events.models import Event, EventName
 from leadcrew.leads.models import Comment, Lead, LeadHistory, Pipeline
 from leadcrew.migration.client import SourceApi
 from leadcrew.migration.models import SourceKind, SourceRecord
@@ -306,12 +307,17 @@ def test_a_nocrm_account_is_recreated_with_its_people_teams_leads_and_comments(
         ("comment", "902", Skip.NO_TEXT),
     ]
     assert report.created[SourceKind.LEAD] == len(leads)
+    # Each lead's creation is an event, as for a lead created by hand (webhooks, notifications).
+    creations = Event.objects.filter(account=account, name=EventName.LEAD_CREATION)
+    assert set(creations.values_list("lead_id", flat=True)) == {lead.pk for lead in leads.values()}
+    assert creations.count() == len(leads)
 
 
 @pytest.mark.django_db
 def test_a_second_run_writes_only_what_changed(nocrm: str, target: NewAccount) -> None:
     migrate_account(account_id=target.account.pk, api=_api(nocrm))
     lines = SourceRecord.objects.filter(account=target.account).count()
+    last_event = Event.objects.filter(account=target.account).order_by("-pk")[0].pk
     changed = {**ASSIGNED[0], "amount": 5000, "updated_at": "2024-06-01T10:00:00.000Z"}
     ASSIGNED[0] = changed
     try:
@@ -326,6 +332,8 @@ def test_a_second_run_writes_only_what_changed(nocrm: str, target: NewAccount) -
     lead = Lead.objects.get(account=target.account, title="Deal 101")
     assert lead.amount == 5000
     assert lead.history.filter(action="amount").count() == 1
+    since = Event.objects.filter(account=target.account, pk__gt=last_event, any_update=True)
+    assert list(since.values_list("lead_id", flat=True)) == [lead.pk]  # this change, once
 
 
 @pytest.mark.django_db
