@@ -90,6 +90,15 @@ def logout(request: ApiRequest) -> dict[str, object]:
     return {"status": 200, "message": "Your user token is revoked."}
 
 
+@router.post("/auth/revoke_api_key", response=MessageOut)
+def revoke_api_key(request: ApiRequest) -> dict[str, object]:
+    """Revokes the X-API-KEY (or `api_key`) of this request, as an integration does when it
+    disconnects: the key answers 401 `unauthorized_disabled_token` from then on. Under a user
+    token, 403 `not_api_key`."""
+    services.api_key_revoke_own(actor=request.auth)
+    return {"status": 200, "message": "Your API key is revoked."}
+
+
 # --- Users -------------------------------------------------------------------------------------
 
 
@@ -139,6 +148,7 @@ def create_user(request: ApiRequest, payload: UserCreateIn) -> Status[dict[str, 
         is_admin=payload.is_admin,
         password=payload.password,
         locale=payload.locale,
+        profile=payload.profile(),
     )
     user = selectors.user_get(actor=actor, user_id=user.pk)
     return Status(201, user_out(user, teams_on=actor.settings.teams_on))
@@ -155,6 +165,7 @@ def update_user(request: ApiRequest, id: UserPathRef, payload: UserUpdateIn) -> 
         is_admin=payload.is_admin,
         locale=payload.locale,
         password=payload.password,
+        profile=payload.profile(),
     )
     return user_out(user, teams_on=actor.settings.teams_on)
 

@@ -112,6 +112,13 @@ class User(AbstractBaseUser):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    # The reference API's user profile: contact numbers, a job title, their own time zone
+    # ("" means the account's) and a picture's address; empty when unknown.
+    phone = models.CharField(max_length=50, blank=True, default="")
+    mobile_phone = models.CharField(max_length=50, blank=True, default="")
+    job_title = models.CharField(max_length=100, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    avatar_url = models.URLField(max_length=500, blank=True, default="")
     is_admin = models.BooleanField(default=False)
     is_disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -132,6 +139,11 @@ class User(AbstractBaseUser):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return not self.is_disabled
+
+    @property
+    def has_activated(self) -> bool:
+        """The user can log in: they have a password (a user created without one cannot yet)."""
+        return self.has_usable_password()
 
     @property
     def full_name(self) -> str:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from leadcrew.access.preview import AccessChange
 from leadcrew.accounts.models import Account, ApiKey, User
-from leadcrew.accounts.services import SettingsChange
+from leadcrew.accounts.services import SettingsChange, UserProfile
 from leadcrew.core.api_types import (
     Direction,
     Name,
@@ -55,9 +55,15 @@ class UserOut(Schema):
     firstname: str
     lastname: str
     email: str
+    phone: str | None
+    mobile_phone: str | None
+    job_title: str | None
     is_admin: bool
+    has_activated: bool = Field(description="The user has a password and can log in")
     is_disabled: bool
     locale: str
+    time_zone: str = Field(description="The user's time zone, by default the account's")
+    avatar_url: str | None
     created_at: Timestamp
     updated_at: Timestamp
     teams: list[UserTeamOut]
@@ -81,7 +87,30 @@ class UserFilters(Schema):
         return [part.strip() for part in self.teams.split(",") if part.strip()]
 
 
-class UserCreateIn(Schema):
+class UserProfileIn(Schema):
+    """The profile fields; a missing or null one is left as it is, "" clears it."""
+
+    phone: Annotated[Text, Field(max_length=50)] | None = None
+    mobile_phone: Annotated[Text, Field(max_length=50)] | None = None
+    job_title: Annotated[Text, Field(max_length=100)] | None = None
+    time_zone: Annotated[Text, Field(max_length=64)] | None = Field(
+        None, description='Like Europe/Paris; "" for the account\'s'
+    )
+    avatar_url: Annotated[Text, Field(max_length=500)] | None = Field(
+        None, description="An http(s) address of the user's picture"
+    )
+
+    def profile(self) -> UserProfile:
+        return UserProfile(
+            phone=self.phone,
+            mobile_phone=self.mobile_phone,
+            job_title=self.job_title,
+            time_zone=self.time_zone,
+            avatar_url=self.avatar_url,
+        )
+
+
+class UserCreateIn(UserProfileIn):
     firstname: PersonName
     lastname: PersonName
     email: Email
@@ -90,7 +119,7 @@ class UserCreateIn(Schema):
     locale: LocaleIn = "en"
 
 
-class UserUpdateIn(Schema):
+class UserUpdateIn(UserProfileIn):
     """Any subset of the fields; a missing or null field is left as it is."""
 
     firstname: PersonName | None = None
@@ -199,9 +228,15 @@ def user_out(user: User, *, teams_on: bool) -> dict[str, Any]:
         "firstname": user.first_name,
         "lastname": user.last_name,
         "email": user.email,
+        "phone": user.phone or None,
+        "mobile_phone": user.mobile_phone or None,
+        "job_title": user.job_title or None,
         "is_admin": user.is_admin,
+        "has_activated": user.has_activated,
         "is_disabled": user.is_disabled,
         "locale": user.locale,
+        "time_zone": user.time_zone or user.account.time_zone,
+        "avatar_url": user.avatar_url or None,
         "created_at": format_datetime(user.created_at),
         "updated_at": format_datetime(user.updated_at),
         "teams": teams,

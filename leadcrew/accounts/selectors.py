@@ -40,6 +40,7 @@ def account_users(actor: Actor) -> QuerySet[User]:
     memberships = Membership.objects.select_related("team").order_by("team__name", "team_id")
     return (
         User.objects.filter(account_id=actor.account_id)
+        .select_related("account")
         .prefetch_related(Prefetch("memberships", queryset=memberships))
         .order_by("id")
     )

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -160,6 +160,14 @@ def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
     return key
 
 
+def api_key_revoke_own(*, actor: Actor) -> ApiKey:
+    """The key making the request revokes itself (POST /auth/revoke_api_key: an integration
+    disconnecting). A user token is no key: 403 `not_api_key`."""
+    if actor.api_key_id is None:
+        raise Forbidden(Code.NOT_API_KEY, type="not_api_key")
+    return api_key_revoke(actor=actor, key_id=actor.api_key_id)
+
+
 def api_key_mark_used(*, key: ApiKey) -> None:
     """Records that the key authenticated a request, to the minute (LAST_USED_PRECISION)."""
     now = timezone.now()
@@ -281,6 +289,54 @@ def _check_password(password: str, user: User | None = None) -> None:
         ) from None
 
 
+@dataclass(frozen=True)
+class UserProfile:
+    """The reference API's profile fields of a user; None leaves a field as it is, "" clears
+    it."""
+
+    phone: str | None = None
+    mobile_phone: str | None = None
+    job_title: str | None = None
+    time_zone: str | None = None
+    avatar_url: str | None = None
+
+
+PROFILE_LENGTHS = {"phone": 50, "mobile_phone": 50, "job_title": 100, "time_zone": 64}
+MAX_AVATAR_URL_LENGTH = 500
+
+
+def _profile_apply(user: User, profile: UserProfile) -> None:
+    """Checks the given fields and sets them on `user`, unsaved: all of them or none."""
+    values = {f.name: getattr(profile, f.name) for f in fields(profile)}
+    cleaned: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        value = value.strip()
+        limit = PROFILE_LENGTHS.get(name, MAX_AVATAR_URL_LENGTH)
+        if len(value) > limit:
+            raise InvalidParameter(name, Code.TOO_LONG, max=limit)
+        cleaned[name] = value
+    zone = cleaned.get("time_zone")
+    if zone and zone not in zoneinfo.available_timezones():
+        raise InvalidParameter("time_zone", Code.INVALID_TIME_ZONE)
+    avatar = cleaned.get("avatar_url")
+    if avatar:
+        try:
+            URLValidator(schemes=["http", "https"])(avatar)
+        except DjangoValidationError:
+            raise InvalidParameter("avatar_url", Code.INVALID_URL) from None
+    for name, value in cleaned.items():
+        setattr(user, name, value)
+
+
+def user_profile_set(*, user: User, profile: UserProfile) -> User:
+    """A user's own profile (the web's profile page): no admin right needed."""
+    _profile_apply(user, profile)
+    user.save()
+    return user
+
+
 def _check_locale(locale: str) -> None:
     if locale not in Locale.values:
         raise InvalidParameter("locale", Code.NOT_ONE_OF, choices=", ".join(Locale.values))
@@ -310,6 +366,7 @@ def user_create(
     is_admin: bool = False,
     password: str | None = None,
     locale: str = Locale.EN,
+    profile: UserProfile | None = None,
 ) -> User:
     """A new user of the actor's account. Without a password the user cannot log in until an
     admin sets one (an admin may still act as them with log_as).
@@ -323,19 +380,22 @@ def user_create(
     if password is not None:
         # Unsaved: the similarity validator compares the password with the e-mail and names.
         _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
+    new = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_admin=is_admin,
+        locale=locale,
+        password=make_password(password),
+    )
+    _profile_apply(new, profile or UserProfile())
     account = _lock_account(actor)
     _ensure_email_free(account, email)
     try:
         with transaction.atomic():
-            user = User.objects.create(
-                account=account,
-                email=email,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                is_admin=is_admin,
-                locale=locale,
-                password=make_password(password),
-            )
+            new.account = account
+            new.save(force_insert=True)
+            user = new
     except IntegrityError:
         # Another account created the same e-mail between our check and our insert.
         _ensure_email_free(account, email)
@@ -448,11 +508,13 @@ def user_update(
     is_admin: bool | None = None,
     locale: str | None = None,
     password: str | None = None,
+    profile: UserProfile | None = None,
 ) -> User:
     """Changes the given fields; None leaves a field as it is."""
     ensure_admin(actor)
     account = _lock_account(actor)
     user = user_get(actor=actor, user_id=user_id)
+    _profile_apply(user, profile or UserProfile())
     if first_name is not None:
         user.first_name = first_name.strip()
     if last_name is not None:

@@ -23,6 +23,7 @@ from leadcrew.leads.schemas import (
     DeletedManyOut,
     DeletedOut,
     HistoryOut,
+    HistoryQuery,
     IdsIn,
     LeadAccessOut,
     LeadCreate,
@@ -201,9 +202,13 @@ def duplicate_lead(request: ApiRequest, id: Id) -> Any:
 
 
 @router.get("/leads/{id}/action_histories", response=list[HistoryOut], summary="A lead's history")
-def lead_history(request: ApiRequest, response: HttpResponse, id: Id, paging: Query[Paging]) -> Any:
+def lead_history(
+    request: ApiRequest, response: HttpResponse, id: Id, query: Query[HistoryQuery]
+) -> Any:
+    """Newest first unless `direction=asc`."""
     lead = lead_for(request.auth, id)
-    return [history_out(row) for row in paginate(selectors.lead_history(lead), paging, response)]
+    rows = selectors.lead_history(lead, newest_first=query.direction == "desc")
+    return [history_out(row) for row in paginate(rows, query, response)]
 
 
 @router.get(

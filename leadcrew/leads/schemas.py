@@ -31,7 +31,7 @@ from leadcrew.core.api_types import (
     format_datetime,
     money,
 )
-from leadcrew.leads.models import Comment, LeadHistory, Status
+from leadcrew.leads.models import Comment, HistoryAction, LeadHistory, Status
 from leadcrew.leads.selectors import LeadFilter, LeadRow, parse_statuses, split_list
 from leadcrew.leads.services import CommentWrite, LeadWrite
 
@@ -61,6 +61,11 @@ class UserBrief(Out):
     firstname: str
     lastname: str
     email: str
+
+
+class OwnerBrief(UserBrief):
+    phone: str | None
+    mobile_phone: str | None
 
 
 class TeamBrief(Out):
@@ -121,7 +126,14 @@ class LeadDetailOut(LeadOut):
     text_description: str
     comment_count: int
     reminder_at: Timestamp | None
-    user: UserBrief | None
+    reminder_activity_id: int | None = Field(description="The same as remind_activity_id")
+    reminder_activity_name: str | None = Field(description="The name of that activity type")
+    reminder_note: str | None = Field(description="The same as remind_note; null when empty")
+    reminder_duration: int | None = Field(description="Always null: reminders have no length")
+    reminder_activity_log_id: int | None = Field(
+        description="Always null: a reminder is not logged as an activity until it is done"
+    )
+    user: OwnerBrief | None
     team: TeamBrief | None
     created_by: UserBrief | None
     client: ClientBrief | None
@@ -188,6 +200,8 @@ def lead_out(
                 "firstname": row["owner_first_name"],
                 "lastname": row["owner_last_name"],
                 "email": row["owner_email"],
+                "phone": row["owner_phone"] or None,
+                "mobile_phone": row["owner_mobile_phone"] or None,
             }
             if row["owner_id"] is not None
             else None
@@ -230,6 +244,11 @@ def lead_out(
         data["comment_count"] = row["comment_count"]
         # When the reminder falls due: its date and time in the account's zone, as an instant.
         data["reminder_at"] = data["next_action_at"] if row["remind_date"] else None
+        data["reminder_activity_id"] = row["remind_activity_id"]
+        data["reminder_activity_name"] = row["remind_activity_name"]
+        data["reminder_note"] = row["remind_note"] or None
+        data["reminder_duration"] = None
+        data["reminder_activity_log_id"] = None
     return data
 
 
@@ -380,10 +399,41 @@ class DeletedManyOut(Schema):
     ids: list[int]
 
 
+# The reference's `action_type` of each kind of history row *(unverified: the reference
+# documents the endpoint, not its values)*; leadcrew's own `action` is kept beside it.
+ACTION_TYPES = {
+    HistoryAction.CREATED: "creation",
+    HistoryAction.OWNER: "assigned",
+    HistoryAction.TEAM: "team_changed",
+    HistoryAction.STATUS: "status_changed",
+    HistoryAction.STEP: "step_changed",
+    HistoryAction.AMOUNT: "amount_changed",
+    HistoryAction.DELETED: "deleted",
+    HistoryAction.RESTORED: "restored",
+    HistoryAction.TAGS: "tags_changed",
+    HistoryAction.STARRED: "starred_changed",
+}
+
+
+class HistoryQuery(Paging):
+    direction: Direction = Field("desc", description="By date; desc (default) or asc")
+
+
+class HistoryItemOut(Schema):
+    old_value: str | None
+    new_value: str | None
+
+
 class HistoryOut(Schema):
     id: int
     lead_id: int
-    action: str
+    action_type: str = Field(
+        description="creation, assigned, unassigned, team_changed, status_changed, "
+        "step_changed, amount_changed, deleted, restored, tags_changed or starred_changed"
+    )
+    action_item: HistoryItemOut = Field(description="What it was and what it became")
+    user: UserBrief | None = Field(description="Who did it; null for an API key or a job")
+    action: str = Field(description="leadcrew's own name of the change")
     old_value: str | None
     new_value: str | None
     user_id: int | None
@@ -392,9 +442,27 @@ class HistoryOut(Schema):
 
 
 def history_out(row: LeadHistory) -> dict[str, Any]:
+    """A history row in the reference's shape (`action_type`, `action_item`, `user`), with
+    leadcrew's flat keys too. Read with its actor (`lead_history` selects it)."""
+    action_type = ACTION_TYPES.get(HistoryAction(row.action), row.action)
+    if row.action == HistoryAction.OWNER and row.new_value is None:
+        action_type = "unassigned"
+    actor = row.actor
     return {
         "id": row.pk,
         "lead_id": row.lead_id,
+        "action_type": action_type,
+        "action_item": {"old_value": row.old_value, "new_value": row.new_value},
+        "user": (
+            {
+                "id": actor.pk,
+                "firstname": actor.first_name,
+                "lastname": actor.last_name,
+                "email": actor.email,
+            }
+            if actor is not None
+            else None
+        ),
         "action": row.action,
         "old_value": row.old_value,
         "new_value": row.new_value,

@@ -236,6 +236,9 @@ OWNER_COLUMNS = {
     "owner_first_name": F("owner__first_name"),
     "owner_last_name": F("owner__last_name"),
     "owner_email": F("owner__email"),
+    "owner_phone": F("owner__phone"),
+    "owner_mobile_phone": F("owner__mobile_phone"),
+    "remind_activity_name": F("remind_activity__name"),
     "creator_first_name": F("created_by__first_name"),
     "creator_last_name": F("created_by__last_name"),
     "creator_email": F("created_by__email"),
@@ -373,8 +376,10 @@ def with_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     )
 
 
-def lead_history(lead: Lead) -> QuerySet[LeadHistory]:
-    return LeadHistory.objects.filter(lead=lead).order_by("-created_at", "-id")
+def lead_history(lead: Lead, *, newest_first: bool = True) -> QuerySet[LeadHistory]:
+    """A lead's history with who did each change."""
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    return LeadHistory.objects.filter(lead=lead).select_related("actor").order_by(*order)
 
 
 def lead_comments(lead: Lead, *, newest_first: bool = True) -> QuerySet[Comment]:
@@ -422,7 +427,7 @@ def lead_page_lead(actor: Actor, lead_id: int) -> Lead | None:
 
 
 def recent_history(lead: Lead, limit: int) -> list[LeadHistory]:
-    return list(lead_history(lead).select_related("actor")[:limit])
+    return list(lead_history(lead)[:limit])
 
 
 def recent_comments(lead: Lead, limit: int) -> list[Comment]:

@@ -125,6 +125,22 @@ class PasswordForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
 
 
+class ProfileForm(WebForm):
+    """The user's own profile: how colleagues reach them, their time zone and their picture.
+    The service checks the values (a known time zone, an http(s) address)."""
+
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=50)
+    mobile_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=50)
+    job_title = forms.CharField(label=_("Job title"), required=False, max_length=100)
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("Like Europe/Paris; empty for the account's."),
+    )
+    avatar_url = forms.CharField(label=_("Picture (web address)"), required=False, max_length=500)
+
+
 class LanguageForm(WebForm):
     locale = forms.ChoiceField(label=_("Language"), choices=[("en", "English"), ("fr", "Français")])
     next = forms.CharField(required=False, max_length=2000)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login", auth.login_view, name="login"),
     path("logout", auth.logout_view, name="logout"),
     path("password", auth.password_view, name="password"),
+    path("profile", auth.profile_view, name="profile"),
     path("language", auth.language_view, name="language"),
     path("leads", leads.lead_list, name="leads"),
     path("leads/bulk", leads.lead_bulk, name="bulk"),

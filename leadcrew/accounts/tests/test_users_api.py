@@ -21,6 +21,12 @@ USER_KEYS = {
     "created_at",
     "updated_at",
     "teams",
+    "phone",
+    "mobile_phone",
+    "job_title",
+    "has_activated",
+    "time_zone",
+    "avatar_url",
 }
 
 

@@ -64,6 +64,8 @@ def test_every_lead_key_is_present_and_null_where_empty(acme: ApiAccount) -> Non
         "user", "team", "created_by", "permalink", "text_description", "comment_count",
         "reminder_at", "client", "extended_info", "contact_email", "first_contact_email",
         "all_contact_emails",
+        "reminder_activity_id", "reminder_activity_name", "reminder_note",
+        "reminder_duration", "reminder_activity_log_id",
     }  # fmt: skip
     assert set(lead) == expected | show_form
     listed = acme.key_client.get("/api/v2/leads").json()[0]

@@ -12,10 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrew.accounts.models import User
-from leadcrew.accounts.services import user_authenticate, user_locale_set, user_tokens_revoke_all
+from leadcrew.accounts.services import (
+    UserProfile,
+    user_authenticate,
+    user_locale_set,
+    user_profile_set,
+    user_tokens_revoke_all,
+)
 from leadcrew.core.client_address import client_address
-from leadcrew.core.errors import RateLimited, Unauthorized
-from leadcrew.web.forms import LanguageForm, LoginForm, PasswordForm
+from leadcrew.core.errors import InvalidParameter, RateLimited, Unauthorized
+from leadcrew.web.forms import (
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    show_domain_error,
+)
 from leadcrew.web.views.base import WebRequest, safe_next
 
 
@@ -72,6 +84,26 @@ def password_view(request: WebRequest) -> HttpResponse:
         messages.success(request, _("Your password was changed."))
         return HttpResponseRedirect(reverse("web:password"), status=303)
     return render(request, "web/pages/password.html", {"form": form})
+
+
+PROFILE_FIELDS = ("phone", "mobile_phone", "job_title", "time_zone", "avatar_url")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request: WebRequest) -> HttpResponse:
+    user = request.user
+    initial = {name: getattr(user, name) for name in PROFILE_FIELDS}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_profile_set(user=user, profile=UserProfile(**form.cleaned_data))
+        except InvalidParameter as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return HttpResponseRedirect(reverse("web:profile"), status=303)
+    return render(request, "web/pages/profile.html", {"form": form})
 
 
 @require_POST
