@@ -29,6 +29,7 @@ from leadcrew.core.errors import (
     PayloadTooLarge,
 )
 from leadcrew.core.lookups import Ref, pipeline_lookup, step_lookup, user_lookup_by_name
+from leadcrew.events.recording import record_leads_created
 from leadcrew.imports.headers import Field, checked_mapping, recognise
 from leadcrew.imports.models import Import
 from leadcrew.imports.readers import Cell, Sheet, open_sheet
@@ -504,6 +505,11 @@ class _Writer:
                 changed_at=lead.updated_at,
             )
             for lead in leads
+        )
+        record_leads_created(
+            account_id=account_id,
+            actor_id=self.actor.user_id,
+            lead_ids=[lead.pk for lead in leads],
         )
         self.created += len(leads)
 

@@ -30,6 +30,7 @@ from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
+from leadcrew.contacts.models import Category
 from leadcrew.contacts.selectors import FieldDef, client_folder_lookup, lead_values_by_key
 from leadcrew.contacts.services import lead_contact_plan, lead_values_store
 from leadcrew.contacts.values import FieldInput
@@ -336,6 +337,16 @@ class LeadRefs:
     def first_step(self) -> Step:
         return self._ask(("first_step", None), lambda: first_step_of_default_pipeline(self.actor))
 
+    def has_required_categories(self) -> bool:
+        """Whether a won lead must carry tags of required categories (asked once: most
+        accounts have none, and then no won lead needs the check)."""
+        return self._ask(
+            ("required_categories", None),
+            lambda: Category.objects.filter(
+                account_id=self.actor.account_id, is_required=True
+            ).exists(),
+        )
+
     def may_create_in(self, team: Team) -> bool:
         """The placement rule, for a lead its creator would own and then place in `team`."""
         draft = _Draft(owner_id=self.actor.user_id, team_id=None)
@@ -431,7 +442,7 @@ def lead_build(
     )
     _settle_lifecycle(account, lead, status_changed=True, closed_at_given="closed_at" in data)
     tags = normalize_tags(data.get("tags"))
-    if lead.status == Status.WON:
+    if lead.status == Status.WON and refs.has_required_categories():
         check_required_categories(actor, tags)
     contact = lead_contact_plan(
         actor,

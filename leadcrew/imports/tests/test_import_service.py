@@ -434,3 +434,20 @@ def test_its_author_may_undo_an_import_another_user_may_not_see_it(cast: Cast) -
         bulk_undo(actor=cast.actor(cast.nora), bulk_action_id=result.bulk_action_id or 0)
     undo = bulk_undo(actor=cast.actor(cast.nils), bulk_action_id=result.bulk_action_id or 0)
     assert undo.restored == 1
+
+
+def test_an_import_records_the_creation_events_a_dry_run_none(cast: Cast) -> None:
+    from leadcrew.events.models import Event
+
+    before = Event.objects.count()
+    run(cast, [["Title", "Owner"], ["a", "Sam"], ["b", ""]], dry_run=True)
+    assert Event.objects.count() == before
+    run(cast, [["Title", "Owner"], ["a", "Sam"], ["b", ""]], defaults={"user_id": None})
+    a, b = imported(cast)
+    events = set(Event.objects.filter(lead_id__in=[a.pk, b.pk]).values_list("lead_id", "name"))
+    assert events == {
+        (a.pk, "lead.creation"),
+        (b.pk, "lead.creation"),
+        (a.pk, "lead.assigned"),
+        (b.pk, "lead.unassigned"),
+    }
