@@ -16,6 +16,8 @@ class SourceKind(models.TextChoices):
     ACTIVITY = "activity", "Activity type"
     FIELD = "field", "Field"
     CLIENT_FOLDER = "client_folder", "Client folder"
+    CATEGORY = "category", "Tag category"
+    PREDEFINED_TAG = "predefined_tag", "Predefined tag"
     LEAD = "lead", "Lead"
     COMMENT = "comment", "Comment"
 

@@ -43,8 +43,16 @@ from leadcrew.accounts.services import (
 from leadcrew.activities.models import ActivityKind, ActivityType
 from leadcrew.activities.services import ActivityTypeChange, activity_type_create
 from leadcrew.contacts.client_folder_services import client_folder_create, client_folder_update
-from leadcrew.contacts.models import ClientFolder, Field, FieldType, ParentType
+from leadcrew.contacts.models import (
+    Category,
+    ClientFolder,
+    Field,
+    FieldType,
+    ParentType,
+    PredefinedTag,
+)
 from leadcrew.contacts.services import field_create
+from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
 from leadcrew.core.errors import ApiError
 from leadcrew.leads.models import Pipeline, Status, Step
 from leadcrew.leads.pipeline_services import (
@@ -358,6 +366,7 @@ def _migrate(run: _Run) -> None:
     _migrate_activities(run)
     _migrate_fields(run)
     _migrate_client_folders(run)
+    _migrate_vocabulary(run)
     _migrate_leads(run)
 
 
@@ -867,6 +876,71 @@ def _migrate_client_folder(
         run.remember(kind, source_id, local.pk, print_)
     mapping[source_id] = local.pk
     run.count(kind, True, created=created)
+
+
+# --- Tag vocabulary -----------------------------------------------------------------------------
+
+
+def _migrate_vocabulary(run: _Run) -> None:
+    """The tag categories and predefined tags, matched by name or created. A lead's tags are
+    its own strings and arrive with it either way."""
+    categories: dict[str, int] = {}
+    answer = run.api.get("/categories")
+    if answer.status == 200 and isinstance(answer.data, list):
+        for source in answer.data:
+            source_id = _id(source.get("id")) if isinstance(source, dict) else None
+            if source_id is None:
+                continue
+            try:
+                _migrate_named(run, SourceKind.CATEGORY, source_id, source, categories)
+            except ApiError as error:
+                run.skip(SourceKind.CATEGORY, source_id, error)
+    else:
+        run.report.skip(SourceKind.CATEGORY, "*", Skip.NOT_SHOWN, SKIP_MESSAGES[Skip.NOT_SHOWN])
+    answer = run.api.get("/predefined_tags")
+    if answer.status != 200 or not isinstance(answer.data, list):
+        kind = SourceKind.PREDEFINED_TAG
+        run.report.skip(kind, "*", Skip.NOT_SHOWN, SKIP_MESSAGES[Skip.NOT_SHOWN])
+        return
+    for source in answer.data:
+        source_id = _id(source.get("id")) if isinstance(source, dict) else None
+        if source_id is None:
+            continue
+        try:
+            _migrate_named(run, SourceKind.PREDEFINED_TAG, source_id, source, categories)
+        except ApiError as error:
+            run.skip(SourceKind.PREDEFINED_TAG, source_id, error)
+
+
+def _migrate_named(
+    run: _Run, kind: SourceKind, source_id: str, source: Record, categories: dict[str, int]
+) -> None:
+    """A category or a predefined tag: found by name, else created (with its category)."""
+    model: type[Category] | type[PredefinedTag] = (
+        Category if kind == SourceKind.CATEGORY else PredefinedTag
+    )
+    name = str(source.get("name") or "").strip()
+    rows = model.objects.filter(account=run.account)
+    record = run.known(kind, source_id)
+    local_id = record.local_id if record else None
+    if local_id is None or not rows.filter(pk=local_id).exists():
+        with transaction.atomic():
+            found = rows.filter(name__iexact=name).first()
+            created = found is None
+            if found is not None:
+                local_id = found.pk
+            elif kind == SourceKind.CATEGORY:
+                is_required = bool(source.get("is_required"))
+                local_id = category_create(actor=run.actor, name=name, is_required=is_required).pk
+            else:
+                category = categories.get(_id(source.get("category_id")) or "")
+                local_id = predefined_tag_create(actor=run.actor, name=name, category=category).pk
+            run.remember(kind, source_id, local_id, fingerprint({"name": name}))
+        run.count(kind, created, created=created)
+    else:
+        run.count(kind, False, created=False)
+    if kind == SourceKind.CATEGORY:
+        categories[source_id] = local_id
 
 
 # --- Leads and comments -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from leadcrew import cli
 from leadcrew.accounts.models import Edition, User
 from leadcrew.accounts.services import NewAccount, account_create
 from leadcrew.activities.models import ActivityType
-from leadcrew.contacts.models import ClientFolder, Field
+from leadcrew.contacts.models import Category, ClientFolder, Field, PredefinedTag
 from leadcrew.contacts.selectors import lead_values_by_key
 from leadcrew.events.models import Event, EventName
 from leadcrew.leads.models import Comment, Lead, LeadHistory, Pipeline
@@ -66,6 +66,12 @@ CLIENTS = [
     {"id": 62, "name": "Old Co", "description": "", "is_active": False},
 ]
 
+CATEGORIES = [{"id": 71, "name": "Source", "is_required": True, "supertags": []}]
+PREDEFINED_TAGS = [
+    {"id": 81, "name": "fair", "category": "Source", "category_id": 71, "position": 0},
+    {"id": 82, "name": "vip", "category": None, "category_id": None, "position": 1},
+]
+
 
 def _lead(lead_id: int, **fields: Any) -> dict[str, Any]:
     return {
@@ -108,6 +114,18 @@ COMMENTS = {
 }  # fmt: skip
 
 
+LISTS = (
+    "/users",
+    "/teams",
+    "/pipelines",
+    "/steps",
+    "/activities",
+    "/fields",
+    "/categories",
+    "/predefined_tags",
+)
+
+
 class FakeNocrm(BaseHTTPRequestHandler):
     """The reference's read endpoints over the data above. `throttled` requests answer 429
     first, each with `API-RETRY-AFTER: 7`."""
@@ -142,7 +160,7 @@ class FakeNocrm(BaseHTTPRequestHandler):
         elif path.startswith("/leads/") and path.endswith("/comments"):
             lead_id = int(path.split("/")[2])
             self._list(COMMENTS.get(lead_id, []), None)  # everything, whatever the paging
-        elif path in ("/users", "/teams", "/pipelines", "/steps", "/activities", "/fields"):
+        elif path in LISTS:
             data = {
                 "/users": USERS,
                 "/teams": TEAMS,
@@ -150,6 +168,8 @@ class FakeNocrm(BaseHTTPRequestHandler):
                 "/steps": STEPS,
                 "/activities": ACTIVITIES,
                 "/fields": FIELDS,
+                "/categories": CATEGORIES,
+                "/predefined_tags": PREDEFINED_TAGS,
             }
             self._list(data[path], None)  # no paging documented: everything
         else:
@@ -286,6 +306,12 @@ def test_a_nocrm_account_is_recreated_with_its_people_teams_leads_and_comments(
     assert (folders["Lopez SA"].description, folders["Old Co"].is_active) == ("Retail chain", False)
     assert first.client_folder == folders["Lopez SA"]
     assert leads["Deal 102"].client_folder is None
+    tags = PredefinedTag.objects.filter(account=account).select_related("category")
+    assert {(t.name, t.category.name if t.category else None) for t in tags} == {
+        ("fair", "Source"),
+        ("vip", None),
+    }
+    assert Category.objects.get(account=account, name="Source").is_required
     # The contact fields are read from the description's header, custom ones too.
     assert lead_values_by_key(first.pk) == {"first_name": "Jo"}
     budget = Field.objects.get(account=account, name="Budget")
