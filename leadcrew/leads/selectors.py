@@ -479,7 +479,10 @@ def todo_leads(actor: Actor) -> QuerySet[Lead]:
     leads = filtered_leads(
         actor, LeadFilter(user=actor.user_id, status=[Status.TODO, Status.STANDBY])
     )
-    return with_relations(leads.filter(next_action_at__isnull=False))
+    # With what is planned: the activity type of each reminder, in the same query.
+    return with_relations(leads.filter(next_action_at__isnull=False)).select_related(
+        "remind_activity"
+    )
 
 
 def unassigned_pool_leads(actor: Actor) -> QuerySet[Lead]:

@@ -488,6 +488,24 @@ class StepForm(WebForm):
 
 
 class CommentForm(WebForm):
+    """A comment, or an activity when a type is chosen ("Log an activity"), with an optional
+    follow-up reminder saying what is planned next."""
+
+    activity = forms.ChoiceField(label=_("Activity"), required=False, widget=forms.RadioSelect)
     content = forms.CharField(
         label=_("New comment"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    remind_date = forms.DateField(
+        label=_("Follow-up on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    remind_time = forms.TimeField(
+        label=_("at"), required=False, widget=forms.TimeInput(attrs={"type": "time", "step": 900})
+    )
+    remind_activity = forms.ChoiceField(label=_("Planned activity"), required=False)
+    remind_note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, types: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [(str(pk), name) for pk, name in types or []]
+        self.set_choices("activity", [("", _("Comment")), *choices])
+        self.set_choices("remind_activity", [("", "—"), *choices])

@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access import explain
+from leadcrew.access.actor import Actor
 from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import Action, Reason, can, team_managers_edit
+from leadcrew.activities.selectors import activity_types
+from leadcrew.activities.services import FollowUp, activity_log
 from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
@@ -221,7 +224,7 @@ def _page(
             else None
         ),
         "teams_on": actor.settings.teams_on,
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": comment_form or CommentForm(types=_activity_choices(actor)),
         "comments": recent_comments(lead, COMMENTS_SHOWN),
         "history": recent_history(lead, HISTORY_SHOWN),
         "history_limit": HISTORY_SHOWN,
@@ -451,20 +454,42 @@ def lead_step(request: WebRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_comment(request: WebRequest, lead_id: int) -> HttpResponse:
+    """A comment, or "Log an activity" with its optional follow-up reminder, in one step."""
     lead = _visible_lead(request, lead_id)
-    form = CommentForm(request.POST)
+    actor = actor_of(request)
+    form = CommentForm(request.POST, types=_activity_choices(actor))
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.comment_create(
-                actor=actor_of(request),
-                lead_id=lead.pk,
-                data={"content": form.cleaned_data["content"]},
-            )
+            if data["activity"]:
+                follow_up = None
+                if data["remind_date"] is not None:
+                    follow_up = FollowUp(
+                        remind_date=data["remind_date"],
+                        remind_time=data["remind_time"],
+                        activity_id=data["remind_activity"] or None,
+                        note=data["remind_note"],
+                    )
+                activity_log(
+                    actor=actor,
+                    lead_id=lead.pk,
+                    activity_id=data["activity"],
+                    content=data["content"],
+                    follow_up=follow_up,
+                )
+            else:
+                services.comment_create(
+                    actor=actor, lead_id=lead.pk, data={"content": data["content"]}
+                )
         except ApiError as error:
             show_domain_error(form, error)
         else:
             return done(request, _lead_url(lead.pk) + "#comments")
     return _page(request, lead, comment_form=form)
+
+
+def _activity_choices(actor: Actor) -> list[tuple[int, str]]:
+    return [(kind.pk, kind.name) for kind in activity_types(actor, loggable_only=True)]
 
 
 @login_required
