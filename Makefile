@@ -8,7 +8,7 @@ PORT    ?= 8000
 DB      ?= postgres
 SCALE   ?= full
 
-.PHONY: install run serve migrate demo test test-fast lint typecheck check bench soak clean messages screenshots
+.PHONY: install run serve migrate demo test test-fast lint typecheck check bench soak clean messages screenshots openapi-snapshot
 
 install: $(STAMP)
 
@@ -71,3 +71,8 @@ messages: install
 # database, a live `leadcrew serve` on a free loopback port, Chromium through Playwright.
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
+
+# The OpenAPI document's snapshot (tests/openapi.json): regenerate it after changing the API,
+# and commit it, so that the change to the public contract shows in review.
+openapi-snapshot: install
+	$(BIN)/python scripts/openapi_snapshot.py

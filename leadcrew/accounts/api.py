@@ -94,7 +94,7 @@ def logout(request: ApiRequest) -> dict[str, object]:
 def revoke_api_key(request: ApiRequest) -> dict[str, object]:
     """Revokes the X-API-KEY (or `api_key`) of this request, as an integration does when it
     disconnects: the key answers 401 `unauthorized_disabled_token` from then on. Under a user
-    token, 403 `not_api_key`."""
+    token, 401 `not_api_key`."""
     services.api_key_revoke_own(actor=request.auth)
     return {"status": 200, "message": "Your API key is revoked."}
 

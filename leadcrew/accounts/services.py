@@ -162,9 +162,9 @@ def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
 
 def api_key_revoke_own(*, actor: Actor) -> ApiKey:
     """The key making the request revokes itself (POST /auth/revoke_api_key: an integration
-    disconnecting). A user token is no key: 403 `not_api_key`."""
+    disconnecting). A user token is no key: 401 `not_api_key`, as webhooks answer it."""
     if actor.api_key_id is None:
-        raise Forbidden(Code.NOT_API_KEY, type="not_api_key")
+        raise Unauthorized(Code.NOT_API_KEY, type="not_api_key")
     return api_key_revoke(actor=actor, key_id=actor.api_key_id)
 
 

@@ -79,5 +79,5 @@ def test_a_key_revokes_itself(acme: World) -> None:
 
 def test_a_user_token_is_no_key_to_revoke(acme: World) -> None:
     response = as_user(acme.admin).post("/auth/revoke_api_key")
-    assert response.status_code == 403 and error_type(response) == "not_api_key"
+    assert response.status_code == 401 and error_type(response) == "not_api_key"
     assert acme.key.get("/ping").status_code == 200
