@@ -11,6 +11,8 @@ from leadcrew.audit.services import sensitive_action_record
 from leadcrew.contacts.models import ClientFolder
 from leadcrew.contacts.selectors import client_folder_get, client_folder_list
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter
+from leadcrew.events.models import EventName
+from leadcrew.events.recording import record_config_event
 from leadcrew.leads.services import lead_update, lock_for_write, updated_at_moved_to
 
 MAX_NAME_LENGTH = 255
@@ -33,12 +35,26 @@ def client_folder_create(*, actor: Actor, name: str, description: str = "") -> C
     every creation (an event to deliver) belongs here."""
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidParameter("description", Code.TOO_LONG, max=MAX_DESCRIPTION_LENGTH)
-    return ClientFolder.objects.create(
+    folder = ClientFolder.objects.create(
         account_id=actor.account_id,
         name=_clean_name(name),
         description=description,
         user_id=actor.user_id,
     )
+    record_config_event(
+        actor=actor,
+        name=EventName.CLIENT_FOLDER_CREATED,
+        subject_id=folder.pk,
+        data={
+            "id": folder.pk,
+            "name": folder.name,
+            "description": folder.description,
+            "is_active": folder.is_active,
+            "user_id": folder.user_id,
+            "created_at": folder.created_at.isoformat(),
+        },
+    )
+    return folder
 
 
 @transaction.atomic

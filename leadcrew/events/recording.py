@@ -230,9 +230,16 @@ def record_for_leads(
     return count
 
 
-def record_leads_created(*, account_id: int, actor_id: int | None, lead_ids: Iterable[int]) -> int:
+def record_leads_created(
+    *,
+    account_id: int,
+    actor_id: int | None,
+    lead_ids: Iterable[int],
+    bulk_action_id: int | None = None,
+) -> int:
     """`lead.creation` and `lead.assigned`/`lead.unassigned` for leads created set-based (an
-    import): two INSERT … SELECT over the new leads, in the caller's transaction."""
+    import): three INSERT … SELECT over the new leads, in the caller's transaction. With the
+    import's `bulk_action_id`, its assignments are told to each owner in one notification."""
     from leadcrew.access.policy import system_leads
 
     ids = list(lead_ids)
@@ -242,12 +249,14 @@ def record_leads_created(*, account_id: int, actor_id: int | None, lead_ids: Ite
         lead_column="id",
         name=EventName.LEAD_CREATION,
         actor_id=actor_id,
+        bulk_action_id=bulk_action_id,
     )
     owned = new.filter(owner_id__isnull=False)
     rows = owned.annotate(
         _ev_name=Value(str(EventName.LEAD_ASSIGNED), output_field=TEXT),
         _ev_qualifier=Value("", output_field=TEXT),
         _ev_actor=Value(actor_id, output_field=IntegerField()),
+        _ev_bulk=Value(bulk_action_id, output_field=IntegerField()),
         _ev_any=Value(False, output_field=BooleanField()),
         _ev_at=Value(timezone.now(), output_field=models.DateTimeField()),
     ).values_list(
@@ -257,6 +266,7 @@ def record_leads_created(*, account_id: int, actor_id: int | None, lead_ids: Ite
         "id",
         "_ev_actor",
         "owner_id",
+        "_ev_bulk",
         "_ev_any",
         "_ev_at",
     )
@@ -269,6 +279,7 @@ def record_leads_created(*, account_id: int, actor_id: int | None, lead_ids: Ite
             "lead_id",
             "actor_id",
             "subject_id",
+            "bulk_action_id",
             "any_update",
             "created_at",
         ],
@@ -279,6 +290,7 @@ def record_leads_created(*, account_id: int, actor_id: int | None, lead_ids: Ite
         lead_column="id",
         name=EventName.LEAD_UNASSIGNED,
         actor_id=actor_id,
+        bulk_action_id=bulk_action_id,
     )
     return count
 

@@ -510,6 +510,7 @@ class _Writer:
             account_id=account_id,
             actor_id=self.actor.user_id,
             lead_ids=[lead.pk for lead in leads],
+            bulk_action_id=self.bulk.pk,
         )
         self.created += len(leads)
 

@@ -236,3 +236,20 @@ def test_steps_and_pipelines_record_account_events(acme: World) -> None:
     assert data is not None
     assert data["name"] == "Signed!"
     assert data["pipeline"]["name"] == "Partners"
+
+
+def test_a_new_client_folder_records_its_event(acme: World) -> None:
+    from leadcrew.contacts.client_folder_services import client_folder_create
+
+    folder = client_folder_create(actor=admin_actor(acme), name="Globex", description="HQ")
+    event = Event.objects.get()
+    assert (event.name, event.subject_id) == ("client_folder.created", folder.pk)
+    assert event.data is not None and event.data["name"] == "Globex"
+
+
+def test_an_import_records_its_leads_creation_with_its_bulk_action(acme: World) -> None:
+    ids = many_leads(acme, 2)
+    record_leads_created(
+        account_id=acme.account.pk, actor_id=acme.admin.pk, lead_ids=ids, bulk_action_id=7
+    )
+    assert set(Event.objects.values_list("bulk_action_id", flat=True)) == {7}
