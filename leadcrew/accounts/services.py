@@ -418,6 +418,21 @@ class ImportedUser:
     locale: str
     is_disabled: bool
     created_at: datetime | None = None
+    phone: str = ""
+    mobile_phone: str = ""
+    job_title: str = ""
+    time_zone: str = ""  # "" is the account's
+
+
+def _imported_profile(data: ImportedUser) -> dict[str, str]:
+    """The profile as the columns hold it: cut to their lengths, an unknown zone left out."""
+    zone = data.time_zone if data.time_zone in zoneinfo.available_timezones() else ""
+    return {
+        "phone": data.phone.strip()[:50],
+        "mobile_phone": data.mobile_phone.strip()[:50],
+        "job_title": data.job_title.strip()[:100],
+        "time_zone": zone,
+    }
 
 
 @transaction.atomic
@@ -445,6 +460,7 @@ def user_import(
             locale=data.locale,
             password=make_password(None),
             created_at=data.created_at or timezone.now(),
+            **_imported_profile(data),
         )
         if data.is_admin:
             _record_user_action(
@@ -452,9 +468,13 @@ def user_import(
             )
         return user, True
     user = user_get(actor=actor, user_id=user_id)
+    profile = _imported_profile(data)
     before = (user.first_name, user.last_name, user.locale, user.is_admin, user.is_disabled)
+    profile_before = {name: getattr(user, name) for name in profile}
     user.first_name, user.last_name = data.first_name.strip(), data.last_name.strip()
     user.locale = data.locale
+    for name, value in profile.items():
+        setattr(user, name, value)
     if data.is_admin != user.is_admin:
         if not data.is_admin:
             _ensure_another_active_admin(account, user)
@@ -469,7 +489,7 @@ def user_import(
         _record_user_action(actor, SensitiveActionType.USER_DISABLED, user)
         user_tokens_revoke_all(user=user)
         user_sessions_end(user_id=user.pk)
-    changed = before != (
+    changed = profile_before != profile or before != (
         user.first_name,
         user.last_name,
         user.locale,

@@ -500,6 +500,10 @@ def _imported_user(run: _Run, user: Record) -> ImportedUser:
         locale=_locale(user.get("locale")),
         is_disabled=disabled_there or not run.invite,
         created_at=_instant(user.get("created_at")),
+        phone=str(user.get("phone") or ""),
+        mobile_phone=str(user.get("mobile_phone") or ""),
+        job_title=str(user.get("job_title") or ""),
+        time_zone=str(user.get("time_zone") or ""),
     )
 
 

@@ -195,7 +195,9 @@ def assert_same_account(server: Source, target: NewAccount, *, invited: bool) ->
     assert set(target_by_email) == {user["email"] for user in source_users} | {"it@acme.example"}
     for user in source_users:
         mine = target_by_email[user["email"]]
-        for name in ("firstname", "lastname", "is_admin", "locale"):
+        for name in ("firstname", "lastname", "is_admin", "locale", "phone", "mobile_phone"):
+            assert mine[name] == user[name], (user["email"], name)
+        for name in ("job_title", "time_zone"):
             assert mine[name] == user[name], (user["email"], name)
         assert mine["is_disabled"] == (user["is_disabled"] or not invited)
         assert {(t["name"], t["is_manager"]) for t in mine["teams"]} == {

@@ -33,7 +33,9 @@ USERS = [
     {"id": 11, "firstname": "Ana", "lastname": "Lopez", "email": "ana@shop.example",
      "is_admin": True, "is_disabled": False, "locale": "fr", "teams": []},
     {"id": 12, "firstname": "Bo", "lastname": "Berg", "email": "bo@shop.example",
-     "is_admin": False, "is_disabled": False, "locale": "en", "teams": []},
+     "is_admin": False, "is_disabled": False, "locale": "en", "teams": [],
+     "phone": "+33 1 23 45 67 89", "mobile_phone": "+33 6 12 34 56 78",
+     "job_title": "Account manager", "time_zone": "Europe/Paris"},
     {"id": 13, "firstname": "Cy", "lastname": "Chan", "email": "cy@shop.example",
      "is_admin": False, "is_disabled": True, "locale": "de", "teams": []},
 ]  # fmt: skip
@@ -272,6 +274,8 @@ def test_a_nocrm_account_is_recreated_with_its_people_teams_leads_and_comments(
     assert bo.is_disabled and cy.is_disabled  # not invited: nobody new can log in yet
     assert not bo.has_usable_password()
     assert cy.locale == "en"  # a language leadcrew does not have
+    assert (bo.phone, bo.mobile_phone) == ("+33 1 23 45 67 89", "+33 6 12 34 56 78")
+    assert (bo.job_title, bo.time_zone, cy.time_zone) == ("Account manager", "Europe/Paris", "")
     retail = Team.objects.get(account=account, name="Retail")
     memberships = Membership.objects.filter(account=account, team=retail)
     assert {(m.user.email, m.is_manager) for m in memberships} == {
