@@ -1,6 +1,16 @@
 from django.urls import path
 
-from leadcrew.web.views import admin, auth, boards, imports, lead, leads, stats, undo
+from leadcrew.web.views import (
+    activity_types,
+    admin,
+    auth,
+    boards,
+    imports,
+    lead,
+    leads,
+    stats,
+    undo,
+)
 
 app_name = "web"
 
@@ -70,6 +80,7 @@ urlpatterns = [
     path("settings/pipelines/<int:pipeline_id>/steps", admin.step_add, name="step_add"),
     path("settings/steps/<int:step_id>", admin.step_edit, name="step_edit"),
     path("settings/steps/<int:step_id>/delete", admin.step_delete, name="step_delete"),
+    path("settings/activities", activity_types.settings_activities, name="settings_activities"),
     path("settings/api-keys", admin.settings_api_keys, name="settings_api_keys"),
     path("settings/api-keys/<int:key_id>/revoke", admin.api_key_revoke, name="api_key_revoke"),
     path("settings/data", admin.settings_data, name="settings_data"),
