@@ -90,7 +90,9 @@ def add_fuzz_hooks(schema: Any) -> None:
     in_url = _hostile([hostile for hostile in HOSTILE_TEXT if _encodable(str(hostile.value))])
 
     def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[object]:
-        return tainted(body, in_body)
+        # A multipart form (a file upload) is text encoded as UTF-8, not JSON: a lone
+        # surrogate cannot be sent in it, so its fields take what a URL can carry.
+        return tainted(body, in_url if _multipart(context) else in_body)
 
     def flatmap_query(context: Any, query: Any) -> st.SearchStrategy[object]:
         return tainted(query, in_url) if query else st.just(query)
@@ -100,6 +102,11 @@ def add_fuzz_hooks(schema: Any) -> None:
 
     for hook in (flatmap_body, flatmap_query, flatmap_path_parameters):
         schema.hook(hook)
+
+
+def _multipart(context: Any) -> bool:
+    bodies = getattr(getattr(context, "operation", None), "body", None) or []
+    return any(getattr(body, "media_type", "") == "multipart/form-data" for body in bodies)
 
 
 def _encodable(text: str) -> bool:
