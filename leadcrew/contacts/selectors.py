@@ -173,3 +173,54 @@ def lead_duplicates(actor: Actor, lead_id: int) -> QuerySet[Lead]:
         same |= Q(pk__in=sharing.values("lead_id"))
     candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
     return candidates.filter(same).exclude(pk=lead.pk).order_by("-id")
+
+
+# --- The lead page's contact card -----------------------------------------------------------
+
+CARD_LEADS = 5
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    name: str
+    type: str
+    value: str
+
+    @property
+    def href(self) -> str:
+        """Where the value leads: mailto:, tel:, or the web address; "" for plain text."""
+        if self.type == FieldType.EMAIL:
+            return f"mailto:{self.value}"
+        if self.type == FieldType.PHONE:
+            return "tel:" + "".join(c for c in self.value if c.isdigit() or c == "+")
+        if self.type == FieldType.URL:
+            return self.value if "://" in self.value else f"https://{self.value}"
+        return ""
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """What the lead page shows of the people and the company behind a lead: only leads the
+    reader may see."""
+
+    lines: list[ContactLine]
+    folder: ClientFolder | None
+    folder_leads: list[Lead]
+    duplicates: list[Lead]
+
+
+def lead_contact_card(actor: Actor, lead: Lead) -> ContactCard:
+    """The card of a lead the actor already reads through the policy."""
+    values = dict(LeadFieldValue.objects.filter(lead_id=lead.pk).values_list("field_id", "value"))
+    lines = [
+        ContactLine(name=field.name, type=field.type, value=values[field.id])
+        for field in lead_field_defs(actor)
+        if values.get(field.id)
+    ]
+    folder = lead.client_folder
+    folder_leads: list[Lead] = []
+    if folder is not None:
+        others = client_folder_leads(actor, folder).exclude(pk=lead.pk)
+        folder_leads = list(others.only("pk", "title")[:CARD_LEADS])
+    duplicates = list(lead_duplicates(actor, lead.pk).only("pk", "title")[:CARD_LEADS])
+    return ContactCard(lines=lines, folder=folder, folder_leads=folder_leads, duplicates=duplicates)

@@ -169,7 +169,11 @@ class LeadFilterForm(WebForm):
         required=False,
         max_length=255,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Words of the title"), "data-search-box": ""}
+            attrs={
+                "type": "search",
+                "placeholder": _("Title, name, e-mail, phone, company…"),
+                "data-search-box": "",
+            }
         ),
     )
     status = forms.MultipleChoiceField(

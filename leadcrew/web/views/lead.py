@@ -19,6 +19,7 @@ from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import Action, Reason, can, team_managers_edit
 from leadcrew.activities.selectors import activity_types
 from leadcrew.activities.services import FollowUp, activity_log
+from leadcrew.contacts.selectors import lead_contact_card
 from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
@@ -239,6 +240,7 @@ def _page(
         ),
         "step_form": StepForm(initial={"step": str(lead.step_id)}, directory=directory),
         **_list_around(request, lead),
+        "contact": lead_contact_card(actor, lead),
     }
     return render_page(
         request, "web/leads/detail.html", context, regions=("comments",), status=status
