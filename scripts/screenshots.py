@@ -1,9 +1,11 @@
 """The README's screenshots: the demo data on a throw-away SQLite database, a real `leadcrew
-serve` on a free loopback port, and Chromium (through Playwright) at 1280×800.
+serve` on a free loopback port, and Chromium (through Playwright) at 1280×800 and, for the
+phone, 390×844.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Writes leads.png, lead.png, stats.png and privacy-preview.png.
+Writes leads.png, lead.png, stats.png and privacy-preview.png, then phone-leads.png,
+phone-lead.png and phone-menu.png.
 """
 
 import argparse
@@ -16,12 +18,23 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("LEADCREW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SHOTS = (
+    "leads.png",
+    "lead.png",
+    "stats.png",
+    "privacy-preview.png",
+    "phone-leads.png",
+    "phone-lead.png",
+    "phone-menu.png",
+)
 
 
 def free_port() -> int:
@@ -43,21 +56,25 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 30
     raise SystemExit(f"the server did not answer at {url} within {seconds:.0f} s")
 
 
+def log_in(page: Any) -> None:
+    from leadcrew import demo
+
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(demo.ADMIN_EMAIL)
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_url(re.compile(r"/leads$"))
+    page.wait_for_load_state("networkidle")
+
+
 def shoot(url: str, out: Path) -> None:
     from playwright.sync_api import sync_playwright
-
-    from leadcrew import demo
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=url, viewport=VIEWPORT, locale="en-GB")
         page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(demo.ADMIN_EMAIL)
-        page.get_by_label("Password").fill(demo.PASSWORD)
-        page.locator("form button[type=submit].primary").click()
-        page.wait_for_url(re.compile(r"/leads$"))
-        page.wait_for_load_state("networkidle")
+        log_in(page)
         page.screenshot(path=str(out / "leads.png"))
 
         # A lead with a team, its page scrolled to the access panel.
@@ -76,6 +93,20 @@ def shoot(url: str, out: Path) -> None:
         page.get_by_role("button", name="Preview the effect").click()
         page.locator("#preview").wait_for()
         page.screenshot(path=str(out / "privacy-preview.png"))
+
+        # The same account on a phone: the list as cards, a lead's quick actions, the menu.
+        phone = browser.new_context(
+            base_url=url, viewport=PHONE, locale="en-GB", device_scale_factor=2, has_touch=True
+        )
+        page = phone.new_page()
+        log_in(page)
+        page.screenshot(path=str(out / "phone-leads.png"))
+        page.locator("table.leads tbody td.title a").nth(2).click()
+        page.wait_for_url(re.compile(r"/leads/\d+"))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / "phone-lead.png"))
+        page.get_by_role("button", name="Menu").click()
+        page.screenshot(path=str(out / "phone-menu.png"))
         browser.close()
 
 
@@ -114,7 +145,7 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    for name in ("leads.png", "lead.png", "stats.png", "privacy-preview.png"):
+    for name in SHOTS:
         print(out / name)
     return 0
 

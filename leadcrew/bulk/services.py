@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from leadcrew.access.actor import Actor
@@ -407,19 +407,40 @@ def _restore_previous_values(
 def _undo_history(
     actor: Actor, bulk: BulkAction, put_back: QuerySet[BulkChange], now: datetime
 ) -> None:
-    """One history row per restored lead, saying the bulk action was undone."""
+    """One history row per restored lead, the bulk action's own row the other way round: what
+    the lead had after the action, then what it has again (the tags taken off again for tags
+    added, and the reverse). A reader of the history sees values, in any language."""
     action = UNDO_HISTORY.get(bulk.action, _history_action(bulk.action))
-    rows = put_back.annotate(
+    tags = [str(tag) for tag in bulk.params.get("tags", [])]
+    undone_tags = None
+    if bulk.action == BulkActionType.ADD_TAGS:
+        undone_tags = "-" + ", -".join(tags)
+    elif bulk.action == BulkActionType.REMOVE_TAGS:
+        undone_tags = "+" + ", +".join(tags)
+    # Deleting, restoring and importing have no values to swap; tags have their own.
+    keep_no_value = undone_tags is not None or bulk.action in UNDO_HISTORY
+    applied = LeadHistory.objects.filter(bulk_action=bulk, lead_id__in=put_back.values("lead_id"))
+    rows = applied.annotate(
         _actor=Value(actor.user_id, output_field=IntegerField()),
         _action=Value(action, output_field=TEXT),
-        _note=Value(f"undo of bulk action {bulk.pk}", output_field=TEXT),
+        _old=Value(None, output_field=TEXT) if keep_no_value else F("new_value"),
+        _new=Value(undone_tags, output_field=TEXT) if keep_no_value else F("old_value"),
         _at=Value(now, output_field=models.DateTimeField()),
     )
     _insert_select(
         LeadHistory,
-        ["account", "lead", "actor", "action", "new_value", "created_at", "bulk_action"],
+        [
+            "account",
+            "lead",
+            "actor",
+            "action",
+            "old_value",
+            "new_value",
+            "created_at",
+            "bulk_action",
+        ],
         rows.values_list(
-            "account_id", "lead_id", "_actor", "_action", "_note", "_at", "bulk_action_id"
+            "account_id", "lead_id", "_actor", "_action", "_old", "_new", "_at", "bulk_action_id"
         ),
     )
 

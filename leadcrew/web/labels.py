@@ -98,6 +98,22 @@ SKIP_REASONS = {
     "unassigned": _("they are unassigned: assign them before moving them to a step"),
 }
 
+# The rule behind "not allowed" for the actions with a rule of their own (docs/access-rules.md).
+SKIP_REASONS_BY_ACTION = {
+    BulkActionType.ASSIGN: {
+        "not_allowed": _("the assignment rules do not let you reassign them"),
+    },
+    BulkActionType.PLACE_IN_TEAM: {
+        "not_allowed": _("the team rules do not let you move them to another team"),
+    },
+    BulkActionType.DELETE: {
+        "not_allowed": _("you may not change them, and only who may change a lead may delete it"),
+    },
+    BulkActionType.RESTORE: {
+        "not_allowed": _("only who could change them may restore them"),
+    },
+}
+
 FIELD_LABELS = {
     "title": _("Title"),
     "description": _("Description"),

@@ -18,6 +18,7 @@ VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "he
 EVERYONE_PAGES = (
     "/leads",
     "/leads/new",
+    "/leads/import",
     "/leads/{lead}",
     "/pipeline",
     "/unassigned",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
+from leadcrew.bulk.services import Selection, bulk_apply, bulk_undo
 from leadcrew.leads.models import Lead
 from leadcrew.leads.services import lead_create, lead_delete
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
@@ -198,7 +199,15 @@ def test_no_fixed_element_hides_an_error_or_a_button(page: Any, acme: Cast) -> N
 
 
 def test_the_phone_layout_menu_cards_and_labels(page: Any, acme: Cast) -> None:
-    campaign(acme, 2, acme.admin)
+    campaign(acme, 1, acme.admin)
+    lead_create(
+        actor=acme.actor(acme.admin),
+        data={
+            "title": "Campaign lead 01",
+            "user_id": acme.admin.pk,
+            "fields": {"phone": "+33 6 12 34 56 78", "email": "buyer@globex.test"},
+        },
+    )
     log_in(page, acme.admin.email)
     # The Tags filter's description exists.
     described = page.get_by_label("Tags", exact=True).first.get_attribute("aria-describedby")
@@ -226,10 +235,14 @@ def test_the_phone_layout_menu_cards_and_labels(page: Any, acme: Cast) -> None:
     page.keyboard.press("Escape")
     assert not nav.is_visible()
 
-    # The list as cards: every key fact of a lead is in its card, nothing cut off.
+    # The list as cards, the first ones on the first screen: the filters beyond the search
+    # are folded. Every key fact of a lead is in its card, nothing cut off.
+    assert page.get_by_label("Search").is_visible()
+    assert not page.get_by_label("Owner", exact=True).is_visible()
     card = page.locator("table.leads tbody tr", has_text="Campaign lead 01")
     box = card.bounding_box()
     assert box["width"] <= PHONE["width"]
+    assert page.locator("table.leads tbody tr").first.bounding_box()["y"] < PHONE["height"]
     text = card.inner_text()
     for fact in ("Campaign lead 01", "To do", "Incoming", str(acme.admin.full_name)):
         assert fact in text, fact
@@ -240,6 +253,11 @@ def test_the_phone_layout_menu_cards_and_labels(page: Any, acme: Cast) -> None:
     # The lead page: quick actions before the details.
     card.get_by_role("link", name="Campaign lead 01").click()
     page.wait_for_url(re.compile(r"/leads/\d+"))
+    call = page.get_by_role("link", name="Call +33 6 12 34 56 78")
+    assert call.get_attribute("href") == "tel:+33612345678"
+    mail = page.get_by_role("link", name="E-mail buyer@globex.test")
+    assert mail.get_attribute("href") == "mailto:buyer@globex.test"
+    assert call.bounding_box()["y"] < PHONE["height"]
     quick = page.get_by_role("heading", name="Quick actions").bounding_box()
     details = page.get_by_role("heading", name="Details").bounding_box()
     assert quick["y"] < details["y"]
@@ -360,3 +378,49 @@ def test_htmx_requests_show_loading_and_disable_their_buttons(page: Any, acme: C
     assert "Called back" in page.locator("#comments").inner_text()
     assert page.locator(".loading-bar").count() == 0
     assert page.get_by_role("button", name="Add the comment").is_enabled()
+
+
+def test_the_history_of_an_undone_bulk_action_shows_values_in_the_readers_language(
+    page: Any, acme: Cast
+) -> None:
+    [lead] = campaign(acme, 1, acme.admin)
+    admin = acme.actor(acme.admin)
+    done = bulk_apply(
+        actor=admin,
+        action="set_status",
+        selection=Selection(ids=[lead.pk]),
+        params={"status": "won"},
+    )
+    bulk_undo(actor=admin, bulk_action_id=done.bulk_action.pk)
+    User.objects.filter(pk=acme.admin.pk).update(locale="fr")
+    log_in(page, acme.admin.email)
+    for viewport in (DESK, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"/leads/{lead.pk}")
+        history = page.locator("table.history")
+        rows = history.locator("tbody tr").all_inner_texts()
+        assert "undo" not in history.inner_text()
+        # Newest first: the undo puts "won" back to "to do", after the bulk action did the reverse.
+        assert re.search(r"Gagnée\s+À faire", rows[0]), rows[0]
+        assert re.search(r"À faire\s+Gagnée", rows[1]), rows[1]
+        region = page.get_by_role("region", name="Modifications, sous forme de tableau")
+        region.focus()
+        assert region.evaluate("(r) => r === document.activeElement")
+
+
+def test_a_refused_reassignment_names_the_assignment_rule(page: Any, acme: Cast) -> None:
+    leads = [acme.leads.nils_solo.pk, acme.leads.nils_north.pk]
+    done = bulk_apply(
+        actor=acme.actor(acme.nils),
+        action="assign",
+        selection=Selection(ids=leads),
+        params={"user_id": acme.ursula.pk},
+    )
+    assert done.bulk_action.skipped == {"not_allowed": 1}
+    log_in(page, acme.nils.email)
+    for viewport in (DESK, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"/leads?bulk={done.bulk_action.pk}")
+        result = page.locator(".bulk-result").inner_text()
+        assert "1 lead: the assignment rules do not let you reassign them" in result
+        assert "you may not change them" not in result

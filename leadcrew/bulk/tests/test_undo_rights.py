@@ -44,8 +44,10 @@ def statuses(cast: Cast, *names: str) -> dict[str, str]:
 
 
 def undo_rows(cast: Cast, bulk_id: int) -> set[str]:
-    """The leads that got an "undo" history row."""
-    rows = LeadHistory.objects.filter(bulk_action_id=bulk_id, new_value__startswith="undo of")
+    """The leads that got an "undo" history row (written when the bulk action was undone)."""
+    undone_at = BulkAction.objects.get(pk=bulk_id).undone_at
+    assert undone_at is not None
+    rows = LeadHistory.objects.filter(bulk_action_id=bulk_id, created_at=undone_at)
     return {cast.lead_name(row.lead_id) for row in rows}
 
 

@@ -84,8 +84,11 @@ def field_label(name: str) -> str:
 
 
 @register.filter
-def skip_reason(code: str) -> str:
-    return str(labels.SKIP_REASONS.get(code, code))
+def skip_reason(code: str, action: str = "") -> str:
+    """Why leads were skipped, naming the rule of the action (`reason|skip_reason:action`):
+    a refused reassignment is about who may assign, not about who may change the lead."""
+    by_action: dict[str, Any] = labels.SKIP_REASONS_BY_ACTION.get(action, {})  # type: ignore[call-overload]
+    return str(by_action.get(code) or labels.SKIP_REASONS.get(code, code))
 
 
 @register.filter

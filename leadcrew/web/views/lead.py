@@ -3,6 +3,7 @@ comments, deletion)."""
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import Action, Reason, can, team_managers_edit
 from leadcrew.activities.selectors import activity_types
 from leadcrew.activities.services import FollowUp, activity_log
-from leadcrew.contacts.selectors import lead_contact_card
+from leadcrew.contacts.selectors import lead_contact_card, lead_values_by_key
 from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
@@ -154,6 +155,20 @@ def _read_only_reason(request: WebRequest, lead: Lead, see: tuple[Reason, ...]) 
     }
 
 
+def _reach(lead: Lead) -> dict[str, str]:
+    """The lead's phone and e-mail (its fields `phone` and `email`), as call and mail links."""
+    values = lead_values_by_key(lead.pk)
+    phone = values.get("phone", "").strip()
+    email = values.get("email", "").strip()
+    dial = "".join(c for c in phone if c.isascii() and (c.isdigit() or c == "+"))
+    return {
+        "phone": phone if dial else "",
+        "phone_url": f"tel:{dial}" if dial else "",
+        "email": email if "@" in email else "",
+        "email_url": f"mailto:{quote(email, safe='@')}" if "@" in email else "",
+    }
+
+
 def _list_around(request: WebRequest, lead: Lead) -> dict[str, str]:
     """The list the reader came from (its filters ride along in the lead's URL): the way back
     to it, and its previous and next leads, which keep the same filters."""
@@ -241,6 +256,7 @@ def _page(
         "step_form": StepForm(initial={"step": str(lead.step_id)}, directory=directory),
         **_list_around(request, lead),
         "contact": lead_contact_card(actor, lead),
+        **_reach(lead),
     }
     return render_page(
         request, "web/leads/detail.html", context, regions=("comments",), status=status

@@ -367,8 +367,20 @@
 
   // --- Start, and again on every piece of page htmx brings in --------------------------------------
 
+  // On a phone, the filters beyond the search start folded, unless the list is filtered.
+  function foldFilters(root) {
+    if (!window.matchMedia("(max-width: 640px)").matches) return;
+    root.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
+      if (!details.hasAttribute("data-folded-once") && !details.hasAttribute("data-filtered")) {
+        details.open = false;
+      }
+      details.setAttribute("data-folded-once", "");
+    });
+  }
+
   function init(root) {
     initBulk(root || document);
+    foldFilters(root || document);
   }
   if (window.htmx) {
     window.htmx.onLoad(init);
