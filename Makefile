@@ -29,14 +29,18 @@ demo: migrate
 run: demo
 	$(BIN)/leadcrew serve --host $(HOST) --port $(PORT)
 
+# The suite runs on every core (pytest-xdist), a test file per worker; TEST_WORKERS=0 runs it in
+# this one process (for a debugger, or -x on the first failure).
+TEST_WORKERS ?= auto
+
 test: install
 	@mkdir -p var
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Everything but the tests marked slow or browser: under a minute, for while you work.
 test-fast: install
 	@mkdir -p var
-	$(BIN)/pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
