@@ -365,7 +365,7 @@ def test_htmx_requests_show_loading_and_disable_their_buttons(page: Any, acme: C
     [lead] = campaign(acme, 1, acme.admin)
     log_in(page, acme.admin.email)
     page.goto(f"/leads/{lead.pk}")
-    button = page.get_by_role("button", name="Add the comment")
+    button = page.locator("#comments").get_by_role("button", name="Save")
     page.get_by_label("New comment").fill("Called back")
     # The state right after the click, before the answer comes.
     state = button.evaluate(
@@ -377,7 +377,7 @@ def test_htmx_requests_show_loading_and_disable_their_buttons(page: Any, acme: C
     settled(page)
     assert "Called back" in page.locator("#comments").inner_text()
     assert page.locator(".loading-bar").count() == 0
-    assert page.get_by_role("button", name="Add the comment").is_enabled()
+    assert page.locator("#comments").get_by_role("button", name="Save").is_enabled()
 
 
 def test_the_history_of_an_undone_bulk_action_shows_values_in_the_readers_language(
