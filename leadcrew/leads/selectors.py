@@ -1,9 +1,10 @@
 """Reads of leads: every one starts from the access policy's queryset."""
 
 import json
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import astuple, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -426,12 +427,122 @@ def lead_page_lead(actor: Actor, lead_id: int) -> Lead | None:
     return with_relations(leads_for(actor)).filter(pk=lead_id).first()
 
 
-def recent_history(lead: Lead, limit: int) -> list[LeadHistory]:
-    return list(lead_history(lead)[:limit])
+# --- A lead's timeline: its activities, comments and changes, newest first ------------------
 
 
-def recent_comments(lead: Lead, limit: int) -> list[Comment]:
-    return list(lead_comments(lead)[:limit])
+class TimelineShown(StrEnum):
+    """Which entries a lead's timeline shows."""
+
+    ALL = "all"
+    ACTIVITIES = "activities"  # comments with an activity type
+    COMMENTS = "comments"  # comments without one
+    CHANGES = "changes"  # history entries
+
+
+# At the same instant a comment comes before a change (it is usually what explains it).
+_CHANGE_RANK, _COMMENT_RANK = 0, 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a timeline page starts: the entries strictly older than this one, in the
+    timeline's order (instant, then comments before changes, then id, all descending)."""
+
+    micros: int  # the entry's instant, in microseconds since 1970 (UTC)
+    rank: int
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.micros}-{self.rank}-{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "TimelineCursor | None":
+        """The cursor a "show more" link carries; None for anything else."""
+        parts = text.split("-")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            return None
+        micros, rank, row_id = (int(part) for part in parts)
+        if rank not in (_CHANGE_RANK, _COMMENT_RANK) or micros > _MAX_MICROS:
+            return None
+        return cls(micros, rank, row_id)
+
+    @property
+    def instant(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.micros)
+
+    def older(self, rank: int) -> Q:
+        """The rows of the given rank that come after this cursor (are older)."""
+        instant = self.instant
+        earlier = Q(created_at__lt=instant)
+        if rank < self.rank:
+            return earlier | Q(created_at=instant)
+        if rank == self.rank:
+            return earlier | Q(created_at=instant, id__lt=self.id)
+        return earlier
+
+
+_MAX_MICROS = (datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One entry: an activity or a comment (`comment`), or a change (`change`)."""
+
+    comment: Comment | None = None
+    change: LeadHistory | None = None
+
+    @property
+    def row(self) -> Comment | LeadHistory:
+        row = self.comment or self.change
+        assert row is not None
+        return row
+
+    @property
+    def kind(self) -> str:
+        """activity, comment or change"""
+        if self.comment is None:
+            return "change"
+        return "activity" if self.comment.activity_id is not None else "comment"
+
+    @property
+    def cursor(self) -> TimelineCursor:
+        row = self.row
+        rank = _CHANGE_RANK if self.comment is None else _COMMENT_RANK
+        return TimelineCursor((row.created_at - _EPOCH) // timedelta(microseconds=1), rank, row.pk)
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]
+    more: TimelineCursor | None  # where the next page starts; None: nothing older
+
+
+def lead_timeline(
+    lead: Lead, *, shown: TimelineShown, before: TimelineCursor | None, limit: int
+) -> TimelinePage:
+    """Up to `limit` entries of a lead's timeline (of a lead the reader sees), newest first,
+    older than `before` if given: at most two queries, whatever the length of the history,
+    each an ordered range scan of the lead's comments or history index."""
+    fetched: list[TimelineEntry] = []
+    if shown != TimelineShown.CHANGES:
+        comments = lead_comments(lead)
+        if shown == TimelineShown.ACTIVITIES:
+            comments = comments.filter(activity__isnull=False)
+        elif shown == TimelineShown.COMMENTS:
+            comments = comments.filter(activity__isnull=True)
+        if before is not None:
+            comments = comments.filter(before.older(_COMMENT_RANK))
+        fetched += [TimelineEntry(comment=row) for row in comments[: limit + 1]]
+    if shown in (TimelineShown.ALL, TimelineShown.CHANGES):
+        changes = lead_history(lead)
+        if before is not None:
+            changes = changes.filter(before.older(_CHANGE_RANK))
+        fetched += [TimelineEntry(change=row) for row in changes[: limit + 1]]
+    fetched.sort(key=lambda entry: astuple(entry.cursor), reverse=True)
+    entries = fetched[:limit]
+    more = entries[-1].cursor if len(fetched) > limit else None
+    return TimelinePage(entries, more)
 
 
 # --- The pipeline board and the to-do list --------------------------------------------------

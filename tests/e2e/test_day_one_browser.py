@@ -397,13 +397,15 @@ def test_the_history_of_an_undone_bulk_action_shows_values_in_the_readers_langua
     for viewport in (DESK, PHONE):
         page.set_viewport_size(viewport)
         page.goto(f"/leads/{lead.pk}")
-        history = page.locator("table.history")
-        rows = history.locator("tbody tr").all_inner_texts()
-        assert "undo" not in history.inner_text()
+        timeline = page.locator("#timeline")
+        rows = timeline.locator("li[data-kind=change]").all_inner_texts()
+        assert "undo" not in timeline.inner_text()
         # Newest first: the undo puts "won" back to "to do", after the bulk action did the reverse.
-        assert re.search(r"Gagnée\s+À faire", rows[0]), rows[0]
-        assert re.search(r"À faire\s+Gagnée", rows[1]), rows[1]
-        region = page.get_by_role("region", name="Modifications, sous forme de tableau")
+        assert re.search(r"Gagnée\s+→?\s*devient\s+À faire", rows[0]), rows[0]
+        assert re.search(r"À faire\s+→?\s*devient\s+Gagnée", rows[1]), rows[1]
+        region = page.get_by_role(
+            "region", name="Activités, commentaires et modifications, les plus récents d’abord"
+        )
         region.focus()
         assert region.evaluate("(r) => r === document.activeElement")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access import explain
@@ -25,10 +26,11 @@ from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
 from leadcrew.leads.selectors import (
+    TimelineCursor,
+    TimelineShown,
     filtered_leads,
     lead_page_lead,
-    recent_comments,
-    recent_history,
+    lead_timeline,
 )
 from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
@@ -57,9 +59,16 @@ from leadcrew.web.views.base import (
 )
 from leadcrew.web.views.leads import lead_query
 
-HISTORY_SHOWN = 100
 OPENED = "opened-"  # the prefix of the hidden inputs that carry a field's value at opening
-COMMENTS_SHOWN = 100
+# The timeline shows this many entries, then "Show more" (the next ones, older).
+TIMELINE_SHOWN = 50
+SHOWN, BEFORE = "timeline", "before"  # the timeline's query parameters
+TIMELINE_FILTERS = {
+    TimelineShown.ALL: pgettext_lazy("timeline", "All"),
+    TimelineShown.ACTIVITIES: pgettext_lazy("timeline", "Activities"),
+    TimelineShown.COMMENTS: pgettext_lazy("timeline", "Comments"),
+    TimelineShown.CHANGES: pgettext_lazy("timeline", "Changes"),
+}
 
 
 def _visible_lead(request: WebRequest, lead_id: int) -> Lead:
@@ -241,9 +250,7 @@ def _page(
         ),
         "teams_on": actor.settings.teams_on,
         "comment_form": comment_form or CommentForm(types=_activity_choices(actor)),
-        "comments": recent_comments(lead, COMMENTS_SHOWN),
-        "history": recent_history(lead, HISTORY_SHOWN),
-        "history_limit": HISTORY_SHOWN,
+        **_timeline(request, lead),
         "access": access,
         "see_reasons": [labels.CALLER_REASONS[r] for r in access.see.reasons],
         "edit_reasons": [labels.CALLER_REASONS[r] for r in access.edit.reasons],
@@ -259,8 +266,47 @@ def _page(
         **_reach(lead),
     }
     return render_page(
-        request, "web/leads/detail.html", context, regions=("comments",), status=status
+        request,
+        "web/leads/detail.html",
+        context,
+        regions=("comments", "timeline", "timeline-more"),
+        status=status,
     )
+
+
+def _timeline(request: WebRequest, lead: Lead) -> dict[str, Any]:
+    """One page of the lead's timeline, its filter links and its "Show more" link; each link
+    keeps the rest of the page's query (the list the lead was opened from)."""
+    wanted = request.GET.get(SHOWN, "")
+    shown = TimelineShown(wanted) if wanted in TimelineShown else TimelineShown.ALL
+    before = TimelineCursor.parse(request.GET.get(BEFORE, ""))
+    page = lead_timeline(lead, shown=shown, before=before, limit=TIMELINE_SHOWN)
+    kept = request.GET.copy()
+    for key in (SHOWN, BEFORE):
+        kept.pop(key, None)
+
+    def url(**extra: str) -> str:
+        query = kept.copy()
+        query.update({key: value for key, value in extra.items() if value})
+        return _lead_url(lead.pk) + ("?" + query.urlencode() if query else "")
+
+    filters = [
+        {"value": value, "label": label, "url": url(timeline=value if value != "all" else "")}
+        for value, label in TIMELINE_FILTERS.items()
+    ]
+    return {
+        "timeline": page.entries,
+        "timeline_shown": shown.value,
+        "timeline_filters": filters,
+        "timeline_newest_url": url(timeline=_shown_param(shown)) if before else "",
+        "timeline_more_url": url(timeline=_shown_param(shown), before=str(page.more))
+        if page.more
+        else "",
+    }
+
+
+def _shown_param(shown: TimelineShown) -> str:
+    return "" if shown == TimelineShown.ALL else shown.value
 
 
 @login_required
