@@ -262,6 +262,8 @@ LOGGING = {
 NINJA_PAGINATION_MAX_LIMIT = 1000
 # How often the server turns passed standby reminders back into to-dos (seconds).
 LEADCREW_REMINDER_INTERVAL = int(os.environ.get("LEADCREW_REMINDER_INTERVAL", "30"))
+# The hour (0-23, in each user's time zone) from which the daily digest of their to-do goes out.
+LEADCREW_DIGEST_HOUR = int(os.environ.get("LEADCREW_DIGEST_HOUR", "7"))
 # Per-credential API rate limit (requests per minute); 0 turns it off.
 LEADCREW_API_RATE_LIMIT = int(os.environ.get("LEADCREW_API_RATE_LIMIT", "0"))
 # Per-account API quota (requests per UTC day, every credential of the account together; the

@@ -443,6 +443,10 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         "leadcrew/leads/services.py::standby_wake_due": (
             "the reminder job wakes due standby leads of every account, for no user"
         ),
+        "leadcrew/events/periodic.py::notify_due_reminders": (
+            "the reminder job tells each lead's own owner that its reminder fell due, in every "
+            "account; what the notification says is read again through the policy"
+        ),
         "leadcrew/events/recording.py::record_leads_created": (
             "records the creation events of leads an import has just created, by their ids"
         ),

@@ -195,7 +195,15 @@ class Notification(TenantModel):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "-id"], name="notification_by_user")]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="notification_by_user"),
+            # The bell's unread count on every page: one small index range per user.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            # Whether a lead's reminder was already announced (periodic.notify_due_reminders).
+            models.Index(fields=["lead_id", "user", "kind"], name="notification_by_lead"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "key"],
@@ -214,7 +222,7 @@ class NotificationSettings(models.Model):
     email_assigned = models.BooleanField(default=True)
     email_reminder = models.BooleanField(default=True)
     email_digest = models.BooleanField(default=False)
-    # The last day a digest went out, in the account's time zone.
+    # The last day a digest went out, in the user's time zone (their own, or the account's).
     digest_sent_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 see) and the e-mails of `target_type=email` webhooks. Sent by the worker through Django's
 e-mail framework (LEADCREW_EMAIL_URL; the console when unset)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,6 +22,7 @@ from leadcrew.events.models import (
     NotificationKind,
     NotificationSettings,
 )
+from leadcrew.events.periodic import due_today, user_zone
 
 # A notification not e-mailed within this time (e-mail off, a long outage) is not e-mailed late.
 EMAIL_WINDOW = timedelta(days=1)
@@ -89,6 +90,8 @@ def notification_text(notification: Notification, user: User) -> tuple[str, str]
             subject = _("Reminder: %(title)s") % {"title": title}
             body = _("Your reminder for the lead “%(title)s” is due.") % {"title": title}
         return subject, f"{body}\n\n{lead_link(notification.lead_id)}\n"
+    if kind == NotificationKind.DIGEST:
+        return digest_text(notification, user)
     if kind == NotificationKind.WEBHOOK_DISABLED:
         subject = _("A webhook was disabled")
         body = _(
@@ -97,6 +100,41 @@ def notification_text(notification: Notification, user: User) -> tuple[str, str]
         ) % {"webhook": notification.text}
         return subject, f"{body}\n"
     return None
+
+
+DIGEST_LINES = 20
+
+
+def digest_day(notification: Notification) -> date:
+    return date.fromisoformat(notification.key.removeprefix("digest:"))
+
+
+def digest_text(notification: Notification, user: User) -> tuple[str, str] | None:
+    """The day's to-do as it is when the e-mail goes out (only leads the user may see), the
+    most overdue first; None when nothing is left to do."""
+    due = due_today(user, digest_day(notification), user_zone(user))
+    leads = list(due[: DIGEST_LINES + 1])
+    if not leads:
+        return None
+    count = len(leads) if len(leads) <= DIGEST_LINES else due.count()
+    subject = ngettext(
+        "Your to-do today: %(count)d lead", "Your to-do today: %(count)d leads", count
+    ) % {"count": count}
+    lines = [
+        ngettext(
+            "%(count)d lead of yours has a reminder due by tonight:",
+            "%(count)d leads of yours have a reminder due by tonight:",
+            count,
+        )
+        % {"count": count},
+        "",
+    ]
+    for lead in leads[:DIGEST_LINES]:
+        lines.append(f"- {lead.title}\n  {lead_link(lead.pk)}")
+    if count > DIGEST_LINES:
+        lines.append(_("…and %(more)d more.") % {"more": count - DIGEST_LINES})
+    lines += ["", _("Your whole to-do list:"), f"{settings.LEADCREW_SITE_URL}/todo"]
+    return subject, "\n".join(lines) + "\n"
 
 
 def email_pending(now: datetime | None = None) -> int:
@@ -114,6 +152,7 @@ def email_pending(now: datetime | None = None) -> int:
             kind__in=[
                 NotificationKind.ASSIGNED,
                 NotificationKind.REMINDER,
+                NotificationKind.DIGEST,
                 NotificationKind.WEBHOOK_DISABLED,
             ],
         )

@@ -44,16 +44,21 @@ def email_notifications() -> int:
 
 def upkeep() -> int:
     """Run by the scheduler at each tick (a plain function, not a task: it must run even when
-    no worker does). Answers how many events wait for dispatch."""
+    no worker does): also makes the notifications of due reminders and of the day's digests.
+    Answers how many events wait for dispatch."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from leadcrew.events.delivery import purge_old_deliveries, release_stale_claims
     from leadcrew.events.models import Event
+    from leadcrew.events.periodic import make_digests, notify_due_reminders
 
     release_stale_claims()
     purge_old_deliveries()
+    # Due reminders and the day's digests become notifications here; the worker e-mails them.
+    if notify_due_reminders() + make_digests():
+        email_notifications.enqueue()
     # A commit's kick enqueues the dispatch at once: an event older than a few seconds and not
     # dispatched lost its kick (a crash between the commit and the enqueue).
     late = Event.objects.filter(

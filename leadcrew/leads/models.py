@@ -161,6 +161,12 @@ class Lead(TenantModel):
                 name="lead_standby_due",
             ),
             models.Index(fields=["account", "deleted_at"], name="lead_bin"),
+            # The reminders falling due now, in every account (events/periodic.py).
+            models.Index(
+                fields=["next_action_at"],
+                condition=Q(deleted_at__isnull=True, owner__isnull=False),
+                name="lead_reminder_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(probability__lte=100), name="probability_percent"),

@@ -1,65 +1,20 @@
 """Notifications e-mailed through a real SMTP server (aiosmtpd): one grouped e-mail for a bulk
 assignment, in the user's language, never about a lead they may not see."""
 
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
 
 from leadcrew.accounts.models import Account, Privacy
 from leadcrew.bulk.services import Selection, bulk_apply
 from leadcrew.events.models import Notification, NotificationSettings
-from leadcrew.events.tests.conftest import admin_actor, many_leads
+from leadcrew.events.tests.conftest import Inbox, admin_actor, body, many_leads
 from leadcrew.events.tests.test_webhooks import run_worker
 from leadcrew.leads import services
 from leadcrew.testing.api_world import World, make_world
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
-        message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def world(transactional_db: None) -> World:
     return make_world("Acme", "admin@acme.test")
-
-
-def body(message: Any) -> str:
-    return str(message.get_body(preferencelist=("plain",)).get_content())
 
 
 def test_a_bulk_assignment_of_1000_leads_is_one_email(world: World, inbox: Inbox) -> None:
