@@ -324,6 +324,12 @@ LEADCREW_LOGIN_FAILURES_PER_ADDRESS = int(
     os.environ.get("LEADCREW_LOGIN_FAILURES_PER_ADDRESS", "20")
 )
 LEADCREW_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LEADCREW_LOGIN_LOCKOUT_SECONDS", "900"))
+# "Forgot password?" requests allowed per e-mail and per client address within one
+# LEADCREW_LOGIN_LOCKOUT_SECONDS window (leadcrew/accounts/throttle.py); 0 turns either count off.
+LEADCREW_RESET_REQUESTS_PER_EMAIL = int(os.environ.get("LEADCREW_RESET_REQUESTS_PER_EMAIL", "3"))
+LEADCREW_RESET_REQUESTS_PER_ADDRESS = int(
+    os.environ.get("LEADCREW_RESET_REQUESTS_PER_ADDRESS", "10")
+)
 # How many login passwords this machine checks at once (leadcrew/accounts/login_slots.py): by
 # default half its cores, so that attackers' guesses never take every core; 0: no bound.
 LEADCREW_LOGIN_CONCURRENCY = int(

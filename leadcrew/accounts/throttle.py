@@ -148,3 +148,49 @@ def login_success_record(*, email: str, address: str) -> None:
     window = int(clock() // _period())
     subjects = _subjects(email, address)
     cache.delete_many([each.count_key(window) for each in subjects if each.kind == "email"])
+
+
+# --- Password-reset requests ---------------------------------------------------------------------
+# Every request counts, whether its e-mail is a user's or not (the answer must not tell), per
+# e-mail and per client address within one window of LEADCREW_LOGIN_LOCKOUT_SECONDS: past
+# LEADCREW_RESET_REQUESTS_PER_EMAIL or LEADCREW_RESET_REQUESTS_PER_ADDRESS, the requests are
+# refused until the window ends. Nobody's inbox can be flooded, no address can probe e-mails.
+
+
+def _reset_subjects(email: str, address: str) -> list[_Subject]:
+    subjects = []
+    if settings.LEADCREW_RESET_REQUESTS_PER_EMAIL > 0:
+        normalized = email.strip().lower()
+        subjects.append(
+            _Subject("email", _digest(normalized), settings.LEADCREW_RESET_REQUESTS_PER_EMAIL)
+        )
+    if settings.LEADCREW_RESET_REQUESTS_PER_ADDRESS > 0:
+        bucket = _address_bucket(address)
+        subjects.append(
+            _Subject("address", _digest(bucket), settings.LEADCREW_RESET_REQUESTS_PER_ADDRESS)
+        )
+    return subjects
+
+
+def reset_request_record(*, email: str, address: str) -> None:
+    """Counts one password-reset request; refuses it (RateLimited, 429) past either limit."""
+    now = clock()
+    period = _period()
+    window = int(now // period)
+    for subject in _reset_subjects(email, address):
+        key = f"reset:{subject.kind}:{subject.digest}:{window}"
+        cache.add(key, 0, timeout=period + SLACK_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout=period + SLACK_SECONDS)
+            count = 1
+        if count > subject.limit:
+            reset_at = (window + 1) * period
+            logger.warning(
+                "Password-reset request refused (too many for this %s): %s from %s.",
+                subject.kind,
+                _shown(email),
+                address,
+            )
+            raise RateLimited(max(math.ceil(reset_at - now), 1), reset_at)

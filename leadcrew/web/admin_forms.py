@@ -184,13 +184,19 @@ class UserCreateForm(WebForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
-        help_text=_("Optional: without one, the person cannot log in until you set one."),
+        help_text=_("Optional: without one, the person sets their own from the invitation."),
     )
     locale = forms.ChoiceField(label=_("Language"), choices=Locale.choices, initial=Locale.EN)
     is_admin = forms.BooleanField(label=_("Admin of the account"), required=False)
+    invite = forms.BooleanField(
+        label=_("E-mail them an invitation to set their password"),
+        required=False,
+        initial=True,
+    )
 
     def user_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("invite", None)
         data["password"] = data.get("password") or None
         return data
 

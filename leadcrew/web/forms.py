@@ -125,6 +125,14 @@ class PasswordForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
 
 
+class ForgotPasswordForm(WebForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
 class ProfileForm(WebForm):
     """The user's own profile: how colleagues reach them, their time zone and their picture.
     The service checks the values (a known time zone, an http(s) address)."""

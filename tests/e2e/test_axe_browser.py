@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from leadcrew.accounts.models import User
+from leadcrew.accounts.password_links import password_link
 from leadcrew.leads.services import lead_delete
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
@@ -84,4 +85,32 @@ def test_every_page_has_no_axe_violation(
             if problems:
                 found[f"{who.email} {url}"] = problems
         context.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_the_pages_before_logging_in_have_no_axe_violation(
+    browser: Any, live_server: Any, acme: Cast, locale: str, viewport: str, settings: Any
+) -> None:
+    settings.LEADCREW_SITE_URL = live_server.url
+    pages = ("/login", "/password/forgot", password_link(acme.nils), "/password/set/MQ/nope")
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport])
+    context.add_cookies([{"name": "leadcrew_language", "value": locale, "url": live_server.url}])
+    page = context.new_page()
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    for url in pages:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("lang") == locale
+        problems = violations(axe, page)
+        sideways = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if sideways > 0:
+            problems.append(f"scrolls sideways by {sideways}px")
+        if problems:
+            found[url] = problems
+    context.close()
     assert found == {}

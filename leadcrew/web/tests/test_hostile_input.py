@@ -144,7 +144,7 @@ class Walk:
 
     cast: Cast
     client: Client
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     failures: list[str] = field(default_factory=list)
 
     def url(self, route: str) -> str:
@@ -182,7 +182,7 @@ def _walk(cast: Cast, login: Login, persona: str) -> Walk:
         selection=Selection(ids=[cast.leads.nils_north.pk]),
         params={},
     )
-    ids = {
+    ids: dict[str, int | str] = {
         "lead_id": cast.leads.nils_north.pk,
         "team_id": cast.north.pk,
         "user_id": cast.nils.pk if persona == "member" else cast.mona.pk,
@@ -190,6 +190,9 @@ def _walk(cast: Cast, login: Login, persona: str) -> Walk:
         "step_id": step.pk,
         "key_id": ApiKey.objects.filter(account=cast.account).order_by("pk")[0].pk,
         "bulk_id": bulk.bulk_action.pk,
+        # A password link's page, with a token that is not (or no longer) good.
+        "uidb64": "MQ",
+        "token": "set-password",
     }
     client = login(cast.admin if persona == "admin" else cast.nils)
     client.raise_request_exception = True

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access.preview import settings_preview
-from leadcrew.accounts import data_export, deletion_services
+from leadcrew.accounts import data_export, deletion_services, password_links
 from leadcrew.accounts import selectors as account_selectors
 from leadcrew.accounts import services as account_services
 from leadcrew.accounts.models import Edition, User
@@ -326,6 +326,8 @@ def settings_users(request: WebRequest) -> HttpResponse:
             messages.success(
                 request, _("%(name)s can now be given leads.") % {"name": user_label(user)}
             )
+            if form.cleaned_data["invite"]:
+                _invite(request, user.pk)
             return _again("web:settings_users", anchor=f"#user-{user.pk}")
     context = {
         "section": "users",
@@ -336,6 +338,36 @@ def settings_users(request: WebRequest) -> HttpResponse:
         "me": request.user,
     }
     return render_page(request, "web/settings/users.html", context)
+
+
+def _invite(request: WebRequest, user_id: int) -> None:
+    """E-mails the user the link to set their password, and says whether it left."""
+    try:
+        user = password_links.invitation_send(actor=actor_of(request), user_id=user_id)
+    except ApiError as error:
+        _refused(request, error)
+    except OSError:
+        messages.error(
+            request,
+            _(
+                "The invitation could not be e-mailed: check the server's e-mail settings "
+                "(LEADCREW_EMAIL_URL), then send it again from the list of users."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("An invitation to set a password was e-mailed to %(email)s.") % {"email": user.email},
+        )
+
+
+@admin_required
+@require_POST
+def user_invite(request: WebRequest, user_id: int) -> HttpResponse:
+    """Sends the invitation e-mail, or sends it again when the first one got lost or its link
+    expired."""
+    _invite(request, user_id)
+    return _again("web:settings_users", anchor=f"#user-{user_id}")
 
 
 def _delete_form(request: WebRequest, user_id: int, data: Any = None) -> UserDeleteForm:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrew.accounts.models import User
+from leadcrew.accounts.password_links import (
+    password_link_used,
+    password_link_user,
+    password_reset_request,
+)
 from leadcrew.accounts.services import (
     UserProfile,
     user_authenticate,
@@ -22,6 +28,7 @@ from leadcrew.accounts.services import (
 from leadcrew.core.client_address import client_address
 from leadcrew.core.errors import InvalidParameter, RateLimited, Unauthorized
 from leadcrew.web.forms import (
+    ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     PasswordForm,
@@ -121,6 +128,63 @@ def language_view(request: HttpRequest) -> HttpResponse:
             settings.LANGUAGE_COOKIE_NAME, locale, max_age=365 * 24 * 3600, samesite="Lax"
         )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgot_view(request: HttpRequest) -> HttpResponse:
+    """ "Forgot password?": the same answer whether the e-mail is a user's or not."""
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            password_reset_request(email=email, address=client_address(request.META))
+        except RateLimited as error:
+            form.add_error(None, error.text())
+            response = render(request, "web/pages/password_forgot.html", {"form": form}, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        messages.success(
+            request,
+            _(
+                "If %(email)s is the e-mail of a leadcrew user, a link to set a new password is "
+                "on its way. It works once; look in the spam folder too."
+            )
+            % {"email": email},
+        )
+        return HttpResponseRedirect(reverse("web:password_forgot"), status=303)
+    return render(request, "web/pages/password_forgot.html", {"form": form})
+
+
+# The link's token moves from the address to the session at once, so that the page's address
+# (which the browser may send to other sites as a Referer) carries no token: Django's own way.
+SET_PASSWORD_TOKEN = "_password_link_token"
+TOKEN_IN_SESSION = "set-password"
+
+
+@require_http_methods(["GET", "POST"])
+def password_set_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The page of a link from a reset or invitation e-mail: a new password, then logged in."""
+    if token != TOKEN_IN_SESSION:
+        if password_link_user(uidb64=uidb64, token=token) is None:
+            return render(request, "web/pages/password_set.html", {"invalid": True})
+        request.session[SET_PASSWORD_TOKEN] = token
+        url = reverse("web:password_set", kwargs={"uidb64": uidb64, "token": TOKEN_IN_SESSION})
+        return HttpResponseRedirect(url)
+    saved = request.session.get(SET_PASSWORD_TOKEN, "")
+    user = password_link_user(uidb64=uidb64, token=saved)
+    if user is None:
+        return render(request, "web/pages/password_set.html", {"invalid": True})
+    form = SetPasswordForm(user, request.POST or None, label_suffix="")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        password_link_used(user=user)
+        del request.session[SET_PASSWORD_TOKEN]
+        login(request, user, backend="leadcrew.accounts.backends.EmailBackend")
+        translation.activate(user.locale)
+        messages.success(request, _("Your password is set: welcome."))
+        return HttpResponseRedirect(reverse("web:leads"), status=303)
+    context = {"form": form, "person": user, "first_time": not user.has_activated}
+    return render(request, "web/pages/password_set.html", context)
 
 
 @login_required
