@@ -536,7 +536,7 @@ def import_run(
     columns = _mapping(actor, sheet, mapping, defs)
     refs = LeadRefs(actor)
     account = actor.account
-    order = date_order or date_order_for(account.currency, account.time_zone)
+    order = date_order or date_order_for(account.time_zone)
     with transaction.atomic():
         base = _defaults(actor, refs, defaults)
         reader = _RowReader(actor, columns, sheet.headers, base, order)

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from leadcrew.core.countries import zone_month_first
 from leadcrew.core.errors import Code, InvalidParameter
 from leadcrew.imports.readers import Cell
 from leadcrew.leads.models import Status
@@ -24,14 +25,10 @@ class DateOrder(StrEnum):
     MONTH_FIRST = "month_first"  # January 3: the United States
 
 
-# Currencies whose accounts write dates month first.
-MONTH_FIRST_CURRENCIES = frozenset({"USD"})
-
-
-def date_order_for(currency: str, time_zone: str) -> DateOrder:
-    """The account's usual date order: month first for an account in dollars in an American
-    time zone (the United States), day first otherwise (France, and most of the world)."""
-    if currency in MONTH_FIRST_CURRENCIES and time_zone.startswith(("America/", "US/", "Pacific/")):
+def date_order_for(time_zone: str) -> DateOrder:
+    """The account's usual date order: as its time zone's country writes dates (month first
+    in the United States), day first for a zone of no country (UTC) as most of the world."""
+    if zone_month_first(time_zone):
         return DateOrder.MONTH_FIRST
     return DateOrder.DAY_FIRST
 

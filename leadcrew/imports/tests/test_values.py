@@ -174,10 +174,11 @@ def test_times() -> None:
 
 
 def test_the_date_order_follows_the_account() -> None:
-    assert date_order_for("EUR", "Europe/Paris") == DateOrder.DAY_FIRST
-    assert date_order_for("USD", "America/New_York") == DateOrder.MONTH_FIRST
-    assert date_order_for("USD", "Europe/Paris") == DateOrder.DAY_FIRST
-    assert date_order_for("CAD", "America/Toronto") == DateOrder.DAY_FIRST
+    assert date_order_for("Europe/Paris") == DateOrder.DAY_FIRST
+    assert date_order_for("America/New_York") == DateOrder.MONTH_FIRST
+    assert date_order_for("America/Toronto") == DateOrder.DAY_FIRST
+    assert date_order_for("America/Mexico_City") == DateOrder.DAY_FIRST
+    assert date_order_for("UTC") == DateOrder.DAY_FIRST
 
 
 def test_tags_are_split_on_commas_and_semicolons() -> None:

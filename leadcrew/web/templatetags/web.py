@@ -1,13 +1,18 @@
-"""Formatting for the pages: money and counts in the reader's language, labels of codes."""
+"""Formatting for the pages: dates, money and counts in the reader's language and the account's
+country, labels of codes. Every page shows dates through `day` and `moment`, amounts through
+`money`: the one place for those rules."""
 
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils import formats, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import pgettext
 
 from leadcrew.accounts.models import User
+from leadcrew.core.countries import zone_month_first
+from leadcrew.leads.models import HistoryAction
 from leadcrew.web import labels
 
 register = template.Library()
@@ -16,15 +21,22 @@ register = template.Library()
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF", "CAD": "CA$"}
 # Languages that write the symbol after the amount ("12 000 €").
 SYMBOL_AFTER = {"fr"}
+# Currencies without a minor unit in use (ISO 4217 exponent 0): never any cents to show.
+NO_CENTS_CURRENCIES = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND"}
+    | {"VUV", "XAF", "XOF", "XPF"}
+)
 
 
 @register.filter
 def money(amount: Decimal | int | float | None, currency: str = "") -> str:
     """12000 EUR as "€12,000" in English and "12 000 €" in French; cents only when there are
-    some."""
+    some, and never in a currency without cents (¥1,235)."""
     if amount is None:
         return ""
     value = Decimal(str(amount))
+    if currency.upper() in NO_CENTS_CURRENCIES:
+        value = value.quantize(Decimal(1))
     decimals = 0 if value == value.to_integral_value() else 2
     number = formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper())
@@ -36,6 +48,43 @@ def money(amount: Decimal | int | float | None, currency: str = "") -> str:
     if symbol.isalpha():  # a code: "CHF 1,200"
         return f"{symbol}\u00a0{number}"
     return f"{symbol}{number}"
+
+
+def month_first() -> bool:
+    """Whether dates read month first: as the account's country writes them (the country of
+    its time zone, the zone the pages are shown in); day first for a zone of no country (UTC),
+    as imported spreadsheets are read."""
+    return bool(zone_month_first(timezone.get_current_timezone_name()))
+
+
+def _local(value: date) -> date:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def day(value: date | None, style: str = "short") -> str:
+    """A date (or a date-time's day, in the account's time zone): 05/12/2026 for a Paris or
+    London account, 12/05/2026 for a New York one; `day:"long"` spells the month, in the
+    reader's language (5 December 2026, December 5, 2026, 5 décembre 2026)."""
+    if value is None or value == "":
+        return ""
+    if style == "long":
+        pattern = "F j, Y" if month_first() else "j F Y"
+    else:
+        pattern = "m/d/Y" if month_first() else "d/m/Y"
+    return dateformat.format(_local(value), pattern)
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A date-time in the account's time zone: 05/12/2026 14:30, or 12/05/2026 2:30 p.m. where
+    the country tells the time in 12 hours."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{day(local)} {dateformat.time_format(local, 'P' if month_first() else 'H:i')}"
 
 
 @register.filter
@@ -64,6 +113,22 @@ def status_label(status: str | None) -> str:
 @register.filter
 def history_label(action: str) -> str:
     return str(labels.HISTORY_LABELS.get(action, action))  # type: ignore[call-overload]
+
+
+@register.simple_tag
+def history_value(action: str, value: str | None, currency: str) -> str:
+    """A value of a lead's history as the pages show it elsewhere: a status by its label, an
+    amount as money (€52,000, not 52000.00)."""
+    if value is None or value == "":
+        return "—"
+    if action == HistoryAction.STATUS:
+        return status_label(value) or "—"
+    if action == HistoryAction.AMOUNT:
+        try:
+            return money(Decimal(value), currency)
+        except InvalidOperation:
+            return value
+    return value
 
 
 @register.filter

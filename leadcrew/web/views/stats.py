@@ -32,6 +32,7 @@ from leadcrew.stats.services import statistics_export
 from leadcrew.web import admin_labels
 from leadcrew.web.admin_forms import StatsForm, show_admin_error
 from leadcrew.web.choices import Directory, user_label
+from leadcrew.web.templatetags.web import day
 from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_page
 
 ACCOUNT, MANAGED, ME = "account", "managed", "me"
@@ -119,8 +120,8 @@ def group_label(group: Group, grouping: Grouping) -> str:
         if grouping == Grouping.MONTH:
             return date_format(key, "YEAR_MONTH_FORMAT")
         if grouping == Grouping.WEEK:
-            return _("Week of %(day)s") % {"day": date_format(key, "SHORT_DATE_FORMAT")}
-        return date_format(key, "SHORT_DATE_FORMAT")
+            return _("Week of %(day)s") % {"day": day(key)}
+        return day(key)
     if key is None:
         return pgettext("owner", "Unassigned") if grouping == Grouping.MEMBER else _("No team")
     return group.label

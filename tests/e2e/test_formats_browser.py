@@ -1,0 +1,58 @@
+"""Dates and amounts as the account's country writes them, in a real browser at a desk
+(1280×800) and on a phone (390×844): an English reader of a Paris account reads 05/12/2026, not
+12/05/2026, and the history of an amount shows money (€52,000 → €55,000), not 52000.00."""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from leadcrew.accounts.models import Account
+from leadcrew.leads.models import Lead
+from leadcrew.leads.services import lead_create, lead_update
+from leadcrew.testing.cast import CAST_PASSWORD, Cast
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def log_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label(re.compile("E-mail")).fill(email)
+    page.get_by_label(re.compile("Password")).fill(CAST_PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_url(re.compile(r"/leads$"))
+
+
+@pytest.mark.parametrize(
+    ("zone", "written"), [("Europe/Paris", "31/01/2026"), ("America/New_York", "01/31/2026")]
+)
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_dates_follow_the_accounts_country_and_amounts_read_as_money(
+    context: Any, acme: Cast, viewport: str, zone: str, written: str
+) -> None:
+    Account.objects.filter(pk=acme.account.pk).update(time_zone=zone, currency="EUR")
+    admin = acme.actor(acme.admin)
+    lead = lead_create(
+        actor=admin, data={"title": "Dated lead", "amount": Decimal("52000.00"), "currency": "EUR"}
+    )
+    lead_update(actor=admin, lead_id=lead.pk, data={"amount": Decimal("55000")})
+    noon = timezone.make_aware(
+        timezone.datetime(2026, 1, 31, 12, 0), timezone.get_fixed_timezone(0)
+    )
+    Lead.objects.filter(pk=lead.pk).update(updated_at=noon)
+
+    page = context.new_page()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, acme.admin.email)
+    page.goto("/leads?q=Dated")
+    row = page.locator("tr", has_text="Dated lead")
+    assert written in row.inner_text()
+    page.goto(f"/leads/{lead.pk}")
+    change = page.locator(".change-body", has_text="Amount changed")
+    text = re.sub(r"\s+", " ", change.inner_text())
+    assert "€52,000" in text and "€55,000" in text, text
+    assert "52000.00" not in page.content()
