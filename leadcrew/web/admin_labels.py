@@ -3,7 +3,7 @@ language. (The refusals of the services they call carry their own words: `error.
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from leadcrew.accounts.models import Assignment, Edition, Privacy, TeamAssignment, TeamPrivacy
@@ -89,6 +89,11 @@ GROUPING_LABELS = {
 }
 
 
+def _number(count: object) -> int:
+    """A count of the log's details as a number, for its plural form (0 if not one)."""
+    return int(count) if isinstance(count, int | str) and str(count).isdigit() else 0
+
+
 def setting_value(name: str, value: Any) -> str:
     """A setting's value for people: a choice's label, yes / no, or the value itself."""
     if isinstance(value, bool):
@@ -112,7 +117,11 @@ def log_details(entry: Any) -> str:
     if action in (SensitiveActionType.TEAM_CREATED, SensitiveActionType.TEAM_DELETED):
         text = str(details.get("team_name", ""))
         if action == SensitiveActionType.TEAM_DELETED:
-            text += " · " + gettext("%(count)s leads left the team") % {"count": entry.count}
+            text += " · " + ngettext(
+                "%(count)s lead left the team",
+                "%(count)s leads left the team",
+                _number(entry.count),
+            ) % {"count": entry.count}
         return text
     if action in (
         SensitiveActionType.MEMBER_ADDED,
@@ -133,21 +142,41 @@ def log_details(entry: Any) -> str:
     if action == SensitiveActionType.USER_DELETED:
         # The entry keeps the deleted user's id only: their name and e-mail are erased.
         text = gettext("user #%(id)s") % {"id": details.get("user_id", "")}
-        leads = gettext("%(count)s leads handed over") % {"count": details.get("leads", 0)}
+        leads = ngettext(
+            "%(count)s lead handed over",
+            "%(count)s leads handed over",
+            _number(details.get("leads", 0)),
+        ) % {"count": details.get("leads", 0)}
         return f"{text} · {leads}"
     if action in (SensitiveActionType.API_KEY_CREATED, SensitiveActionType.API_KEY_REVOKED):
         return f"{details.get('name', '')} ({details.get('prefix', '')}…)"
     if action == SensitiveActionType.EXPORT:
         if details.get("what") == "statistics":
-            return gettext("Statistics, %(count)s rows") % {"count": entry.count}
+            return ngettext(
+                "Statistics, %(count)s row", "Statistics, %(count)s rows", _number(entry.count)
+            ) % {"count": entry.count}
         if details.get("what") == "account":
-            return gettext("The whole account, %(count)s leads") % {"count": entry.count}
-        return gettext("%(count)s leads") % {"count": entry.count}
+            return ngettext(
+                "The whole account, %(count)s lead",
+                "The whole account, %(count)s leads",
+                _number(entry.count),
+            ) % {"count": entry.count}
+        return ngettext("%(count)s lead", "%(count)s leads", _number(entry.count)) % {
+            "count": entry.count
+        }
     if action == SensitiveActionType.CLIENT_FOLDER_DELETED:
-        leads = gettext("%(count)s leads left it") % {"count": details.get("leads", 0)}
+        leads = ngettext(
+            "%(count)s lead left it", "%(count)s leads left it", _number(details.get("leads", 0))
+        ) % {"count": details.get("leads", 0)}
         return f"{details.get('name', '')} · {leads}"
     if action == SensitiveActionType.CLIENT_FOLDERS_EXPORTED:
-        return gettext("%(count)s client folders") % {"count": entry.count}
+        return ngettext(
+            "%(count)s client folder", "%(count)s client folders", _number(entry.count)
+        ) % {"count": entry.count}
     if action == SensitiveActionType.BULK_DELETE:
-        return gettext("%(count)s leads sent to the bin") % {"count": entry.count}
+        return ngettext(
+            "%(count)s lead sent to the bin",
+            "%(count)s leads sent to the bin",
+            _number(entry.count),
+        ) % {"count": entry.count}
     return ""

@@ -30,7 +30,7 @@ def test_a_bulk_assignment_of_1000_leads_is_one_email(world: World, inbox: Inbox
     assert len(inbox.messages) == 1
     recipients, message = inbox.messages[0]
     assert recipients == ["bob@acme.test"]
-    assert message["Subject"] == "1000 affaires vous ont été attribuées"
+    assert message["Subject"] == "1000 opportunités vous ont été attribuées"
     assert "Ada Acme" in body(message)
     notification = Notification.objects.get(user=bob)
     assert notification.count == 1000 and notification.emailed_at is not None

@@ -67,7 +67,7 @@ def test_a_reminder_tells_its_owner_once_when_it_falls_due(world: World, inbox: 
     assert len(inbox.messages) == 1
     recipients, message = inbox.messages[0]
     assert recipients == ["bob@acme.test"]
-    assert message["Subject"] == "Rappel : Call Dupont"
+    assert message["Subject"] == "Rappel\u00a0: Call Dupont"
     assert f"/leads/{lead.pk}" in body(message)
     assert [n.lead_id for n in reminders_of(bob)] == [lead.pk]
 
@@ -140,7 +140,7 @@ def test_the_digest_goes_out_once_a_day_at_the_hour_of_each_time_zone(
     email_them()
     subjects = {recipients[0]: message["Subject"] for recipients, message in inbox.messages}
     assert subjects == {
-        "paris@acme.test": "Votre liste de choses à faire aujourd’hui : 1 affaire",
+        "paris@acme.test": "Votre liste de choses à faire aujourd’hui\u00a0: 1 opportunité",
         "york@acme.test": "Your to-do today: 1 lead",
     }
     # The next day, again once.

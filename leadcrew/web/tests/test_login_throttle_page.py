@@ -43,4 +43,4 @@ def test_the_message_is_in_the_readers_language(
         client.post("/login", {"email": "nils@acme.test", "password": "nope"})
     response = client.post("/login", {"email": "nils@acme.test", "password": "nope"})
     assert response.status_code == 429
-    assert "Trop d’échecs de connexion : réessayez dans 900 secondes." in response.text
+    assert "Trop d’échecs de connexion\u00a0: réessayez dans 900 secondes." in response.text

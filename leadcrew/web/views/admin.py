@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadcrew.access.preview import settings_preview
@@ -237,7 +238,11 @@ def team_delete(request: WebRequest, team_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Team deleted; %(count)s leads kept their owner and left the team.")
+            ngettext(
+                "Team deleted; %(count)s lead kept its owner and left the team.",
+                "Team deleted; %(count)s leads kept their owner and left the team.",
+                moved,
+            )
             % {"count": moved},
         )
     return _again("web:settings_teams")
@@ -437,7 +442,11 @@ def user_delete(request: WebRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The user is deleted; %(count)s of their leads were handed over.")
+                ngettext(
+                    "The user is deleted; %(count)s of their leads was handed over.",
+                    "The user is deleted; %(count)s of their leads were handed over.",
+                    deleted.leads,
+                )
                 % {"count": deleted.leads},
             )
             return _again("web:settings_users")
