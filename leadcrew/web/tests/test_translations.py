@@ -3,8 +3,8 @@ is not a translation), typographic (a non-breaking space before : ; ! ? and insi
 "opportunité" for a lead throughout, and the compiled .mo says what the .po says."""
 
 import ast
-import re
 import gettext
+import re
 from pathlib import Path
 
 from django.conf import settings
