@@ -73,7 +73,7 @@ def test_a_lead_is_an_opportunite_everywhere() -> None:
 
 
 def test_counted_messages_have_their_plural_forms() -> None:
-    """"1 opportunité", "2 opportunités": a counted message goes through ngettext (or
+    """ "1 opportunité", "2 opportunités": a counted message goes through ngettext (or
     blocktranslate count), never "opportunité(s)"."""
     entries = _entries()
     assert [entry["msgid"] for entry in entries if "(s)" in entry.get("msgstr", "")] == []
