@@ -9,6 +9,7 @@ from django.db.models import Count, F, Func, Q, QuerySet
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import lead_for, leads_for
 from leadcrew.accounts.models import Privacy
+from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
 from leadcrew.contacts.values import clean_value, fold, match_key
 from leadcrew.core.errors import Code, InvalidParameter, NotFound
@@ -59,6 +60,19 @@ def lead_field_defs(actor: Actor) -> list[FieldDef]:
         )
         for field in field_list(actor, ParentType.LEAD)
     ]
+
+
+def field_value_counts(actor: Actor) -> dict[int, int]:
+    """Per lead field of the account, how many leads hold a value of it (those in the bin
+    included): what deleting the field would take away. Admins only, who see every lead."""
+    ensure_admin(actor)
+    rows = (
+        LeadFieldValue.objects.filter(account_id=actor.account_id)
+        .order_by()
+        .values_list("field_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
 
 
 def lead_values_by_key(lead_id: int) -> dict[str, str]:
@@ -173,6 +187,35 @@ def lead_duplicates(actor: Actor, lead_id: int) -> QuerySet[Lead]:
         same |= Q(pk__in=sharing.values("lead_id"))
     candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
     return candidates.filter(same).exclude(pk=lead.pk).order_by("-id")
+
+
+def lead_draft_duplicates(actor: Actor, *, title: str, values: dict[str, str]) -> QuerySet[Lead]:
+    """The leads the actor may see that a lead being written would likely duplicate, by the
+    rule of `lead_duplicates`: the same title once folded, or the same value of a key field
+    (`values` by key, as typed: a value that does not fit its field yet is left out)."""
+    same: list[Q] = []
+    folded = fold(title.strip())
+    if folded:
+        same.append(Q(folded_title=folded))
+    for field in lead_field_defs(actor):
+        typed = (values.get(field.key) or "").strip()
+        if not field.is_key or not typed:
+            continue
+        try:
+            value = clean_value(field.type, field.choices, typed, field=field.key)
+        except InvalidParameter:
+            continue
+        sharing = LeadFieldValue.objects.filter(
+            account_id=actor.account_id, field_id=field.id, match=match_key(value)
+        )
+        same.append(Q(pk__in=sharing.values("lead_id")))
+    if not same:
+        return leads_for(actor).none()
+    condition = same[0]
+    for other in same[1:]:
+        condition |= other
+    candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
+    return candidates.filter(condition).order_by("-id")
 
 
 # --- The lead page's contact card -----------------------------------------------------------

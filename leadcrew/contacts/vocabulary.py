@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import Category, PredefinedTag
-from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter
+from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, NotFound
 
 MAX_NAME_LENGTH = 100
 
@@ -97,3 +97,52 @@ def check_required_categories(actor: Actor, tags: Sequence[str]) -> None:
     missing = [category.name for category in required.order_by("name") if category.pk not in met]
     if missing:
         raise InvalidParameter("tags", Code.CATEGORY_REQUIRED, category=missing[0])
+
+
+def _category_get(actor: Actor, category_id: int) -> Category:
+    found = Category.objects.filter(account_id=actor.account_id, pk=category_id).first()
+    if found is None:
+        raise NotFound("Category")
+    return found
+
+
+@transaction.atomic
+def category_update(
+    *, actor: Actor, category_id: int, name: str | None = None, is_required: bool | None = None
+) -> Category:
+    """Renames a category, or makes its tags required on won leads (admins)."""
+    ensure_admin(actor)
+    category = _category_get(actor, category_id)
+    if name is not None:
+        name = _clean_name(name)
+        same = (
+            Category.objects.filter(account_id=actor.account_id, name__iexact=name)
+            .exclude(pk=category.pk)
+            .first()
+        )
+        if same is not None:
+            raise AlreadyExists(Code.CATEGORY_NAME_TAKEN, existing_id=same.pk, field="name")
+        category.name = name
+    if is_required is not None:
+        category.is_required = is_required
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, actor: Actor, category_id: int) -> None:
+    """Deletes a category (admins); its tags stay in the vocabulary, without a category. The
+    tags already on leads are the leads' own and do not change."""
+    ensure_admin(actor)
+    _category_get(actor, category_id).delete()
+
+
+@transaction.atomic
+def predefined_tag_delete(*, actor: Actor, tag_id: int) -> None:
+    """Takes a tag out of the vocabulary (admins): it is no longer suggested, and leads keep
+    it."""
+    ensure_admin(actor)
+    tag = PredefinedTag.objects.filter(account_id=actor.account_id, pk=tag_id).first()
+    if tag is None:
+        raise NotFound("Predefined tag")
+    tag.delete()

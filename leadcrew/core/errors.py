@@ -442,6 +442,7 @@ RECORD_NAMES: dict[str, Promise] = {
     "Field": _("Field"),
     "Client folder": _("Client folder"),
     "Category": _("Category"),
+    "Predefined tag": _("Predefined tag"),
     "Comment": _("Comment"),
     "Activity type": _("Activity type"),
     "Webhook": _("Webhook"),

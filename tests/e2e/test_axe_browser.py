@@ -10,6 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from leadcrew.accounts.models import User
 from leadcrew.accounts.password_links import password_link
+from leadcrew.contacts.services import field_create
+from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
 from leadcrew.leads.services import lead_delete
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
@@ -36,6 +38,9 @@ ADMIN_PAGES = (
     "/settings/users",
     "/settings/users/{user}",
     "/settings/pipelines",
+    "/settings/fields",
+    "/settings/fields?delete={field}",
+    "/settings/tags",
     "/settings/api-keys",
     "/settings/data",
     "/settings/log",
@@ -63,7 +68,13 @@ def test_every_page_has_no_axe_violation(
     User.objects.filter(account=acme.account).update(locale=locale)
     # Something in the bin and a bulk action for their pages to list.
     lead_delete(actor=acme.actor(acme.admin), lead_id=acme.leads.ada_solo.pk)
-    ids = {"lead": acme.leads.nils_solo.pk, "user": acme.nils.pk}
+    # A choice field, and a required category with a tag, for the fields and tags pages.
+    tier = field_create(
+        actor=acme.actor(acme.admin), name="Tier", type="choice", choices=["Gold", "Silver"]
+    )
+    source = category_create(actor=acme.actor(acme.admin), name="Source", is_required=True)
+    predefined_tag_create(actor=acme.actor(acme.admin), name="Fair", category=source.pk)
+    ids = {"lead": acme.leads.nils_solo.pk, "user": acme.nils.pk, "field": tier.pk}
     axe = Axe()
     found: dict[str, list[str]] = {}
     for who, pages in ((acme.admin, EVERYONE_PAGES + ADMIN_PAGES), (acme.nils, EVERYONE_PAGES)):
