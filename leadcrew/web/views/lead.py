@@ -21,7 +21,9 @@ from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import Action, Reason, can, team_managers_edit
 from leadcrew.activities.selectors import activity_types
 from leadcrew.activities.services import FollowUp, activity_log
-from leadcrew.contacts.selectors import lead_contact_card, lead_values_by_key
+from leadcrew.contacts.selectors import lead_contact_card, lead_field_defs, lead_values_by_key
+from leadcrew.contacts.services import lead_fields_set
+from leadcrew.contacts.vocabulary import predefined_tag_list
 from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
@@ -35,6 +37,7 @@ from leadcrew.leads.selectors import (
 from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
 from leadcrew.web.choices import Directory
+from leadcrew.web.field_forms import LeadValuesForm, suggest_tags, watch_duplicates
 from leadcrew.web.forms import (
     NOBODY,
     CommentForm,
@@ -204,6 +207,7 @@ def _page(
     owner_form: OwnerForm | None = None,
     team_form: TeamForm | None = None,
     comment_form: CommentForm | None = None,
+    values_form: LeadValuesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actor = actor_of(request)
@@ -220,6 +224,7 @@ def _page(
         for field in form.fields.values():
             field.disabled = True
     context = {
+        "tag_suggestions": suggest_tags(form, predefined_tag_list(actor)) if may_edit else [],
         "lead": lead,
         "lead_version": services.lead_version(lead.updated_at),
         "form": form,
@@ -263,6 +268,7 @@ def _page(
         "step_form": StepForm(initial={"step": str(lead.step_id)}, directory=directory),
         **_list_around(request, lead),
         "contact": lead_contact_card(actor, lead),
+        "values_form": values_form or (_values_form(actor, lead) if may_edit else None),
         **_reach(lead),
     }
     return render_page(
@@ -390,17 +396,60 @@ def lead_new(request: WebRequest) -> HttpResponse:
     form = NewLeadForm(
         request.POST or None, initial=initial, directory=directory, owners=offered, teams=teams
     )
-    if request.method == "POST" and form.is_valid():
+    values_form = LeadValuesForm(request.POST or None, defs=lead_field_defs(actor))
+    watch_duplicates(form, values_form, reverse("web:lead_new_duplicates"))
+    # Both forms checked, so that every mistake is shown at once.
+    if request.method == "POST" and all([form.is_valid(), values_form.is_valid()]):
+        data = form.lead_data()
+        values = values_form.lead_values(filled_only=True)
+        if values:  # else the description's header, if any, sets them
+            data["fields"] = values
         try:
-            lead = services.lead_create(actor=actor, data=form.lead_data(), created_from="web")
+            lead = services.lead_create(actor=actor, data=data, created_from="web")
         except ApiError as error:
-            show_domain_error(form, error)
+            if not values_form.show_error(error):
+                show_domain_error(form, error)
         else:
             messages.success(request, _("Lead created."))
             if can(actor, Action.SEE, lead):
                 return done(request, _lead_url(lead.pk))
             return done(request, reverse("web:leads"))
-    return render_page(request, "web/leads/new.html", {"form": form})
+    context = {
+        "form": form,
+        "values_form": values_form,
+        "tag_suggestions": suggest_tags(form, predefined_tag_list(actor)),
+    }
+    return render_page(request, "web/leads/new.html", context)
+
+
+def _values_form(actor: Actor, lead: Lead) -> LeadValuesForm:
+    """The lead's "Edit fields" form, showing its values."""
+    defs = lead_field_defs(actor)
+    initial = LeadValuesForm.initial_of(lead_values_by_key(lead.pk), defs)
+    return LeadValuesForm(initial=initial, defs=defs)
+
+
+@login_required
+@require_POST
+def lead_fields(request: WebRequest, lead_id: int) -> HttpResponse:
+    """The lead page's "Edit fields": every value checked by the service the API uses, and
+    either all saved or none."""
+    lead = _visible_lead(request, lead_id)
+    actor = actor_of(request)
+    form = LeadValuesForm(request.POST, defs=lead_field_defs(actor))
+    status = 200
+    if form.is_valid():
+        try:
+            lead_fields_set(actor=actor, lead_id=lead.pk, values=form.lead_values())
+        except ApiError as error:
+            if not form.show_error(error):
+                form.add_error(None, error.text())
+            if not can(actor, Action.EDIT, lead):
+                status = 403
+        else:
+            messages.success(request, _("Fields saved."))
+            return done(request, _lead_url(lead.pk) + _query_of(request) + "#contact-title")
+    return _page(request, lead, values_form=form, status=status)
 
 
 def _first_step_id(directory: Directory) -> int | None:

@@ -368,6 +368,31 @@
   // --- Start, and again on every piece of page htmx brings in --------------------------------------
 
   // On a phone, the filters beyond the search start folded, unless the list is filtered.
+  // --- Tag suggestions: after the tags already typed, the vocabulary's other tags -------------
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-tag-suggest]")) return;
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    if (!list.vocabulary) {
+      list.vocabulary = Array.prototype.map.call(list.options, function (o) { return o.value; });
+    }
+    var typed = input.value.split(",").slice(0, -1)
+      .map(function (tag) { return tag.trim(); })
+      .filter(function (tag) { return tag; });
+    var head = typed.length ? typed.join(", ") + ", " : "";
+    var taken = typed.map(function (tag) { return tag.toLowerCase(); });
+    var options = list.vocabulary
+      .filter(function (tag) { return taken.indexOf(tag.toLowerCase()) === -1; })
+      .map(function (tag) {
+        var option = document.createElement("option");
+        option.value = head + tag;
+        return option;
+      });
+    list.replaceChildren.apply(list, options);
+  });
+
   function foldFilters(root) {
     if (!window.matchMedia("(max-width: 640px)").matches) return;
     root.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
