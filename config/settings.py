@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "leadcrew.imports",
     "leadcrew.migration",
     "leadcrew.events",
+    "leadcrew.stats",
     # The task queue in leadcrew's own database: webhook deliveries and e-mails
     # (docs/operations.md, "The worker").
     "django_tasks_db",

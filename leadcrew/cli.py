@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--scale", choices=["full", "small", "tiny"], default="full")
     generate.add_argument("--seed", type=int, help="default: the benchmark's own seed")
 
+    rebuild = commands.add_parser(
+        "rebuild-statistics",
+        help="compute the statistics figures again from the leads (docs/operations.md)",
+    )
+    rebuild.add_argument("--account-id", type=int, help="only this account (default: all)")
+
     demo = commands.add_parser("demo", help="load the demo account (does nothing if present)")
     demo.add_argument(
         "--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", help="where the server answers"
@@ -273,6 +279,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for person in result.people:
         print(f"    {person.email:<{width}}  {demo.PASSWORD}  {person.role}")
     print()
+    return 0
+
+
+# --- rebuild-statistics --------------------------------------------------------------------
+
+
+def cmd_rebuild_statistics(args: argparse.Namespace) -> int:
+    from leadcrew.stats.services import figures_rebuild
+
+    done = figures_rebuild(args.account_id)
+    if args.account_id is not None and not done:
+        return _fail(f"no account {args.account_id}")
+    print(f"Statistics figures computed again for {done} account(s).")
     return 0
 
 
@@ -695,6 +714,7 @@ def _warn_unapplied_migrations() -> None:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
+    "rebuild-statistics": cmd_rebuild_statistics,
     "create-account": cmd_create_account,
     "serve": cmd_serve,
     "scheduler": cmd_scheduler,

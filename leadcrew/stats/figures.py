@@ -1,0 +1,108 @@
+"""Statistics read from the figures the database keeps per day (stats.models), instead of from
+the scope's leads: a few hundred rows for a year of an account, whatever its number of leads.
+
+They answer a request when its scope is "every live lead of the account", narrowed to some
+teams and/or one owner, which is the case whenever the caller sees every lead of the account
+(an admin, an account API key, or anyone under "everything shared"). Any other caller sees a
+part of the account that the figures do not follow lead by lead: their statistics are counted
+over the leads they see (`stats.selectors`). Days are those of the account's time zone, the
+one statistics use; the figures are computed again whenever it changes.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from leadcrew.access.actor import Actor
+from leadcrew.access.policy import sees_every_lead
+from leadcrew.stats.models import EVERY, NONE, DayFigures, OpenFigures
+from leadcrew.stats.periods import TIME_GROUPINGS, Grouping, Period, period_start
+from leadcrew.stats.scope import Scope
+
+DAY_SUMS = (
+    "created_count",
+    "created_cents",
+    "won_count",
+    "won_cents",
+    "lost_count",
+    "cancelled_count",
+    "won_cycle_ms",
+)
+
+
+@dataclass(frozen=True)
+class Level:
+    """The rows of the figures one request reads: each lead counts once at every level."""
+
+    account_id: int
+    team_ids: tuple[int, ...] | None  # None: every team, unless grouping by team
+    member_id: int | None  # None: every owner, unless grouping by member
+    step_ids: list[int] | None  # None: every step
+
+    def rows(self, grouping: Grouping | None) -> Q:
+        where = Q(account_id=self.account_id)
+        if self.team_ids is not None:
+            where &= Q(team_id__in=self.team_ids)
+        elif grouping == Grouping.TEAM:
+            where &= Q(team_id__gte=NONE)
+        else:
+            where &= Q(team_id=EVERY)
+        if self.member_id is not None:
+            where &= Q(owner_id=self.member_id)
+        elif grouping == Grouping.MEMBER:
+            where &= Q(owner_id__gte=NONE)
+        else:
+            where &= Q(owner_id=EVERY)
+        if self.step_ids is not None:
+            where &= Q(step_id__in=self.step_ids)
+        return where
+
+
+def figures_level(actor: Actor, scope: Scope, step_ids: list[int] | None) -> Level | None:
+    """The figures' rows that hold exactly the scope's leads, or None when they cannot."""
+    if not sees_every_lead(actor, assigned_only=False):
+        return None
+    return Level(actor.account_id, scope.team_ids, scope.member_id, step_ids)
+
+
+def day_sums(level: Level, period: Period, grouping: Grouping) -> list[tuple[Any, dict[str, int]]]:
+    """(group key, raw sums) per group with a lead created or closed in the period: the first
+    day of the period for a time grouping, an owner's or a team's id (None: none)."""
+    column = {Grouping.MEMBER: "owner_id", Grouping.TEAM: "team_id"}.get(grouping, "day")
+    rows: QuerySet[Any, Any] = (
+        DayFigures.objects.filter(level.rows(grouping), day__gte=period.first, day__lte=period.last)
+        .order_by()
+        .values(column)
+        .annotate(**{name: Sum(name) for name in DAY_SUMS})
+    )
+    found = []
+    for row in rows:
+        sums = {name: int(row[name]) for name in DAY_SUMS}
+        # Rows whose leads all went elsewhere stay at zero: no group for them.
+        if not sums["created_count"] and not (
+            sums["won_count"] + sums["lost_count"] + sums["cancelled_count"]
+        ):
+            continue
+        key = row[column]
+        if grouping in TIME_GROUPINGS:
+            key = period_start(key, grouping)
+        elif key == NONE:
+            key = None
+        found.append((key, sums))
+    return found
+
+
+def open_sums(level: Level) -> dict[int, dict[str, int]]:
+    """Per step: open leads, their amount in cents, and cents × probability summed."""
+    rows = (
+        OpenFigures.objects.filter(level.rows(None))
+        .order_by()
+        .values("step_id")
+        .annotate(count=Sum("count"), cents=Sum("cents"), weighted=Sum("weighted"))
+    )
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        sums[row["step_id"]] = {name: int(row[name]) for name in ("count", "cents", "weighted")}
+    return dict(sums)
