@@ -234,7 +234,38 @@ def statistics(
         )
         candidates["one scan, three groupings"] = [materialized]
         candidates["three grouped scans, one statement"] = [" UNION ALL ".join(separate)]
+    if team_ids is None:
+        candidates["the statistics figures"] = statistics_figures(
+            sql, account_id, start, end, steps
+        )
     return candidates
+
+
+def statistics_figures(
+    sql: Sql, account_id: int, start: datetime, end: datetime, steps: str
+) -> list[str]:
+    """The same answer over the whole account, summed from the figures the database keeps per
+    day (stats_dayfigures, at the level "every team, every owner") and per step
+    (stats_openfigures): what the application reads for an admin. The days are UTC days, the
+    benchmark account's zone."""
+    month = (
+        "(date_trunc('month', day::timestamp))::date"
+        if sql.postgres
+        else "strftime('%Y-%m-01', day)"
+    )
+    level = f"account_id = {account_id} AND team_id = -1 AND owner_id = -1"
+    days = f"day >= '{start.date().isoformat()}' AND day < '{end.date().isoformat()}'"
+    return [
+        f"SELECT 'created', {month}, CAST(NULL AS bigint), sum(created_count), "
+        "sum(created_cents), 0, 0, 0 "
+        f"FROM stats_dayfigures WHERE {level} AND {days} GROUP BY 2 "
+        f"UNION ALL SELECT 'closed', {month}, CAST(NULL AS bigint), sum(won_count), "
+        "sum(won_cents), sum(lost_count), sum(cancelled_count), sum(won_cycle_ms) "
+        f"FROM stats_dayfigures WHERE {level} AND {days} GROUP BY 2 "
+        "UNION ALL SELECT 'pipeline', NULL, step_id, sum(count), sum(cents), sum(weighted), "
+        f"0, 0 FROM stats_openfigures WHERE {level} AND step_id IN ({steps}) GROUP BY step_id "
+        "HAVING sum(count) > 0"
+    ]
 
 
 def access_explanation(account_id: int, lead_id: int) -> dict[str, str]:
