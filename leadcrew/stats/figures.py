@@ -67,31 +67,32 @@ def figures_level(actor: Actor, scope: Scope, step_ids: list[int] | None) -> Lev
     return Level(actor.account_id, scope.team_ids, scope.member_id, step_ids)
 
 
-def day_sums(level: Level, period: Period, grouping: Grouping) -> list[tuple[Any, dict[str, int]]]:
-    """(group key, raw sums) per group with a lead created or closed in the period: the first
+def day_sums(level: Level, period: Period, grouping: Grouping) -> dict[Any, dict[str, int]]:
+    """Raw sums per group with a lead created or closed in the period, by group key: the first
     day of the period for a time grouping, an owner's or a team's id (None: none)."""
     column = {Grouping.MEMBER: "owner_id", Grouping.TEAM: "team_id"}.get(grouping, "day")
     rows: QuerySet[Any, Any] = (
         DayFigures.objects.filter(level.rows(grouping), day__gte=period.first, day__lte=period.last)
         .order_by()
         .values(column)
-        .annotate(**{name: Sum(name) for name in DAY_SUMS})
+        .annotate(**{f"{name}_sum": Sum(name) for name in DAY_SUMS})
+        .values_list(column, *(f"{name}_sum" for name in DAY_SUMS))
     )
-    found = []
-    for row in rows:
-        sums = {name: int(row[name]) for name in DAY_SUMS}
-        # Rows whose leads all went elsewhere stay at zero: no group for them.
-        if not sums["created_count"] and not (
-            sums["won_count"] + sums["lost_count"] + sums["cancelled_count"]
-        ):
-            continue
-        key = row[column]
+    found: dict[Any, dict[str, int]] = {}
+    for key, *values in rows:
         if grouping in TIME_GROUPINGS:
             key = period_start(key, grouping)
         elif key == NONE:
             key = None
-        found.append((key, sums))
-    return found
+        sums = found.setdefault(key, dict.fromkeys(DAY_SUMS, 0))
+        for name, value in zip(DAY_SUMS, values, strict=True):
+            sums[name] += int(value)
+    # Rows whose leads all went elsewhere stay at zero: no group for them.
+    return {
+        key: sums
+        for key, sums in found.items()
+        if sums["created_count"] or sums["won_count"] + sums["lost_count"] + sums["cancelled_count"]
+    }
 
 
 def open_sums(level: Level) -> dict[int, dict[str, int]]:

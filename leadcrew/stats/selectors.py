@@ -232,16 +232,8 @@ def _figures_from_days(
 ) -> defaultdict[GroupKey, Figures]:
     """The same figures as `_figures_by_key`, summed from the figures kept per day."""
     figures: defaultdict[GroupKey, Figures] = defaultdict(Figures)
-    for key, sums in day_sums(level, period, grouping):
-        figures[key] += Figures(
-            created_count=sums["created_count"],
-            created_cents=sums["created_cents"],
-            won_count=sums["won_count"],
-            won_cents=sums["won_cents"],
-            lost_count=sums["lost_count"],
-            cancelled_count=sums["cancelled_count"],
-            won_cycle_ms=sums["won_cycle_ms"],
-        )
+    for key, sums in day_sums(level, period, grouping).items():
+        figures[key] = Figures(**sums)
     return figures
 
 
