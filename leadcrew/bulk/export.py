@@ -1,11 +1,12 @@
 """Leads as CSV rows: the columns of the lead object a reader of the lead may see, each text cell
 safe to open in a spreadsheet (leadcrew/core/csv_safety.py)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from io import StringIO
 
 from django.db.models import QuerySet
 
+from leadcrew.contacts.selectors import FieldDef, lead_values_of
 from leadcrew.core import csv_safety
 from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.models import Lead
@@ -59,11 +60,14 @@ def _row(lead: Lead) -> list[object]:
 
 
 @reads_from_replica
-def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
+def csv_lines(
+    leads: QuerySet[Lead], chunk_size: int = 2000, fields: Sequence[FieldDef] = ()
+) -> Iterator[str]:
     """The CSV text, line by line, reading the leads in chunks so any size streams: one query
     per chunk, each starting below the last id of the one before, rather than a server-side
     cursor, which a transaction-mode pooler (PgBouncer) cannot keep from one chunk to the next
-    and without which the whole export would be read into memory first."""
+    and without which the whole export would be read into memory first. `fields` add a column
+    each (named after the field), read with one more query per chunk."""
     buffer = StringIO()
     writer = csv_safety.writer(buffer)
 
@@ -73,13 +77,16 @@ def csv_lines(leads: QuerySet[Lead], chunk_size: int = 2000) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(HEADER)
+    writer.writerow([*HEADER, *(field.name for field in fields)])
     yield flush()
+    field_ids = [field.id for field in fields]
     ordered = with_relations(leads).order_by("-id")
     chunk = list(ordered[:chunk_size])
     while chunk:
+        values = lead_values_of([lead.pk for lead in chunk], field_ids)
         for lead in chunk:
-            writer.writerow(_row(lead))
+            extra = [values.get((lead.pk, field_id), "") for field_id in field_ids]
+            writer.writerow([*_row(lead), *extra])
             yield flush()
         if len(chunk) < chunk_size:
             return

@@ -22,6 +22,7 @@ from leadcrew.access.policy import (
     may_export_leads,
 )
 from leadcrew.accounts.models import User
+from leadcrew.contacts.selectors import FieldDef, lead_field_defs
 from leadcrew.leads.models import Pipeline, Step
 from leadcrew.teams.models import Membership, Team
 
@@ -49,6 +50,11 @@ class Directory:
             teams = frozenset(team_ids.get(user.pk, ()))
             self._assignees[user.pk] = Assignee(user.pk, not user.is_disabled, teams)
         return by_name(users)
+
+    @cached_property
+    def lead_fields(self) -> list[FieldDef]:
+        """The account's lead fields, in their order (the list's columns and filter)."""
+        return lead_field_defs(self.actor)
 
     @cached_property
     def active_users(self) -> list[User]:

@@ -131,6 +131,7 @@ def watch_duplicates(form: forms.Form, values_form: "LeadValuesForm", url: str) 
     watched = "[data-duplicate-key]"
     attrs = {
         "data-duplicate-key": "",
+        "data-background-request": "",
         "hx-get": url,
         "hx-trigger": "keyup changed delay:500ms, change",
         "hx-target": "#duplicates",

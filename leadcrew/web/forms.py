@@ -192,6 +192,8 @@ class LeadFilterForm(WebForm):
     team = forms.ChoiceField(label=_("Team"), required=False)
     tags = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
     starred = forms.BooleanField(label=_("Starred only"), required=False)
+    field_key = forms.ChoiceField(label=_("Field"), required=False)
+    field_value = forms.CharField(label=_("equals"), required=False, max_length=255)
     order = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDER_CHOICES)
     direction = forms.ChoiceField(label=_("Order"), required=False, choices=DIRECTION_CHOICES)
 
@@ -214,11 +216,20 @@ class LeadFilterForm(WebForm):
             self.set_choices("team", [("", _("Any team")), *teams])
         else:
             del self.fields["team"]
+        fields = [(field.key, field.name) for field in directory.lead_fields]
+        self.set_choices("field_key", [("", _("Any field")), *fields])
 
     def lead_filter(self, user_id: int | None) -> LeadFilter:
         data = self.cleaned_data
         owner = data.get("owner") or ""
+        # "field = value", as the API's field_key and field_value: both, or no such filter.
+        field_key = data.get("field_key") or None
+        field_value = (data.get("field_value") or "").strip() or None
+        if field_key is None or field_value is None:
+            field_key = field_value = None
         return LeadFilter(
+            field_key=field_key,
+            field_value=field_value,
             status=list(data.get("status") or []),
             step=[data["step"]] if data.get("step") else [],
             starred=True if data.get("starred") else None,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("leads", leads.lead_list, name="leads"),
     path("leads/bulk", leads.lead_bulk, name="bulk"),
     path("leads/export", leads.lead_export, name="export"),
+    path("leads/columns", leads.lead_columns, name="lead_columns"),
     path("bulk/<int:bulk_id>/undo", leads.bulk_undo_view, name="undo"),
     path("bulk", undo.bulk_actions_page, name="bulk_actions"),
     path("bulk/<int:bulk_id>/undo-here", undo.bulk_action_undo, name="bulk_action_undo"),

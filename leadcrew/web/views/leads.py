@@ -20,6 +20,7 @@ from leadcrew.bulk.services import (
     bulk_export_leads,
     bulk_undo,
 )
+from leadcrew.contacts.selectors import FieldDef, lead_values_of
 from leadcrew.core.errors import ApiError, Forbidden, NotFound
 from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.selectors import filtered_leads, with_relations
@@ -33,9 +34,11 @@ from leadcrew.web.views.base import (
     int_or_none,
     pager_urls,
     render_page,
+    safe_next,
 )
 
 REGIONS = ("lead-list",)
+COLUMNS_KEY = "lead_list_columns"  # the session's list of the field keys shown as columns
 
 # The columns of the list that sort it (by the filter form's `order`), and the direction a
 # first click sorts in: titles A to Z, the rest largest or newest first.
@@ -88,6 +91,21 @@ def _bulk_shown(request: WebRequest) -> BulkAction | None:
         return None
 
 
+def shown_columns(request: WebRequest) -> list[FieldDef]:
+    """The lead fields the reader chose to see as columns of the list (remembered in their
+    session), in the fields' order."""
+    chosen = set(request.session.get(COLUMNS_KEY) or ())
+    return [field for field in directory_of(request).lead_fields if field.key in chosen]
+
+
+def _with_columns(leads: list[Any], columns: list[FieldDef]) -> None:
+    """Gives each lead of the page its `column_values`, (field name, value) pairs read in one
+    query for the page."""
+    values = lead_values_of([lead.pk for lead in leads], [field.id for field in columns])
+    for lead in leads:
+        lead.column_values = [(f.name, values.get((lead.pk, f.id), "")) for f in columns]
+
+
 @reads_from_replica
 def _list_page(
     request: WebRequest,
@@ -112,7 +130,12 @@ def _list_page(
         before=int_or_none(params.get("before")),
     )
     count, capped = capped_count(leads)
+    columns = shown_columns(request)
+    _with_columns(page.leads, columns)
     context: dict[str, Any] = {
+        "columns": columns,
+        "lead_fields": directory.lead_fields,
+        "column_count": 8 + len(columns),
         "filters": filters,
         "filter_params": filters.active_params(),
         "bulk_form": bulk_form,
@@ -203,7 +226,8 @@ def lead_export(request: WebRequest) -> HttpResponse | StreamingHttpResponse:
     except ApiError as error:
         show_domain_error(form, error)
         return _list_page(request, filters, form, selected=ids)
-    response = StreamingHttpResponse(csv_lines(leads), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(leads, fields=directory.lead_fields)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leads.csv"'
     return response
 
@@ -221,3 +245,13 @@ def bulk_undo_view(request: WebRequest, bulk_id: int) -> HttpResponse:
     except Forbidden as error:  # already undone, or too old
         messages.error(request, error.text())
     return done(request, _list_url(filters, bulk=bulk_id))
+
+
+@login_required
+@require_POST
+def lead_columns(request: WebRequest) -> HttpResponse:
+    """Which lead fields the list shows as columns: remembered in the reader's session, then
+    back to the list as it was."""
+    known = {field.key for field in directory_of(request).lead_fields}
+    request.session[COLUMNS_KEY] = [key for key in request.POST.getlist("columns") if key in known]
+    return done(request, safe_next(request, request.POST.get("next"), reverse("web:leads")))

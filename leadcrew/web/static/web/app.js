@@ -233,6 +233,8 @@
     }
   }
   function busyButtons(elt) {
+    // A check made while typing (the new-lead form's duplicates) never holds the form's buttons.
+    if (elt.hasAttribute("data-background-request")) return [];
     var form = elt.closest("form") || (elt.tagName === "FORM" ? elt : null);
     var buttons = [];
     if (elt.matches("button")) buttons.push(elt);
