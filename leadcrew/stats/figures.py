@@ -2,10 +2,12 @@
 the scope's leads: a few hundred rows for a year of an account, whatever its number of leads.
 
 They answer a request when its scope is "every live lead of the account", narrowed to some
-teams and/or one owner, which is the case whenever the caller sees every lead of the account
-(an admin, an account API key, or anyone under "everything shared"). Any other caller sees a
-part of the account that the figures do not follow lead by lead: their statistics are counted
-over the leads they see (`stats.selectors`). Days are those of the account's time zone, the
+teams and/or one owner: whenever the caller sees every lead of the account (an admin, an
+account API key, anyone under "everything shared"), and for team scopes whenever they see every
+lead of those teams (a manager where managers see their teams, a member where teams are
+shared). Any other scope is a part of the account the figures do not follow lead by lead (a
+plain user's own figures, a manager who sees only some of a team's leads): it is counted over
+the leads the caller sees (`stats.selectors`). Days are those of the account's time zone, the
 one statistics use; the figures are computed again whenever it changes.
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import sees_every_lead
+from leadcrew.access.policy import see_reasons, sees_every_lead
 from leadcrew.stats.models import EVERY, NONE, DayFigures, OpenFigures
 from leadcrew.stats.periods import TIME_GROUPINGS, Grouping, Period, period_start
 from leadcrew.stats.scope import Scope
@@ -60,11 +62,33 @@ class Level:
         return where
 
 
+@dataclass(frozen=True)
+class _SomeoneElsesLead:
+    """A lead of a team owned by nobody the actor could be (what the policy reads of a lead)."""
+
+    team_id: int
+    owner_id: int = 0
+
+
+def _sees_whole_team(actor: Actor, team_id: int) -> bool:
+    """Whether the policy shows the actor every lead of the team: whoever sees a lead of it
+    that someone else owns sees it by a role in the team or in the account, never by the
+    lead's owner, and so sees them all (the figures' property test holds this to the policy
+    on random accounts)."""
+    return bool(see_reasons(actor, _SomeoneElsesLead(team_id)))
+
+
 def figures_level(actor: Actor, scope: Scope, step_ids: list[int] | None) -> Level | None:
-    """The figures' rows that hold exactly the scope's leads, or None when they cannot."""
-    if not sees_every_lead(actor, assigned_only=False):
-        return None
-    return Level(actor.account_id, scope.team_ids, scope.member_id, step_ids)
+    """The figures' rows that hold exactly the scope's leads, or None when they cannot. A
+    scope is the leads the actor sees, narrowed to `team_ids` (when not None) and to
+    `member_id`: when the actor sees every lead of the account, or of each of those teams,
+    that is every lead of the account so narrowed."""
+    if sees_every_lead(actor, assigned_only=False) or (
+        scope.team_ids is not None
+        and all(_sees_whole_team(actor, team_id) for team_id in scope.team_ids)
+    ):
+        return Level(actor.account_id, scope.team_ids, scope.member_id, step_ids)
+    return None
 
 
 def day_sums(level: Level, period: Period, grouping: Grouping) -> dict[Any, dict[str, int]]:

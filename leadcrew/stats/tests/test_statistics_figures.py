@@ -386,8 +386,8 @@ def small(db: None) -> tuple[World, Built]:
         assignment=Assignment.values[0],
         team_privacy=TeamPrivacy.MANAGERS_ONLY,
         team_assignment=TeamAssignment.values[0],
-        admins=(True, False, False),
-        roles=(("member", "manager", "member"), (None, "member", "manager")),
+        admins=(True, False, False, False),
+        roles=(("member", "manager", "member", None), (None, "member", "manager", None)),
         leads=rows,
         asks=(),
     )
@@ -395,33 +395,41 @@ def small(db: None) -> tuple[World, Built]:
 
 
 def test_who_is_answered_from_the_figures(small: tuple[World, Built]) -> None:
+    """The figures answer a scope that is every lead of the account, or of some teams, as the
+    caller sees them; anything else is counted over the leads the caller sees."""
     _, built = small
-    admin, manager, plain = (actor_of(built, index) for index in range(3))
+    admin, manager, plain = actor_of(built, 0), actor_of(built, 1), actor_of(built, 3)
     for actor in (admin, actor_for_api_key(built.account)):
-        scope = statistics_scope(actor)
-        assert figures_level(actor, scope, None) is not None
-    # A manager under "managers only" sees their teams whole, but the figures do not follow
-    # the policy's every rule: counted over the leads, as a plain user's own figures are.
-    assert figures_level(manager, statistics_scope(manager), None) is None
+        assert figures_level(actor, statistics_scope(actor), None) is not None
+    # Under "managers only" a manager sees every lead of the teams they manage.
+    assert figures_level(manager, statistics_scope(manager), None) is not None
+    member = built.users[2].pk
+    assert figures_level(manager, statistics_scope(manager, user_ref=member), None) is not None
+    # A plain user's own figures: the leads they see, whatever the teams.
     assert figures_level(plain, statistics_scope(plain), None) is None
+    # Under "admins only" a manager sees only part of their team.
+    built.account.team_privacy = TeamPrivacy.ADMINS_ONLY
+    built.account.save()
+    manager = actor_of(built, 1)
+    assert figures_level(manager, statistics_scope(manager), None) is None
 
 
-def test_the_path_taken_is_the_figures_for_an_admin_and_the_leads_for_others(
-    small: tuple[World, Built],
-) -> None:
+def test_the_path_taken_follows_what_the_caller_sees(small: tuple[World, Built]) -> None:
     """Spoiling the figures on purpose shows which way each caller is answered."""
     _, built = small
-    admin, manager = actor_of(built, 0), actor_of(built, 1)
+    admin, manager, plain = actor_of(built, 0), actor_of(built, 1), actor_of(built, 3)
     everything = StatisticsRequest(date_from=date(2025, 1, 1), date_to=date(2026, 12, 31))
     managed = replace(everything, scope=ScopeKind.TEAMS_MANAGED)
-    before_admin = statistics_get(actor=admin, request=everything)
-    before_manager = statistics_get(actor=manager, request=managed)
-    assert before_admin.totals.created_count > 0
+    asked = [(admin, everything), (manager, managed), (plain, everything)]
+    before = [statistics_get(actor=actor, request=request) for actor, request in asked]
+    assert all(answer.totals.created_count > 0 for answer in before[:2])
     DayFigures.objects.update(created_count=F("created_count") + 1000)
-    assert statistics_get(actor=admin, request=everything) != before_admin
-    assert statistics_get(actor=manager, request=managed) == before_manager
+    after = [statistics_get(actor=actor, request=request) for actor, request in asked]
+    assert after[0] != before[0]
+    assert after[1] != before[1]
+    assert after[2] == before[2]
     FiguresRebuild.objects.create(account=built.account)
-    assert statistics_get(actor=admin, request=everything) == before_admin
+    assert [statistics_get(actor=actor, request=request) for actor, request in asked] == before
 
 
 def test_changing_the_time_zone_files_every_lead_under_its_new_day(
