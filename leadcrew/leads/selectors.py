@@ -596,9 +596,11 @@ def todo_leads(actor: Actor) -> QuerySet[Lead]:
     )
 
 
-def unassigned_pool_leads(actor: Actor) -> QuerySet[Lead]:
-    """The unassigned leads the actor may dispatch, with what a row shows."""
-    return with_relations(filtered_leads(actor, LeadFilter(unassigned_only=True)))
+def unassigned_pool_leads(actor: Actor, filters: LeadFilter | None = None) -> QuerySet[Lead]:
+    """The unassigned leads the actor may dispatch that match `filters` (a team, a step, tags,
+    words), with what a row shows."""
+    wanted = replace(filters or LeadFilter(), unassigned_only=True, user=None)
+    return with_relations(filtered_leads(actor, wanted))
 
 
 def lead_counts_per_team(actor: Actor) -> dict[int, int]:

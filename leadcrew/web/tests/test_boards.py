@@ -125,3 +125,56 @@ def test_todo_lists_my_reminders_due_first(login: Login, cast: Cast) -> None:
         cast.leads.nils_solo.pk,
     ]
     assert "Due" in page.text
+
+
+def _pool_titles(page: object) -> list[str]:
+    return [row["lead"].title for row in page.context["rows"]]  # type: ignore[attr-defined]
+
+
+def test_the_pool_is_filtered_by_team_step_tag_and_words(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    pool, north, south = cast.leads.pool, cast.leads.pool_north, cast.leads.pool_south
+    every = set(_pool_titles(client.get("/unassigned")))
+    assert every == {pool.title, north.title, south.title}
+    assert _pool_titles(client.get(f"/unassigned?team={cast.north.pk}")) == [north.title]
+    lead_update(actor=cast.actor(cast.admin), lead_id=south.pk, data={"tags": ["hot"]})
+    assert _pool_titles(client.get("/unassigned?tags=hot")) == [south.title]
+    assert _pool_titles(client.get("/unassigned", {"q": north.title})) == [north.title]
+    for step in _steps(cast)[:2]:
+        wanted = {lead.title for lead in (pool, north, south) if lead.step_id == step.pk}
+        assert set(_pool_titles(client.get(f"/unassigned?step={step.pk}"))) == wanted
+    # The filters keep to the pool: owned leads of that step stay out.
+    assert all(
+        row["lead"].owner_id is None for row in client.get("/unassigned?owner=me").context["rows"]
+    )
+
+
+def test_the_pool_sorts_by_its_column_headings(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    amounts = {cast.leads.pool: 300, cast.leads.pool_north: 100, cast.leads.pool_south: 200}
+    for lead, amount in amounts.items():
+        lead_update(actor=cast.actor(cast.admin), lead_id=lead.pk, data={"amount": amount})
+    page = client.get("/unassigned")
+    heading = page.context["sort_headers"]["amount"]
+    assert heading["sort"] == ""
+    largest_first = client.get(heading["url"])
+    assert [row["lead"].amount for row in largest_first.context["rows"]] == [300, 200, 100]
+    again = largest_first.context["sort_headers"]["amount"]
+    assert again["sort"] == "descending"
+    smallest_first = client.get(again["url"])
+    assert [row["lead"].amount for row in smallest_first.context["rows"]] == [100, 200, 300]
+    assert 'aria-sort="ascending"' in smallest_first.text
+
+
+def test_the_pool_links_to_dispatching_several_leads_at_once(login: Login, cast: Cast) -> None:
+    page = login(cast.admin).get(f"/unassigned?team={cast.north.pk}")
+    url = page.context["dispatch_url"]
+    assert url.startswith("/leads?") and "owner=none" in url and f"team={cast.north.pk}" in url
+    listed = login(cast.admin).get(url)
+    assert [lead.pk for lead in listed.context["page"].leads] == [cast.leads.pool_north.pk]
+
+
+def test_a_tampered_pool_filter_is_no_error(login: Login, cast: Cast) -> None:
+    client = login(cast.nils)
+    for query in ("team=999999", "step=abc", "order=nope&direction=sideways", "team=" + "9" * 40):
+        assert client.get(f"/unassigned?{query}").status_code == 200

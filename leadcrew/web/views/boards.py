@@ -1,6 +1,7 @@
 """The pipeline board, the unassigned pool and the to-do list."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 from leadcrew.access.policy import Action, can
 from leadcrew.leads import selectors
 from leadcrew.leads.models import Pipeline
-from leadcrew.web.forms import StepForm
+from leadcrew.web.forms import NOBODY, LeadFilterForm, StepForm
 from leadcrew.web.paging import capped_count, keyset_page
 from leadcrew.web.views.base import (
     WebRequest,
@@ -21,6 +22,7 @@ from leadcrew.web.views.base import (
     pager_urls,
     render_page,
 )
+from leadcrew.web.views.leads import list_ordering, sort_headers
 
 CARDS_PER_STEP = 20
 
@@ -80,18 +82,41 @@ def pipeline_board(request: WebRequest) -> HttpResponse:
     return render_page(request, "web/pages/pipeline.html", context, regions=("board",))
 
 
+# The pool's sortable columns (see leads.sort_headers), newest first until the reader sorts.
+POOL_COLUMNS = {
+    "title": ("alphabetically", "asc"),
+    "step": ("sale_step", "asc"),
+    "amount": ("amount", "desc"),
+    "created": ("creation_date", "desc"),
+}
+POOL_ORDER = ("creation_date", "desc")
+
+
+def _pool_filters(request: WebRequest) -> LeadFilterForm:
+    """The lead list's filter form, always on unassigned leads: the pool's team, step, tags and
+    words, and its sorting."""
+    data = request.GET.copy()
+    data.setlist("owner", [NOBODY])
+    filters = LeadFilterForm(data, directory=directory_of(request))
+    filters.is_valid()
+    return filters
+
+
 @login_required
 @require_GET
 def unassigned_pool(request: WebRequest) -> HttpResponse:
     """The unassigned leads the reader may hand out (the pool is visible to whoever may
-    dispatch it), newest first, each with "Take" and "Assign to…"."""
+    dispatch it), newest first or as sorted, filtered by team, step, tags and words, each with
+    "Take" and "Assign to…"; several at once from the lead list's bulk actions."""
     actor = actor_of(request)
     directory = directory_of(request)
-    leads = selectors.unassigned_pool_leads(actor)
+    filters = _pool_filters(request)
+    leads = selectors.unassigned_pool_leads(actor, filters.lead_filter(actor.user_id))
+    order, direction = list_ordering(filters, POOL_ORDER)
     page = keyset_page(
         leads,
-        "id",
-        "desc",
+        order,
+        direction,
         after=int_or_none(request.GET.get("after")),
         before=int_or_none(request.GET.get("before")),
     )
@@ -107,12 +132,22 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
             }
         )
     count, capped = capped_count(leads)
+    params = [(k, v) for k, v in filters.active_params() if k != "owner"]
+    pool_url = reverse("web:unassigned")
     context = {
         "rows": rows,
         "page": page,
         "count": count,
         "capped": capped,
-        **pager_urls(reverse("web:unassigned"), [], page),
+        "filters": filters,
+        "filter_params": params,
+        "pool_url": pool_url,
+        "sort_headers": sort_headers(
+            filters, url=pool_url, columns=POOL_COLUMNS, default=POOL_ORDER
+        ),
+        # The lead list on the same leads, where bulk actions dispatch many at once.
+        "dispatch_url": f"{reverse('web:leads')}?{urlencode(filters.active_params())}",
+        **pager_urls(pool_url, params, page),
     }
     return render_page(request, "web/pages/unassigned.html", context, regions=("pool",))
 

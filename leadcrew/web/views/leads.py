@@ -50,21 +50,36 @@ SORTABLE_COLUMNS = {
 }
 
 
-def sort_headers(filters: LeadFilterForm) -> dict[str, dict[str, str]]:
+def sort_headers(
+    filters: LeadFilterForm,
+    *,
+    url: str = "",
+    columns: dict[str, tuple[str, str]] = SORTABLE_COLUMNS,
+    default: tuple[str, str] | None = None,
+) -> dict[str, dict[str, str]]:
     """Per sortable column: the list's URL sorted by it (again: the other way round), keeping
-    the other filters, and its `aria-sort` when the list is sorted by it."""
-    order, direction = filters.ordering
+    the other filters, and its `aria-sort` when the list is sorted by it. The lead list's
+    columns by default; another list of leads (the unassigned pool) names its own."""
+    order, direction = list_ordering(filters, default)
     kept = [(k, v) for k, v in filters.active_params() if k not in {"order", "direction"}]
+    url = url or reverse("web:leads")
     headers = {}
-    for column, (key, first) in SORTABLE_COLUMNS.items():
+    for column, (key, first) in columns.items():
         current = key == order
         wanted = ("asc" if direction == "desc" else "desc") if current else first
         query = urlencode([*kept, ("order", key), ("direction", wanted)])
         headers[column] = {
-            "url": f"{reverse('web:leads')}?{query}",
+            "url": f"{url}?{query}",
             "sort": ("ascending" if direction == "asc" else "descending") if current else "",
         }
     return headers
+
+
+def list_ordering(filters: LeadFilterForm, default: tuple[str, str] | None) -> tuple[str, str]:
+    """The order asked for, or the list's own when none is."""
+    if default is not None and not getattr(filters, "cleaned_data", {}).get("order"):
+        return default
+    return filters.ordering
 
 
 def lead_query(filters: LeadFilterForm) -> str:
