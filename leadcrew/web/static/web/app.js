@@ -154,6 +154,56 @@
     else form.submit();
   });
 
+  // --- Pipeline: drag a card by its handle with a finger or a pen ---------------------------------
+  // Touch screens fire no HTML5 drag events: pointer events carry the same move. The handle has
+  // `touch-action: none`, so the page scrolls everywhere else; the card's menu stays the way in
+  // for keyboards and screen readers.
+
+  var touchCard = null;
+
+  function columnAt(event) {
+    var under = document.elementFromPoint(event.clientX, event.clientY);
+    return under && under.closest ? under.closest("[data-step]") : null;
+  }
+  function clearTargets(keep) {
+    document.querySelectorAll(".drop-target").forEach(function (c) {
+      if (c !== keep) c.classList.remove("drop-target");
+    });
+  }
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType === "mouse") return; // a mouse drags with the HTML5 events above
+    var handle = event.target.closest && event.target.closest("[data-drag-handle]");
+    var card = handle && handle.closest("[data-lead][draggable=true]");
+    if (!card) return;
+    event.preventDefault();
+    touchCard = card;
+    card.classList.add("dragging");
+    try { handle.setPointerCapture(event.pointerId); } catch (error) { /* a finished pointer */ }
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!touchCard) return;
+    var column = columnAt(event);
+    clearTargets(column);
+    if (column) column.classList.add("drop-target");
+  });
+  function dropTouch(event, cancelled) {
+    if (!touchCard) return;
+    var card = touchCard;
+    touchCard = null;
+    card.classList.remove("dragging");
+    clearTargets(null);
+    var column = cancelled ? null : columnAt(event);
+    var form = card.querySelector("[data-move-form]");
+    var select = form && form.querySelector("select[name=step]");
+    var step = column && column.getAttribute("data-step");
+    if (!select || !step || select.value === step) return;
+    select.value = step;
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  }
+  document.addEventListener("pointerup", function (event) { dropTouch(event, false); });
+  document.addEventListener("pointercancel", function (event) { dropTouch(event, true); });
+
   // --- Destructive bulk actions ask first, with the count ----------------------------------------
 
   function bulkCount(form) {
