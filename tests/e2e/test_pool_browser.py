@@ -97,3 +97,22 @@ def test_the_pool_filters_sorts_and_dispatches_several_leads(
     assert set(harbour.values_list("owner_id", flat=True)) == {None}
     page.goto("/unassigned?q=Harbour")
     assert len(pool_titles(page)) == 3
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_pool_lead_is_sent_to_a_team_from_its_row(
+    context: Any, acme: Cast, viewport: str
+) -> None:
+    lead = lead_create(actor=acme.actor(acme.admin), data={"title": "Drifter", "user_id": None})
+    page = context.new_page()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, acme.admin.email)
+    page.goto("/unassigned?q=Drifter")
+    menu = page.get_by_label("Send “Drifter” to the team")
+    assert sorted(menu.locator("option").all_inner_texts()[1:]) == ["North", "South"]
+    menu.select_option(label="South")
+    page.locator("tr", has_text="Drifter").get_by_role("button", name="Send").click()
+    page.get_by_text("Team changed.").wait_for()
+    assert page.evaluate(SIDEWAYS) == 0
+    lead.refresh_from_db()
+    assert lead.team_id == acme.south.pk and lead.owner_id is None

@@ -178,3 +178,27 @@ def test_a_tampered_pool_filter_is_no_error(login: Login, cast: Cast) -> None:
     client = login(cast.nils)
     for query in ("team=999999", "step=abc", "order=nope&direction=sideways", "team=" + "9" * 40):
         assert client.get(f"/unassigned?{query}").status_code == 200
+
+
+def test_a_pool_lead_is_sent_to_a_team_the_policy_allows(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    rows = {row["lead"].pk: row for row in client.get("/unassigned").context["rows"]}
+    lead = cast.leads.pool
+    assert {team.pk for team in rows[lead.pk]["teams"]} == {cast.north.pk, cast.south.pk}
+    north_lead = rows[cast.leads.pool_north.pk]
+    assert cast.north.pk not in {team.pk for team in north_lead["teams"]}  # not its own team
+    response = client.post(
+        f"/leads/{lead.pk}/team",
+        {"team_id": cast.south.pk, "next": "/unassigned"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="pool",
+    )
+    assert '"target": "#pool"' in response["HX-Location"]
+    lead.refresh_from_db()
+    assert lead.team_id == cast.south.pk and lead.owner_id is None
+
+
+def test_the_pool_offers_no_team_the_reader_may_not_place_in(login: Login, cast: Cast) -> None:
+    page = login(cast.nils).get("/unassigned")
+    for row in page.context["rows"]:
+        assert cast.south.pk not in {team.pk for team in row["teams"]}

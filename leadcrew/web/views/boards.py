@@ -107,7 +107,8 @@ def _pool_filters(request: WebRequest) -> LeadFilterForm:
 def unassigned_pool(request: WebRequest) -> HttpResponse:
     """The unassigned leads the reader may hand out (the pool is visible to whoever may
     dispatch it), newest first or as sorted, filtered by team, step, tags and words, each with
-    "Take" and "Assign to…"; several at once from the lead list's bulk actions."""
+    "Take", "Assign to…" and "Send to a team"; several at once from the lead list's bulk
+    actions."""
     actor = actor_of(request)
     directory = directory_of(request)
     filters = _pool_filters(request)
@@ -129,6 +130,8 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
                 "lead": lead,
                 "may_take": any(user.pk == me.pk for user in owners),
                 "owners": owners,
+                # "Send to a team": the teams the policy lets the reader place it in, not its own.
+                "teams": [t for t in directory.teams_for(lead) if t.pk != lead.team_id],
             }
         )
     count, capped = capped_count(leads)
