@@ -20,7 +20,6 @@ from leadcrew.accounts.models import (
 from leadcrew.accounts.services import DREAM_TEAM_FLAGS, LOGGED_SETTINGS, SettingsChange
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.core.errors import ApiError
-from leadcrew.stats.periods import Grouping
 from leadcrew.web import admin_labels
 from leadcrew.web.forms import DateInput, WebForm
 
@@ -292,15 +291,13 @@ class StatsForm(WebForm):
         self,
         *args: Any,
         scopes: list[tuple[str, Any]],
-        groupings: list[Grouping],
+        groupings: list[tuple[str, Any]],
         pipelines: list[Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("whose", scopes)
-        self.set_choices(
-            "group_by", [(g.value, admin_labels.GROUPING_LABELS[g]) for g in groupings]
-        )
+        self.set_choices("group_by", groupings)
         if len(pipelines) > 1:
             choices: list[tuple[str, Any]] = [("", _("The default pipeline"))]
             choices += [(str(p.pk), p.name) for p in pipelines]

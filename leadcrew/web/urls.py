@@ -54,6 +54,8 @@ urlpatterns = [
     # Statistics
     path("stats", stats.stats_page, name="stats"),
     path("stats/export", stats.stats_export, name="stats_export"),
+    path("stats/activities", stats.activity_stats_page, name="stats_activities"),
+    path("stats/activities/export", stats.activity_stats_export, name="stats_activities_export"),
     # The admin panel
     path("settings", admin.settings_home, name="settings"),
     path("settings/privacy", admin.settings_privacy, name="settings_privacy"),

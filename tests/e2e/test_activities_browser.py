@@ -2,11 +2,15 @@
 lead and filtering its timeline, then a manager's activity report on the statistics page and
 its CSV."""
 
+import csv
+import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from leadcrew.activities.models import ActivityType
 from leadcrew.leads.services import comment_create
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
@@ -71,3 +75,41 @@ def test_log_an_activity_then_filter_the_timeline_to_activities(
     page.goto(f"/leads/{lead.pk}?timeline=comments")
     assert "Plain note" in page.locator("#timeline").inner_text()
     assert "Talked about the quote" not in page.locator("#timeline").inner_text()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_manager_opens_the_activities_tab_and_downloads_the_csv(
+    context: Any, acme: Cast, viewport: str
+) -> None:
+    call = ActivityType.objects.get(account=acme.account, name="Call")
+    for who, lead in ((acme.nils, acme.leads.nils_north), (acme.sam, acme.leads.sam_south)):
+        comment_create(
+            actor=acme.actor(who),
+            lead_id=lead.pk,
+            data={"content": "Called", "activity_id": call.pk},
+        )
+    page = context.new_page()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, acme.mona.email)
+    page.goto("/stats")
+    page.get_by_role("navigation", name="Kinds of statistics").get_by_role(
+        "link", name="Activities"
+    ).click()
+    page.wait_for_url(re.compile(r"/stats/activities"))
+    page.get_by_label("Group by").select_option("member")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"group_by=member"))
+    page.wait_for_function("() => document.getElementById('stats-chart').dataset.drawn === '1'")
+    table = page.locator("#figures")
+    # Mona manages North: Nils's call counts, Sam's (South) does not.
+    assert "Nils" in table.inner_text() and "Sam" not in table.inner_text()
+    assert page.evaluate(SIDEWAYS) == 0
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    path = download.value.path()
+    rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["key", "label", "activities"]
+    assert len(rows) == 3 and rows[1][1].startswith("Nils")
+    assert rows[-1][:3] == ["total", "Total", "1"]
+    assert download.value.suggested_filename.startswith("activities-")

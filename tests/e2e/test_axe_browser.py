@@ -10,9 +10,10 @@ from axe_playwright_python.sync_playwright import Axe
 
 from leadcrew.accounts.models import User
 from leadcrew.accounts.password_links import password_link
+from leadcrew.activities.models import ActivityType
 from leadcrew.contacts.services import field_create
 from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
-from leadcrew.leads.services import lead_delete
+from leadcrew.leads.services import comment_create, lead_delete
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -27,6 +28,7 @@ EVERYONE_PAGES = (
     "/unassigned",
     "/todo",
     "/stats",
+    "/stats/activities",
     "/bulk",
     "/bin",
     "/password",
@@ -75,6 +77,12 @@ def test_every_page_has_no_axe_violation(
     source = category_create(actor=acme.actor(acme.admin), name="Source", is_required=True)
     predefined_tag_create(actor=acme.actor(acme.admin), name="Fair", category=source.pk)
     ids = {"lead": acme.leads.nils_solo.pk, "user": acme.nils.pk, "field": tier.pk}
+    # An activity and a comment for the lead's timeline and the Activities tab to show.
+    call = ActivityType.objects.get(account=acme.account, name="Call")
+    nils = acme.actor(acme.nils)
+    lead_id = acme.leads.nils_solo.pk
+    comment_create(actor=nils, lead_id=lead_id, data={"content": "Called", "activity_id": call.pk})
+    comment_create(actor=nils, lead_id=lead_id, data={"content": "Sent the quote"})
     axe = Axe()
     found: dict[str, list[str]] = {}
     for who, pages in ((acme.admin, EVERYONE_PAGES + ADMIN_PAGES), (acme.nils, EVERYONE_PAGES)):

@@ -32,8 +32,8 @@
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
         scales: {
-          x: { grid: { display: false } },
-          y: { beginAtZero: true, ticks: { precision: 0 } }
+          x: { stacked: !!data.stacked, grid: { display: false } },
+          y: { stacked: !!data.stacked, beginAtZero: true, ticks: { precision: 0 } }
         }
       }
     });
