@@ -210,4 +210,5 @@ def test_french_timeline(login: Login, cast: Cast) -> None:
     User.objects.filter(pk=cast.nils.pk).update(locale="fr")
     page = login(cast.nils).get(f"/leads/{lead.pk}").text
     assert "Tout" in page and "Modifications" in page
+    assert "Changement de statut\u00a0:" in page  # typographic French, as the catalogue
     assert re.search(r"Changement de statut :.*À faire.*devient.*Gagnée", _entries(page)[1][1])
