@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Account, ApiKey, User
+from leadcrew.contacts.search import Matches, search_words
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter, NotFound, Unauthorized
 from leadcrew.core.lookups import teams_matching, user_lookup
 from leadcrew.teams.models import Membership
@@ -80,6 +81,18 @@ def user_list(
         team_ids = teams_matching(actor, list(teams))
         users = users.filter(memberships__team_id__in=team_ids).distinct()
     return users
+
+
+def user_search(actor: Actor, q: str | None) -> QuerySet[User]:
+    """The account's users whose name or e-mail holds every word of `q`, whatever the case and
+    the accents (as the lead search finds words), by name; nobody when `q` has no word."""
+    words = search_words(q)
+    users = User.objects.filter(account_id=actor.account_id)
+    if not words:
+        return users.none()
+    for word in words:
+        users = users.filter(Matches(word, "first_name", "last_name", "email"))
+    return users.order_by("first_name", "last_name", "email", "id")
 
 
 def user_get(*, actor: Actor, user_id: int) -> User:

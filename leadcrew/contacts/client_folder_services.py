@@ -3,16 +3,18 @@ its leads (selectors.client_folders_for); deleting and exporting follow the acco
 toggles and are written to the sensitive-actions log."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import account_leads
+from leadcrew.access.policy import account_leads, ensure_may_export
 from leadcrew.audit.models import SensitiveActionType
 from leadcrew.audit.services import sensitive_action_record
 from leadcrew.contacts.models import ClientFolder
-from leadcrew.contacts.selectors import client_folder_get, client_folder_list
+from leadcrew.contacts.selectors import client_folder_get, client_folder_leads, client_folder_list
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter
 from leadcrew.events.models import EventName
 from leadcrew.events.recording import record_config_event
+from leadcrew.leads.models import Lead
 from leadcrew.leads.services import lead_update, lock_for_write, updated_at_moved_to
 
 MAX_NAME_LENGTH = 255
@@ -123,6 +125,25 @@ def client_folders_export(*, actor: Actor) -> list[ClientFolder]:
         details={"what": "client_folders"},
     )
     return folders
+
+
+@transaction.atomic
+def client_folder_leads_export(*, actor: Actor, folder_id: int) -> QuerySet[Lead]:
+    """The leads of a folder the actor sees, only those they may see, to export as CSV. An
+    export of client folders and an export of leads alike: admins only under
+    `only_admins_export_client_folders` or `only_admins_export_leads`. Logged as an export of
+    client folders, naming the folder and how many leads left with it."""
+    folder = client_folder_get(actor, folder_id)
+    ensure_may_export_client_folders(actor)
+    ensure_may_export(actor)
+    leads = client_folder_leads(actor, folder)
+    sensitive_action_record(
+        actor=actor,
+        action=SensitiveActionType.CLIENT_FOLDERS_EXPORTED,
+        count=leads.count(),
+        details={"what": "client_folder_leads", "client_folder_id": folder.pk, "name": folder.name},
+    )
+    return leads
 
 
 def lead_add_to_client(*, actor: Actor, lead_id: int, folder_id: int | None) -> None:

@@ -11,6 +11,7 @@ from leadcrew.access.policy import lead_for, leads_for
 from leadcrew.accounts.models import Privacy
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
+from leadcrew.contacts.search import Matches, search_words
 from leadcrew.contacts.values import clean_value, fold, match_key
 from leadcrew.core.errors import Code, InvalidParameter, NotFound
 from leadcrew.leads.models import Lead
@@ -73,6 +74,22 @@ def field_value_counts(actor: Actor) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return dict(rows)
+
+
+def client_field_defs(actor: Actor) -> list[FieldDef]:
+    """The account's client-folder fields in their order. A folder's values live in its
+    description, through the same convention as a lead's (leadcrew.contacts.description)."""
+    return [
+        FieldDef(
+            id=field.pk,
+            key=field.key,
+            name=field.name,
+            type=field.type,
+            choices=tuple(str(choice) for choice in field.choices or ()),
+            is_key=field.is_key,
+        )
+        for field in field_list(actor, ParentType.CLIENT)
+    ]
 
 
 def lead_values_by_key(lead_id: int) -> dict[str, str]:
@@ -144,6 +161,16 @@ def client_folder_list(
     column = "name" if order == "name" else "id"
     prefix = "-" if direction == "desc" else ""
     return folders.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def client_folder_search(actor: Actor, q: str | None = None) -> QuerySet[ClientFolder]:
+    """The folders the actor may see whose name holds every word of `q` (as the lead search
+    finds words: whatever the case and the accents), by name; all of them when `q` has no
+    word."""
+    folders = client_folders_for(actor)
+    for word in search_words(q):
+        folders = folders.filter(Matches(word, "name"))
+    return folders.order_by("name", "id")
 
 
 def client_folder_get(actor: Actor, folder_id: int) -> ClientFolder:

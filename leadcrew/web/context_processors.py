@@ -14,6 +14,7 @@ EVERYONE, ADMINS, DELETERS = "everyone", "admins", "deleters"
 # (url name, label, for whom). Pages still to come are left out until their URL exists.
 NAVIGATION = (
     ("web:leads", _("Leads"), EVERYONE),
+    ("web:clients", _("Clients"), EVERYONE),
     ("web:pipeline", _("Pipeline"), EVERYONE),
     ("web:unassigned", _("Unassigned"), EVERYONE),
     ("web:todo", _("To-do"), EVERYONE),

@@ -128,3 +128,48 @@ def neighbours(leads: QuerySet[Lead], lead_id: int, order: str, direction: str) 
         .values_list("pk", flat=True)
     )
     return Neighbours(before.first(), after.first())
+
+
+@dataclass(frozen=True)
+class NamedPage[T]:
+    """A page of rows listed by name (client folders): the same cursors as a page of leads."""
+
+    rows: list[T]
+    next_cursor: int | None
+    previous_cursor: int | None
+
+
+NAME_ORDER = ("name", "id")
+
+
+def name_page(
+    rows: QuerySet[Any],
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> NamedPage[Any]:
+    """One page of `rows` (a model with a `name`) in name order, id breaking ties, keyset-paged
+    as `keyset_page` pages leads."""
+    in_order = rows.order_by(*NAME_ORDER)
+    cursor = after if after is not None else before
+    boundary = None
+    if cursor is not None:
+        boundary = in_order.filter(pk=cursor).values_list(*NAME_ORDER).first()
+    if boundary is None:
+        found = list(in_order[: size + 1])
+        return NamedPage(found[:size], found[size - 1].pk if len(found) > size else None, None)
+    if after is not None:
+        found = list(in_order.filter(_beyond(NAME_ORDER, boundary, "asc", True))[: size + 1])
+        return NamedPage(
+            found[:size],
+            found[size - 1].pk if len(found) > size else None,
+            found[0].pk if found else None,
+        )
+    backwards = in_order.filter(_beyond(NAME_ORDER, boundary, "asc", False)).order_by(
+        "-name", "-id"
+    )
+    found = list(backwards[: size + 1])
+    has_previous = len(found) > size
+    found = found[:size][::-1]
+    return NamedPage(found, found[-1].pk if found else None, found[0].pk if has_previous else None)

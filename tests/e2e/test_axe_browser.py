@@ -11,9 +11,10 @@ from axe_playwright_python.sync_playwright import Axe
 from leadcrew.accounts.models import User
 from leadcrew.accounts.password_links import password_link
 from leadcrew.activities.models import ActivityType
+from leadcrew.contacts.client_folder_services import client_folder_create
 from leadcrew.contacts.services import field_create
 from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
-from leadcrew.leads.services import comment_create, lead_delete
+from leadcrew.leads.services import comment_create, lead_delete, lead_update
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,9 @@ EVERYONE_PAGES = (
     "/bulk",
     "/bin",
     "/password",
+    "/clients",
+    "/clients/{folder}",
+    "/search?q=acme",
     "/leads/999999999",  # the not-found page
 )
 ADMIN_PAGES = (
@@ -47,6 +51,9 @@ ADMIN_PAGES = (
     "/settings/data",
     "/settings/log",
 )
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def log_in(page: Any, email: str) -> None:
@@ -76,7 +83,19 @@ def test_every_page_has_no_axe_violation(
     )
     source = category_create(actor=acme.actor(acme.admin), name="Source", is_required=True)
     predefined_tag_create(actor=acme.actor(acme.admin), name="Fair", category=source.pk)
-    ids = {"lead": acme.leads.nils_solo.pk, "user": acme.nils.pk, "field": tier.pk}
+    # A client folder holding a lead both readers see.
+    folder = client_folder_create(actor=acme.actor(acme.nils), name="Novak & Co")
+    lead_update(
+        actor=acme.actor(acme.nils),
+        lead_id=acme.leads.nils_solo.pk,
+        data={"client_folder_id": folder.pk},
+    )
+    ids = {
+        "lead": acme.leads.nils_solo.pk,
+        "user": acme.nils.pk,
+        "field": tier.pk,
+        "folder": folder.pk,
+    }
     # An activity and a comment for the lead's timeline and the Activities tab to show.
     call = ActivityType.objects.get(account=acme.account, name="Call")
     nils = acme.actor(acme.nils)
@@ -103,6 +122,15 @@ def test_every_page_has_no_axe_violation(
                 problems.append(f"scrolls sideways by {sideways}px")
             if problems:
                 found[f"{who.email} {url}"] = problems
+        # The header's search results, open under the box.
+        page.goto("/todo")
+        page.locator("#topsearch-q").press_sequentially("acme")
+        page.locator("#topsearch-results a").first.wait_for()
+        problems = violations(axe, page)
+        if page.evaluate(SIDEWAYS) > 0:
+            problems.append("scrolls sideways with the search results open")
+        if problems:
+            found[f"{who.email} search results"] = problems
         context.close()
     assert found == {}
 

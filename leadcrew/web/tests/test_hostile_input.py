@@ -22,6 +22,7 @@ from django.urls import URLPattern, resolve, reverse
 
 from leadcrew.accounts.models import ApiKey, User
 from leadcrew.bulk.services import Selection, bulk_apply
+from leadcrew.contacts.client_folder_services import client_folder_create
 from leadcrew.leads.models import Lead, Pipeline, Step
 from leadcrew.testing.cast import Cast
 from leadcrew.testing.hostile import HOSTILE_TEXT, Hostile
@@ -193,6 +194,8 @@ def _walk(cast: Cast, login: Login, persona: str) -> Walk:
         # A password link's page, with a token that is not (or no longer) good.
         "uidb64": "MQ",
         "token": "set-password",
+        # A client folder the member created, so that both personas see it.
+        "folder_id": client_folder_create(actor=cast.actor(cast.nils), name="Novak & Co").pk,
     }
     client = login(cast.admin if persona == "admin" else cast.nils)
     client.raise_request_exception = True

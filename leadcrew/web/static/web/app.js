@@ -391,7 +391,8 @@
     var key = event.key;
     var handled = false;
     if (key === "/") {
-      var search = document.querySelector("[data-search-box], .topbar input[type=search], main input[type=search]");
+      // The page's own search (the lead list's, the folder list's), else the one at the top.
+      var search = document.querySelector("main [data-search-box]") || document.querySelector("[data-global-search]");
       if (search) {
         search.focus();
         if (search.select) search.select();
@@ -415,6 +416,49 @@
       }
     }
     if (handled) event.preventDefault();
+  });
+
+  // --- The header's search: arrows walk its results, Escape or a click elsewhere closes them ---
+
+  function searchLinks() {
+    var results = document.getElementById("topsearch-results");
+    return results ? Array.prototype.slice.call(results.querySelectorAll("a")) : [];
+  }
+
+  function closeSearch(focusBox) {
+    var results = document.getElementById("topsearch-results");
+    if (!results || !results.firstChild) return false;
+    results.replaceChildren();
+    var box = document.querySelector("[data-global-search]");
+    if (focusBox && box) box.focus();
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var inSearch = event.target.closest && event.target.closest(".topsearch");
+    if (!inSearch) return;
+    if (event.key === "Escape") {
+      if (closeSearch(true)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var links = searchLinks();
+    if (!links.length) return;
+    var at = links.indexOf(document.activeElement);
+    var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+    if (next < 0) {
+      document.querySelector("[data-global-search]").focus();
+    } else {
+      links[Math.min(next, links.length - 1)].focus();
+    }
+    event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".topsearch")) return;
+    closeSearch(false);
   });
 
   // --- Start, and again on every piece of page htmx brings in --------------------------------------
