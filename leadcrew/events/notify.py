@@ -102,6 +102,48 @@ def notification_text(notification: Notification, user: User) -> tuple[str, str]
     return None
 
 
+def in_app_text(
+    notification: Notification, titles: dict[int, str], names: dict[int, str]
+) -> tuple[str, str | None] | None:
+    """The line of the bell's list, in the active language, and the path it opens (None: none).
+    `titles` holds the leads the reader may see now: a notification about another lead is
+    not shown at all."""
+    kind = notification.kind
+    actor = names.get(notification.actor_id or 0) or _("Someone")
+    if kind == NotificationKind.ASSIGNED and notification.bulk_action_id is not None:
+        text = ngettext(
+            "%(actor)s assigned you %(count)d lead at once.",
+            "%(actor)s assigned you %(count)d leads at once.",
+            notification.count,
+        ) % {"actor": actor, "count": notification.count}
+        return text, "/leads?owner=me"
+    if kind in (NotificationKind.ASSIGNED, NotificationKind.REMINDER):
+        title = titles.get(notification.lead_id or 0)
+        if title is None:
+            return None
+        if kind == NotificationKind.ASSIGNED:
+            text = _("%(actor)s assigned you the lead “%(title)s”.") % {
+                "actor": actor,
+                "title": title,
+            }
+        else:
+            text = _("Your reminder for the lead “%(title)s” is due.") % {"title": title}
+        return text, f"/leads/{notification.lead_id}"
+    if kind == NotificationKind.DIGEST:
+        text = ngettext(
+            "Your daily digest: %(count)d lead to do.",
+            "Your daily digest: %(count)d leads to do.",
+            notification.count,
+        ) % {"count": notification.count}
+        return text, "/todo"
+    if kind == NotificationKind.WEBHOOK_DISABLED:
+        text = _("The webhook %(webhook)s failed for 3 days and was disabled.") % {
+            "webhook": notification.text
+        }
+        return text, None
+    return None
+
+
 DIGEST_LINES = 20
 
 

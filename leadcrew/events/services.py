@@ -3,12 +3,21 @@
 import re
 
 from django.db import transaction
+from django.utils import timezone
 
 from leadcrew.access.actor import Actor
+from leadcrew.accounts.models import User
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, MissingParameter, NotFound
 from leadcrew.events import crypto, targets
-from leadcrew.events.models import Delivery, DeliveryState, EventName, TargetType, Webhook
+from leadcrew.events.models import (
+    Delivery,
+    DeliveryState,
+    EventName,
+    NotificationSettings,
+    TargetType,
+    Webhook,
+)
 
 MAX_NAME = 200
 # The reference's names, and the parametrised ones of statuses and steps.
@@ -120,8 +129,6 @@ def webhook_activate(*, actor: Actor, webhook_id: int) -> Webhook:
 def delivery_resend(*, actor: Actor, delivery_id: int) -> Delivery:
     """Sends a delivery of the log again, with its recorded data: back in its lane's queue,
     due now, with a fresh retry window."""
-    from django.utils import timezone
-
     ensure_admin(actor)
     delivery = Delivery.objects.filter(account_id=actor.account_id, pk=delivery_id).first()
     if delivery is None:
@@ -143,3 +150,28 @@ def ensure_api_key(actor: Actor) -> None:
 
     if not actor.is_api_key:
         raise Unauthorized(Code.WEBHOOK_API_KEY_ONLY, type="not_api_key")
+
+
+def notifications_mark_read(*, actor: Actor, notification_id: int | None = None) -> int:
+    """Marks the actor's own notifications read: one, or all of them. Answers how many changed."""
+    from leadcrew.events.selectors import own_notifications
+
+    unread = own_notifications(actor).filter(read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def notification_settings_set(
+    *, user: User, email_assigned: bool, email_reminder: bool, email_digest: bool
+) -> NotificationSettings:
+    """Which notifications the user also gets by e-mail (the bell lists them all)."""
+    prefs, _ = NotificationSettings.objects.update_or_create(
+        user=user,
+        defaults={
+            "email_assigned": email_assigned,
+            "email_reminder": email_reminder,
+            "email_digest": email_digest,
+        },
+    )
+    return prefs

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrew.access.policy import may_delete_leads
 from leadcrew.accounts.models import Locale, User
+from leadcrew.events.selectors import unread_count
 
 EVERYONE, ADMINS, DELETERS = "everyone", "admins", "deleters"
 
@@ -44,7 +45,20 @@ def web(request: HttpRequest) -> dict[str, Any]:
             continue
         current = request.path == url or request.path.startswith(url + "/")
         items.append({"url": url, "label": label, "current": current})
-    return {"navigation": items, "languages": Locale.choices}
+    return {
+        "navigation": items,
+        "languages": Locale.choices,
+        "unread_notifications": _unread(request, user),
+    }
+
+
+def _unread(request: HttpRequest, user: User) -> int:
+    """The bell's count: one indexed COUNT, once per request however many templates render."""
+    count: int | None = getattr(request, "_leadcrew_unread", None)
+    if count is None:
+        count = unread_count(user.pk)
+        request._leadcrew_unread = count  # type: ignore[attr-defined]
+    return count
 
 
 def _may_delete(request: HttpRequest) -> bool:

@@ -11,6 +11,7 @@ from leadcrew.web.views import (
     imports,
     lead,
     leads,
+    notifications,
     search,
     stats,
     tags,
@@ -58,6 +59,18 @@ urlpatterns = [
     path("pipeline", boards.pipeline_board, name="pipeline"),
     path("unassigned", boards.unassigned_pool, name="unassigned"),
     path("todo", boards.todo_list, name="todo"),
+    path("notifications", notifications.notification_list, name="notifications"),
+    path("notifications/read", notifications.notifications_read, name="notifications_read"),
+    path(
+        "profile/notifications",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "notifications/<int:notification_id>",
+        notifications.notification_open,
+        name="notification_open",
+    ),
     # Statistics
     path("stats", stats.stats_page, name="stats"),
     path("stats/export", stats.stats_export, name="stats_export"),

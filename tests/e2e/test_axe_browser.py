@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils.timezone import now
 
 from leadcrew.accounts.models import User
 from leadcrew.accounts.password_links import password_link
@@ -14,6 +15,7 @@ from leadcrew.activities.models import ActivityType
 from leadcrew.contacts.client_folder_services import client_folder_create
 from leadcrew.contacts.services import field_create
 from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
+from leadcrew.events.models import Notification, NotificationKind
 from leadcrew.leads.services import comment_create, lead_delete, lead_update
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
@@ -36,6 +38,8 @@ EVERYONE_PAGES = (
     "/clients",
     "/clients/{folder}",
     "/search?q=acme",
+    "/profile",
+    "/notifications",
     "/leads/999999999",  # the not-found page
 )
 ADMIN_PAGES = (
@@ -102,6 +106,17 @@ def test_every_page_has_no_axe_violation(
     lead_id = acme.leads.nils_solo.pk
     comment_create(actor=nils, lead_id=lead_id, data={"content": "Called", "activity_id": call.pk})
     comment_create(actor=nils, lead_id=lead_id, data={"content": "Sent the quote"})
+    # Notifications for the bell's list, one of them read.
+    for user in (acme.admin, acme.nils):
+        for kind, read in ((NotificationKind.REMINDER, None), (NotificationKind.ASSIGNED, now())):
+            Notification.objects.create(
+                account=acme.account,
+                user=user,
+                kind=kind,
+                lead_id=acme.leads.nils_solo.pk,
+                actor_id=acme.mona.pk,
+                read_at=read,
+            )
     axe = Axe()
     found: dict[str, list[str]] = {}
     for who, pages in ((acme.admin, EVERYONE_PAGES + ADMIN_PAGES), (acme.nils, EVERYONE_PAGES)):

@@ -36,6 +36,7 @@ from leadcrew.web.forms import (
     show_domain_error,
 )
 from leadcrew.web.views.base import WebRequest, safe_next
+from leadcrew.web.views.notifications import notification_settings_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,7 +111,8 @@ def profile_view(request: WebRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile was saved."))
             return HttpResponseRedirect(reverse("web:profile"), status=303)
-    return render(request, "web/pages/profile.html", {"form": form})
+    context = {"form": form, "notification_form": notification_settings_form(user)}
+    return render(request, "web/pages/profile.html", context)
 
 
 @require_POST
