@@ -171,6 +171,7 @@ class Code(StrEnum):
     WEBHOOK_TARGET_UNRESOLVED = "webhook_target_unresolved"
     WEBHOOK_TARGET_PRIVATE = "webhook_target_private"
     WEBHOOK_API_KEY_ONLY = "webhook_api_key_only"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 # The catalogue: one sentence per code, in English (the API's language) and translated for the
@@ -364,6 +365,7 @@ MESSAGES: dict[Code, Promise] = {
         "This address is private or local: webhooks are sent to public addresses only."
     ),
     Code.WEBHOOK_API_KEY_ONLY: _("Webhooks are managed with an account API key."),
+    Code.WEBHOOK_DISABLED: _("This webhook is disabled: turn it back on first."),
 }
 
 

@@ -95,10 +95,11 @@ def notification_text(notification: Notification, user: User) -> tuple[str, str]
     if kind == NotificationKind.WEBHOOK_DISABLED:
         subject = _("A webhook was disabled")
         body = _(
-            "The webhook %(webhook)s failed for 3 days and was disabled. Turn it back on "
-            "(PUT /api/v2/webhooks/<id>/activate) once its receiver works again."
+            "The webhook %(webhook)s failed for 3 days and was disabled. Turn it back on in "
+            "Admin › Webhooks (or PUT /api/v2/webhooks/<id>/activate) once its receiver works "
+            "again."
         ) % {"webhook": notification.text}
-        return subject, f"{body}\n"
+        return subject, f"{body}\n\n{settings.LEADCREW_SITE_URL}/settings/webhooks\n"
     return None
 
 
@@ -140,7 +141,7 @@ def in_app_text(
         text = _("The webhook %(webhook)s failed for 3 days and was disabled.") % {
             "webhook": notification.text
         }
-        return text, None
+        return text, "/settings/webhooks"
     return None
 
 

@@ -6,18 +6,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadcrew.access.actor import Actor
-from leadcrew.accounts.models import User
+from leadcrew.accounts.models import ApiKey, User, hash_secret
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.core.errors import AlreadyExists, Code, InvalidParameter, MissingParameter, NotFound
 from leadcrew.events import crypto, targets
 from leadcrew.events.models import (
     Delivery,
     DeliveryState,
+    Event,
     EventName,
     NotificationSettings,
     TargetType,
     Webhook,
 )
+from leadcrew.events.recording import step_qualifier
+from leadcrew.leads.models import Step
 
 MAX_NAME = 200
 # The reference's names, and the parametrised ones of statuses and steps.
@@ -142,6 +145,83 @@ def delivery_resend(*, actor: Actor, delivery_id: int) -> Delivery:
     transaction.on_commit(lambda: deliver_webhook.enqueue(delivery.webhook_id))
     delivery.refresh_from_db()
     return delivery
+
+
+def signing_key_check(actor: Actor, raw: str) -> str:
+    """The API key an admin gives the web app for the reference's `signature`: one of the
+    account's active keys (only its hash is stored, so the admin pastes it). Empty: none, and
+    the webhook signs with its own secret."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    key = ApiKey.objects.filter(account_id=actor.account_id, key_hash=hash_secret(raw)).first()
+    if key is None:
+        raise InvalidParameter("api_key", Code.INVALID_API_KEY)
+    if key.revoked_at is not None:
+        raise InvalidParameter("api_key", Code.REVOKED_API_KEY)
+    return raw
+
+
+@transaction.atomic
+def webhook_remove(*, actor: Actor, webhook_id: int) -> Webhook:
+    """Deletes the webhook for good, with its delivery log (the web app's Delete; the API's
+    DELETE only disables, as the reference's)."""
+    ensure_admin(actor)
+    webhook = _webhook(actor, webhook_id, lock=True)
+    webhook.delete()
+    return webhook
+
+
+TEST_DATA = {"test": True, "message": "A test delivery from leadcrew: nothing happened."}
+
+
+@transaction.atomic
+def webhook_test_send(*, actor: Actor, webhook_id: int) -> Delivery:
+    """Sends a test delivery to the webhook now, through the worker like any other: the
+    webhook's event name with `data` saying it is a test. It shows in the delivery log, with
+    the request and the answer. A disabled webhook sends nothing."""
+    ensure_admin(actor)
+    webhook = _webhook(actor, webhook_id)
+    if webhook.is_disabled:
+        raise InvalidParameter("webhook", Code.WEBHOOK_DISABLED)
+    now = timezone.now()
+    # Already dispatched: the test goes to this webhook only.
+    event = Event.objects.create(
+        account_id=actor.account_id,
+        name=webhook.event.split(".to.")[0][:40],
+        actor_id=actor.user_id,
+        data=TEST_DATA,
+        created_at=now,
+        dispatched_at=now,
+    )
+    delivery = Delivery.objects.create(
+        account_id=actor.account_id,
+        webhook=webhook,
+        event=event,
+        event_name=webhook.event,
+        lane=f"test:{event.pk}",
+        data={**TEST_DATA, "event": webhook.event},
+        next_try_at=now,
+        created_at=now,
+    )
+    from leadcrew.events.tasks import deliver_webhook
+
+    transaction.on_commit(lambda: deliver_webhook.enqueue(webhook.pk))
+    return delivery
+
+
+def event_names(actor: Actor) -> list[str]:
+    """The names a webhook of the account may subscribe to and that leadcrew sends: every
+    event, each status, and each step of the account's pipelines that has a name of its own."""
+    ensure_admin(actor)
+    names = [str(value) for value in EventName]
+    names += sorted(STATUS_NAMES)
+    steps = Step.objects.filter(account_id=actor.account_id).select_related("pipeline")
+    for step in steps.order_by("pipeline__name", "position"):
+        name = f"lead.step.changed.to.{step_qualifier(step)}"
+        if STEP_NAME.fullmatch(name):
+            names.append(name)
+    return names
 
 
 def ensure_api_key(actor: Actor) -> None:

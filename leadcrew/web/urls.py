@@ -16,6 +16,7 @@ from leadcrew.web.views import (
     stats,
     tags,
     undo,
+    webhooks,
 )
 
 app_name = "web"
@@ -117,5 +118,24 @@ urlpatterns = [
     path("settings/api-keys", admin.settings_api_keys, name="settings_api_keys"),
     path("settings/api-keys/<int:key_id>/revoke", admin.api_key_revoke, name="api_key_revoke"),
     path("settings/data", admin.settings_data, name="settings_data"),
+    path("settings/webhooks", webhooks.settings_webhooks, name="settings_webhooks"),
+    path("settings/webhooks/<int:webhook_id>", webhooks.webhook_detail, name="webhook"),
+    path("settings/webhooks/<int:webhook_id>/test", webhooks.webhook_test, name="webhook_test"),
+    path(
+        "settings/webhooks/<int:webhook_id>/disable",
+        webhooks.webhook_disable,
+        name="webhook_disable",
+    ),
+    path(
+        "settings/webhooks/<int:webhook_id>/enable", webhooks.webhook_enable, name="webhook_enable"
+    ),
+    path(
+        "settings/webhooks/<int:webhook_id>/delete", webhooks.webhook_remove, name="webhook_remove"
+    ),
+    path(
+        "settings/deliveries/<int:delivery_id>/resend",
+        webhooks.delivery_resend,
+        name="delivery_resend",
+    ),
     path("settings/log", admin.settings_log, name="settings_log"),
 ]

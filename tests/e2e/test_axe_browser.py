@@ -15,7 +15,7 @@ from leadcrew.activities.models import ActivityType
 from leadcrew.contacts.client_folder_services import client_folder_create
 from leadcrew.contacts.services import field_create
 from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
-from leadcrew.events.models import Notification, NotificationKind
+from leadcrew.events.models import Delivery, Event, Notification, NotificationKind, Webhook
 from leadcrew.leads.services import comment_create, lead_delete, lead_update
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
@@ -52,6 +52,8 @@ ADMIN_PAGES = (
     "/settings/fields?delete={field}",
     "/settings/tags",
     "/settings/api-keys",
+    "/settings/webhooks",
+    "/settings/webhooks/{webhook}",
     "/settings/data",
     "/settings/log",
 )
@@ -117,6 +119,24 @@ def test_every_page_has_no_axe_violation(
                 actor_id=acme.mona.pk,
                 read_at=read,
             )
+    # A webhook with a delivered and a failed delivery for its log.
+    webhook = Webhook.objects.create(
+        account=acme.account, event="lead.creation", target_type="url", target="https://h.test/x"
+    )
+    event = Event.objects.create(account=acme.account, name="lead.creation", dispatched_at=now())
+    for state, code in (("succeeded", 200), ("failed", 500)):
+        Delivery.objects.create(
+            account=acme.account,
+            webhook=webhook,
+            event=event,
+            event_name=webhook.event,
+            state=state,
+            try_count=1,
+            last_returned_code=code,
+            request_body='{"webhook_event": {"id": 1, "data": {"title": "' + "A" * 300 + '"}}}',
+            response_body="ok" if code == 200 else "Internal error",
+        )
+    ids["webhook"] = webhook.pk
     axe = Axe()
     found: dict[str, list[str]] = {}
     for who, pages in ((acme.admin, EVERYONE_PAGES + ADMIN_PAGES), (acme.nils, EVERYONE_PAGES)):

@@ -14,10 +14,13 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from leadcrew.access.actor import actor_for_user
 from leadcrew.accounts.models import User
 from leadcrew.bulk.services import Selection, bulk_apply
+from leadcrew.core.errors import NotFound, Unauthorized
 from leadcrew.events.delivery import DISABLE_AFTER
 from leadcrew.events.models import Delivery, DeliveryState, Event, Notification, Webhook
+from leadcrew.events.services import delivery_resend
 from leadcrew.events.tests.conftest import admin_actor, many_leads
 from leadcrew.events.tests.receiver import Receiver, http_receiver
 from leadcrew.leads import services
@@ -259,3 +262,41 @@ def test_another_account_never_sees_or_changes_a_webhook(world: World) -> None:
     assert rival.key.delete(f"/webhooks/{hook['id']}").status_code == 404
     assert world.key.delete(f"/webhooks/{hook['id']}").json()["is_disabled"] is True
     assert User.objects.filter(account=rival.account).exists()
+
+
+def test_a_delivery_of_the_log_is_sent_again_as_it_was(world: World, receiver: Receiver) -> None:
+
+    subscribe(world, "lead.creation", receiver.url)
+    receiver.answers = [500]
+    lead = services.lead_create(actor=admin_actor(world), data={"title": "Deal"})
+    run_worker()
+    # Given up: failed for good after the retry window.
+    Delivery.objects.update(state=DeliveryState.FAILED)
+    delivery = Delivery.objects.get()
+    # The lead changed since: the re-send carries the data first sent, not the lead as it is now.
+    services.lead_update(actor=admin_actor(world), lead_id=lead.pk, data={"title": "Renamed"})
+    with pytest.raises(Unauthorized):
+        delivery_resend(actor=actor_for_user(world.user("bob@acme.test")), delivery_id=delivery.pk)
+    rival = make_world("Rival", "admin@rival.test")
+    with pytest.raises(NotFound):
+        delivery_resend(actor=admin_actor(rival), delivery_id=delivery.pk)
+    assert Delivery.objects.get().state == DeliveryState.FAILED
+
+    again = delivery_resend(actor=admin_actor(world), delivery_id=delivery.pk)
+    assert again.state == DeliveryState.PENDING and again.next_try_at <= timezone.now()
+    run_worker()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SUCCEEDED and delivery.try_count == 2
+    first, second = (r.json["webhook_event"] for r in receiver.requests)
+    assert second["id"] == first["id"] == delivery.pk
+    assert second["data"]["title"] == first["data"]["title"] == "Deal"
+
+
+def test_a_delivery_being_sent_is_left_to_its_worker(world: World) -> None:
+
+    subscribe(world, "lead.creation", "http://127.0.0.1:9/hook")
+    services.lead_create(actor=admin_actor(world), data={"title": "Deal"})
+    run_worker()
+    Delivery.objects.update(state=DeliveryState.SENDING, try_count=7)
+    delivery = Delivery.objects.get()
+    assert delivery_resend(actor=admin_actor(world), delivery_id=delivery.pk).state == "sending"
