@@ -15,6 +15,7 @@ from leadcrew.access.policy import Assignee, Destination
 from leadcrew.accounts.models import ApiKey, User
 from leadcrew.activities.models import ActivityType
 from leadcrew.core.errors import Code, Forbidden, InvalidParameter, NotFound
+from leadcrew.events.models import Delivery, Webhook
 from leadcrew.leads.models import Pipeline, Step
 from leadcrew.teams.models import Membership, Team
 
@@ -169,6 +170,8 @@ PATH_RECORDS: dict[str, tuple[type[Model], str]] = {
     "pipeline_id": (Pipeline, "Pipeline"),
     "step_id": (Step, "Step"),
     "key_id": (ApiKey, "API key"),
+    "webhook_id": (Webhook, "Webhook"),
+    "delivery_id": (Delivery, "Webhook event"),
 }
 
 

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils.timezone import now
 
 from leadcrew.accounts.models import ApiKey, User
 from leadcrew.audit.models import SensitiveAction
+from leadcrew.events.models import Delivery, Event, Webhook
 from leadcrew.leads.models import Lead, Pipeline, Step
 from leadcrew.teams.models import Membership, Team
 from leadcrew.testing.cast import Cast
@@ -32,10 +34,26 @@ def admin_routes_with_ids() -> list[URLPattern]:
     ]
 
 
+def rival_webhook(cast: Cast) -> tuple[Webhook, Delivery]:
+    """A webhook of Rival's, with a delivery in its log."""
+    account = cast.rival.account
+    webhook, _ = Webhook.objects.get_or_create(
+        account=account, event="lead.creation", target_type="url", target="https://rival.test"
+    )
+    event = Event.objects.create(account=account, name="lead.creation", dispatched_at=now())
+    delivery = Delivery.objects.filter(webhook=webhook).first() or Delivery.objects.create(
+        account=account, webhook=webhook, event=event, event_name=webhook.event, state="failed"
+    )
+    return webhook, delivery
+
+
 def rival_ids(cast: Cast) -> dict[str, int]:
     rival = cast.rival
     pipeline = Pipeline.objects.get(account=rival.account, is_default=True)
+    webhook, delivery = rival_webhook(cast)
     return {
+        "webhook_id": webhook.pk,
+        "delivery_id": delivery.pk,
         "team_id": rival.north.pk,
         "user_id": rival.rob.pk,
         "pipeline_id": pipeline.pk,
@@ -89,6 +107,8 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "keys": list(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at")),
         "leads": list(Lead.objects.order_by("pk").values_list("pk", "owner_id", "team_id")),
         "log": list(SensitiveAction.objects.order_by("pk").values_list("pk")),
+        "webhooks": list(Webhook.objects.order_by("pk").values_list("pk", "is_disabled")),
+        "deliveries": list(Delivery.objects.order_by("pk").values_list("pk", "state")),
     }
 
 

@@ -19,10 +19,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, resolve, reverse
+from django.utils.timezone import now
 
 from leadcrew.accounts.models import ApiKey, User
 from leadcrew.bulk.services import Selection, bulk_apply
 from leadcrew.contacts.client_folder_services import client_folder_create
+from leadcrew.events.models import Delivery, Event, Notification, Webhook
 from leadcrew.leads.models import Lead, Pipeline, Step
 from leadcrew.testing.cast import Cast
 from leadcrew.testing.hostile import HOSTILE_TEXT, Hostile
@@ -196,10 +198,30 @@ def _walk(cast: Cast, login: Login, persona: str) -> Walk:
         "token": "set-password",
         # A client folder the member created, so that both personas see it.
         "folder_id": client_folder_create(actor=cast.actor(cast.nils), name="Novak & Co").pk,
+        **_notified(cast, cast.nils if persona == "member" else cast.admin),
     }
     client = login(cast.admin if persona == "admin" else cast.nils)
     client.raise_request_exception = True
     return Walk(cast, client, ids)
+
+
+def _notified(cast: Cast, user: User) -> dict[str, int]:
+    """A notification of the persona's, and a webhook of the account with a delivery."""
+    notification = Notification.objects.create(
+        account=cast.account, user=user, kind="reminder", lead_id=cast.leads.nils_north.pk
+    )
+    webhook = Webhook.objects.create(
+        account=cast.account, event="lead.creation", target_type="url", target="https://h.test"
+    )
+    event = Event.objects.create(account=cast.account, name="lead.creation", dispatched_at=now())
+    delivery = Delivery.objects.create(
+        account=cast.account, webhook=webhook, event=event, event_name=webhook.event
+    )
+    return {
+        "notification_id": notification.pk,
+        "webhook_id": webhook.pk,
+        "delivery_id": delivery.pk,
+    }
 
 
 def _known_names(walk: Walk) -> list[str]:
