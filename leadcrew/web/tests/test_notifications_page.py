@@ -103,7 +103,7 @@ def test_the_page_speaks_french(login: Login, cast: Cast) -> None:
     page = client.get("/notifications").content.decode()
     assert "Tout marquer comme lu" in page
     title = cast.leads.nils_solo.title
-    assert f"Votre rappel pour l’affaire « {title} » est arrivé." in page
+    assert f"Votre rappel pour l’opportunité «\u00a0{title}\u00a0» est arrivé." in page
     assert 'aria-label="Notifications, 1 non lue"' in page
 
 
