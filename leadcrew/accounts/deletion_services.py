@@ -55,7 +55,7 @@ def user_delete(*, actor: Actor, user_id: int, reassign_to: Ref | None = None) -
     ensure_admin(actor)
     # The account first, as every write checking "one active admin remains" does; then the
     # user, so that nobody gives them a lead until they are gone.
-    account = Account.objects.select_for_update().get(pk=actor.account_id)
+    account = Account.objects.select_for_update(no_key=True).get(pk=actor.account_id)
     user = User.objects.select_for_update().filter(account=account, pk=user_id).first()
     if user is None:
         raise NotFound("User")

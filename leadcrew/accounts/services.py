@@ -345,7 +345,7 @@ def _check_locale(locale: str) -> None:
 def _lock_account(actor: Actor) -> Account:
     """Serializes the writes that check an account-wide invariant (one default pipeline, at
     least one active admin) so two concurrent requests cannot both pass the check."""
-    return Account.objects.select_for_update().get(pk=actor.account_id)
+    return Account.objects.select_for_update(no_key=True).get(pk=actor.account_id)
 
 
 def _ensure_another_active_admin(account: Account, user: User) -> None:

@@ -116,7 +116,7 @@ def field_create(
         raise InvalidParameter("type", Code.NOT_ONE_OF, choices=", ".join(FieldType.values))
     if parent_type not in ParentType.values:
         raise InvalidParameter("parent_type", Code.NOT_ONE_OF, choices=", ".join(ParentType.values))
-    Account.objects.select_for_update().filter(pk=actor.account_id).first()
+    Account.objects.select_for_update(no_key=True).filter(pk=actor.account_id).first()
     name = _clean_name(name)
     _ensure_name_free(actor, parent_type, name, None)
     siblings = Field.objects.filter(account_id=actor.account_id, parent_type=parent_type)

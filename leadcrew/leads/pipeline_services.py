@@ -28,7 +28,7 @@ def _lock(actor: Actor) -> None:
     writes of one account apply one after the other, so the invariants are checked on settled
     data."""
     ensure_admin(actor)
-    Account.objects.select_for_update().filter(pk=actor.account_id).first()
+    Account.objects.select_for_update(no_key=True).filter(pk=actor.account_id).first()
 
 
 def _pipelines(actor: Actor) -> QuerySet[Pipeline]:
