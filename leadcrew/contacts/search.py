@@ -92,8 +92,14 @@ class Matches(Expression):
             parts.append(sql)
             params.extend(source_params)
         text = " || ' ' || ".join(parts)
-        if self.with_digits:
-            # A phone's digits as one more word: `0123456789` finds `01 23 45 67 89`.
+        if self.with_digits and connection.vendor == "postgresql":
+            # A phone's digits as one more word (`0123456789` finds `01 23 45 67 89`), and the
+            # value's parts as words (`novak` finds `sara@novak.test`, which the full-text
+            # parser keeps whole). The same expression as the index of contacts migration 0004.
+            value = parts[0]
+            text = f"{value} || ' ' || leadcrew_words({value}) || ' ' || leadcrew_digits({value})"
+            params = params * 3
+        elif self.with_digits:
             text = f"{parts[0]} || ' ' || leadcrew_digits({parts[0]})"
             params = params * 2
         if connection.vendor == "postgresql":
