@@ -51,7 +51,8 @@ class ActivityTypeChange:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    # Whitespace and NUL characters (which PostgreSQL cannot store) become single spaces.
+    cleaned = " ".join(name.replace("\x00", " ").split())
     if not cleaned:
         raise InvalidParameter("name", Code.BLANK)
     if len(cleaned) > MAX_NAME:
