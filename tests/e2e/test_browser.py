@@ -38,7 +38,7 @@ def test_admin_places_every_matching_lead_in_a_team_then_undoes_it(page: Any, ac
         lead_create(actor=admin, data={"title": f"Campaign lead {i:02d}", "user_id": None})
     log_in(page, acme.admin.email)
 
-    page.get_by_role("searchbox", name="Search").fill("Campaign")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("Campaign")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"q=Campaign"))
     settled(page)
@@ -84,7 +84,7 @@ def test_admin_places_every_matching_lead_in_a_team_then_undoes_it(page: Any, ac
     # South's manager now sees those leads (managers_only) and may change them.
     page.context.clear_cookies()
     log_in(page, acme.sam.email)
-    page.get_by_role("searchbox", name="Search").fill("Campaign lead 07")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("Campaign lead 07")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"q=Campaign"))
     page.get_by_role("link", name="Campaign lead 07").click()

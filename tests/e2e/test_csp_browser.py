@@ -61,7 +61,7 @@ def test_pages_and_api_docs_run_under_the_policy(page: Any, acme: Cast) -> None:
     assert page.evaluate("typeof htmx") == "object"
 
     # htmx at work: the search swaps the list in.
-    page.get_by_role("searchbox", name="Search").fill("north")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("north")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"q=north"))
     settled(page)

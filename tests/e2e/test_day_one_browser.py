@@ -237,7 +237,7 @@ def test_the_phone_layout_menu_cards_and_labels(page: Any, acme: Cast) -> None:
 
     # The list as cards, the first ones on the first screen: the filters beyond the search
     # are folded. Every key fact of a lead is in its card, nothing cut off.
-    assert page.get_by_label("Search").is_visible()
+    assert page.get_by_label("Search", exact=True).is_visible()
     assert not page.get_by_label("Owner", exact=True).is_visible()
     card = page.locator("table.leads tbody tr", has_text="Campaign lead 01")
     box = card.bounding_box()

@@ -54,7 +54,7 @@ def test_the_pool_filters_sorts_and_dispatches_several_leads(
     page.set_viewport_size(VIEWPORTS[viewport])
     log_in(page, acme.admin.email)
     page.goto("/unassigned")
-    page.get_by_role("searchbox", name="Search").fill("Harbour")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("Harbour")
     page.get_by_label("Team", exact=True).select_option(label="North")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"q=Harbour"))
