@@ -27,7 +27,8 @@ MAX_NAME = 200
 STATUS_NAMES = {
     f"lead.status.changed.to.{s}" for s in ("todo", "standby", "won", "lost", "cancelled")
 }
-STEP_NAME = re.compile(r"lead\.step\.changed\.to\.[^.\s][^\s]*\.[^\s]+")
+# `lead.step.changed.to.<pipeline>.<step>`: both names as the account wrote them, spaces included.
+STEP_NAME = re.compile(r"lead\.step\.changed\.to\.\S.*\.\S.*")
 # Names the reference lists that leadcrew does not record (yet): accepted, never sent.
 ACCEPTED_UNSENT = {
     "lead.manual.trigger",

@@ -20,10 +20,11 @@ from leadcrew.bulk.services import Selection, bulk_apply
 from leadcrew.core.errors import NotFound, Unauthorized
 from leadcrew.events.delivery import DISABLE_AFTER
 from leadcrew.events.models import Delivery, DeliveryState, Event, Notification, Webhook
-from leadcrew.events.services import delivery_resend
+from leadcrew.events.services import delivery_resend, event_names
 from leadcrew.events.tests.conftest import admin_actor, many_leads
 from leadcrew.events.tests.receiver import Receiver, http_receiver
 from leadcrew.leads import services
+from leadcrew.leads.pipeline_services import step_create
 from leadcrew.testing.api_world import World, as_user, make_world
 
 
@@ -99,6 +100,22 @@ def test_a_won_lead_is_posted_with_both_signatures(world: World, receiver: Recei
     detail = world.key.get(f"/webhook_events/{delivery.pk}").json()
     assert detail["request_body"] == received.body.decode()
     assert detail["response_body"] == "ok"
+
+
+def test_a_step_named_with_spaces_can_be_subscribed_to(world: World, receiver: Receiver) -> None:
+    actor = admin_actor(world)
+    pipeline = world.default_pipeline()
+    follow_up = step_create(actor=actor, pipeline_id=pipeline.pk, name="Follow up call")
+    event = f"lead.step.changed.to.{pipeline.name}.Follow up call"
+    assert event in event_names(actor)
+    hook = subscribe(world, event, receiver.url)
+    assert hook["event"] == event
+    lead = services.lead_create(actor=actor, data={"title": "Deal"})
+    services.lead_update(actor=actor, lead_id=lead.pk, data={"step": follow_up.pk})
+    run_worker()
+
+    assert [r.json["webhook_event"]["event"] for r in receiver.requests] == [event]
+    assert receiver.requests[0].json["webhook_event"]["data"]["step"] == "Follow up call"
 
 
 def test_an_event_fires_once_and_never_for_a_rolled_back_change(
