@@ -2,14 +2,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
 from _pytest.mark.expression import Expression
 from django.core.cache import cache
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from leadcrew.testing.api_world import FAST_HASHERS
 
 pytest_plugins = ["leadcrew.testing.fixtures"]
+
+# The property tests draw the same examples on every run, so that the suite is deterministic:
+# a failure is the code's, never the luck of the draw. `HYPOTHESIS_PROFILE=explore` draws new
+# examples (and remembers failing ones in .hypothesis/) when looking for new bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Modules marked slow as a whole that take seconds just to be collected (the API fuzz builds
 # every operation's cases then): when `-m` leaves slow tests out, they are not even read.

@@ -201,7 +201,7 @@ def apply(data: st.DataObject, world: World, built: Built, actor: Actor, operati
         )
     elif operation == "import":
         lead_import(actor=actor, data=imported(built, row))
-    elif operation == "reimport" and leads:
+    elif operation == "reimport" and live:
         lead_import(
             actor=actor, data=imported(built, row), lead_id=data.draw(st.sampled_from(live))
         )
