@@ -1,8 +1,7 @@
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import os
 
 import pytest
 from _pytest.mark.expression import Expression
