@@ -13,6 +13,12 @@ from leadcrew.web.views.base import WebRequest, actor_of, render_page
 SHOWN = 5
 
 
+def _typed(request: WebRequest, name: str, limit: int) -> str:
+    """What is typed so far in one input. A NUL character (which no stored text can hold) reads
+    as a space rather than failing the search."""
+    return request.GET.get(name, "")[:limit].replace("\x00", " ")
+
+
 @login_required
 @require_GET
 def new_lead_duplicates(request: WebRequest) -> HttpResponse:
@@ -21,11 +27,11 @@ def new_lead_duplicates(request: WebRequest) -> HttpResponse:
     actor = actor_of(request)
     prefix = LeadValuesForm.prefix
     values = {
-        field.key: request.GET.get(f"{prefix}-{field.key}", "")[:1000]
+        field.key: _typed(request, f"{prefix}-{field.key}", 1000)
         for field in lead_field_defs(actor)
         if field.is_key
     }
-    title = request.GET.get("title", "")[:255]
+    title = _typed(request, "title", 255)
     leads, total = draft_duplicates(actor, title=title, values=values, limit=SHOWN)
     context = {"duplicates": leads, "duplicates_total": total}
     return render_page(request, "web/leads/_duplicates.html", context)
