@@ -17,7 +17,6 @@ LEAD_FIELDS = (
     "l.created_at, l.updated_at, l.created_from, l.created_by_id, l.owner_id, l.team_id, "
     "l.step_id, s.name AS step_name, p.name AS pipeline_name, t.name AS team_name"
 )
-ORDER = "updated_at DESC, id DESC"
 CLOSED = "('won', 'lost', 'cancelled')"
 OPEN = "('todo', 'standby')"
 
@@ -100,13 +99,51 @@ class Visibility:
         return found
 
 
-def _page(sql: Sql, keys: str) -> str:
+@dataclass(frozen=True)
+class Ordering:
+    """A list's order as SQL over `leads_lead`'s own columns: each sort key is an expression
+    and a name to carry it out of the subquery of keys; `id` always breaks ties."""
+
+    keys: tuple[tuple[str, str], ...] = (("updated_at", "updated_at"),)
+    direction: str = "DESC"
+    nulls_last: bool = False
+
+    def terms(self, prefix: str = "") -> str:
+        nulls = " NULLS LAST" if self.nulls_last else ""
+        named = [f"{prefix}{name} {self.direction}{nulls}" for _, name in self.keys]
+        return ", ".join([*named, f"{prefix}id {self.direction}"])
+
+    def inner_terms(self) -> str:
+        nulls = " NULLS LAST" if self.nulls_last else ""
+        named = [f"{expression} {self.direction}{nulls}" for expression, _ in self.keys]
+        return ", ".join([*named, f"id {self.direction}"])
+
+    def columns(self) -> str:
+        return ", ".join(["id", *(f"{expression} AS {name}" for expression, name in self.keys)])
+
+    def names(self) -> str:
+        return ", ".join(["id", *(name for _, name in self.keys)])
+
+
+NEWEST_FIRST = Ordering()
+# GET /leads's `order` values (bench/run.py's sorted lists) as the floor sorts them.
+ORDERINGS = {
+    "creation_date": Ordering((("created_at", "created_at"),)),
+    "amount": Ordering((("amount", "amount"),)),
+    "probability": Ordering((("probability", "probability"),)),
+    "alphabetically": Ordering((("title", "title"),), direction="ASC"),
+    "next_action": Ordering((("next_action_at", "next_action_at"),), nulls_last=True),
+    "probalized_amount": Ordering((("amount * probability", "probalized"),)),
+}
+
+
+def _page(sql: Sql, keys: str, ordering: Ordering) -> str:
     """The page's full rows, joined to what the API shows, from a subquery of ordered keys."""
     return (
         f"SELECT {LEAD_FIELDS}, {sql.tags('l.id')} AS tags FROM ({keys}) k "
         "JOIN leads_lead l ON l.id = k.id JOIN leads_step s ON s.id = l.step_id "
         "JOIN leads_pipeline p ON p.id = s.pipeline_id LEFT JOIN teams_team t ON t.id = l.team_id "
-        f"ORDER BY l.{ORDER.replace(', ', ', l.')}"
+        f"ORDER BY {ordering.terms('k.')}"
     )
 
 
@@ -123,25 +160,28 @@ def list_page(
     limit: int = 50,
     offset: int = 0,
     after: tuple[str, int] | None = None,
+    ordering: Ordering = NEWEST_FIRST,
 ) -> dict[str, str]:
-    """Candidates for one page newest-first (by offset, or after a keyset cursor)."""
+    """Candidates for one page in `ordering` (by offset, or newest first after a keyset
+    cursor)."""
     window = limit + offset
     keyset = _after(sql, after)
+    columns, order = ordering.columns(), ordering.inner_terms()
     single = (
-        f"SELECT id, updated_at FROM leads_lead WHERE {vis.live} AND {vis.predicate()}{keyset} "
-        f"ORDER BY {ORDER} LIMIT {limit} OFFSET {offset}"
+        f"SELECT {columns} FROM leads_lead WHERE {vis.live} AND {vis.predicate()}{keyset} "
+        f"ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     )
-    candidates = {"single ordered scan": _page(sql, single)}
+    candidates = {"single ordered scan": _page(sql, single, ordering)}
     if not vis.everything:
         # SQLite accepts no LIMIT on a member of a compound SELECT: each branch is a subquery.
         union = " UNION ALL ".join(
-            f"SELECT id, updated_at FROM (SELECT id, updated_at FROM leads_lead "
-            f"WHERE {vis.live} AND {branch}{keyset} ORDER BY {ORDER} LIMIT {window}) b{n}"
+            f"SELECT {ordering.names()} FROM (SELECT {columns} FROM leads_lead "
+            f"WHERE {vis.live} AND {branch}{keyset} ORDER BY {order} LIMIT {window}) b{n}"
             for n, branch in enumerate(vis.branches())
         )
-        merged = f"SELECT id, updated_at FROM ({union}) u ORDER BY {ORDER} LIMIT {limit}"
-        merged += f" OFFSET {offset}"
-        candidates["per-branch scans merged"] = _page(sql, merged)
+        merged = f"SELECT {ordering.names()} FROM ({union}) u ORDER BY {ordering.terms()} "
+        merged += f"LIMIT {limit} OFFSET {offset}"
+        candidates["per-branch scans merged"] = _page(sql, merged, ordering)
     return candidates
 
 
@@ -341,8 +381,9 @@ def bulk_place(
     )
     return (
         "WITH action AS (INSERT INTO bulk_bulkaction (account_id, actor_id, action, params, "
-        f"matched, changed, skipped, created_at) VALUES ({account_id}, {actor_id}, "
-        f"'place_in_team', '{{\"team_id\": {team_id}}}', 0, 0, '{{}}', {at}) RETURNING id), "
+        "matched, changed, skipped, undo_skipped, created_at) VALUES "
+        f"({account_id}, {actor_id}, 'place_in_team', '{{\"team_id\": {team_id}}}', 0, 0, "
+        f"'{{}}', '{{}}', {at}) RETURNING id), "
         "moved AS (UPDATE leads_lead l SET team_id = "
         f"{team_id}, updated_at = {at} FROM leads_lead o WHERE o.id = l.id "
         f"AND o.account_id = {account_id} AND o.deleted_at IS NULL AND o.status = 'standby' "
@@ -378,8 +419,8 @@ def bulk_place_sqlite(
     )
     statements = [
         "INSERT INTO bulk_bulkaction (account_id, actor_id, action, params, matched, changed, "
-        f"skipped, created_at) VALUES ({account_id}, {actor_id}, 'place_in_team', "
-        f"'{{\"team_id\": {team_id}}}', 0, 0, '{{}}', {at})"
+        f"skipped, undo_skipped, created_at) VALUES ({account_id}, {actor_id}, 'place_in_team', "
+        f"'{{\"team_id\": {team_id}}}', 0, 0, '{{}}', '{{}}', {at})"
     ]
     if with_undo:
         statements.append(

@@ -19,6 +19,8 @@ DB_NAMES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
 TARGETS = {
     "list": "≤ 2 × floor + 10 ms (median); no full-account scan for a non-admin",
     "statistics": "≤ 1.5 × floor + 20 ms (median)",
+    "statistics_account": "account-wide statistics over 12 months ≤ 50 ms (median)",
+    "explanation": "who can see a lead, every user: ≤ 2 × floor + 10 ms (median)",
     "bulk": "≤ 2 × floor (median)",
     "privacy": "no slower than the same list in steady state (median ≤ its p95)",
     "load": "0 errors, list p95 < 100 ms (clients without pause)",
@@ -45,6 +47,10 @@ def verdict(measurement: dict[str, Any]) -> bool | None:
         return fast and not checks.get("full_account_scan", False)
     if target == "statistics":
         return floor is not None and app["median_ms"] <= 1.5 * floor["median_ms"] + 20
+    if target == "statistics_account":
+        return bool(app["median_ms"] <= 50)
+    if target == "explanation":
+        return floor is not None and app["median_ms"] <= 2 * floor["median_ms"] + 10
     if target == "bulk":
         return floor is not None and app["median_ms"] <= 2 * floor["median_ms"]
     if target == "privacy":

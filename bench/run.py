@@ -33,6 +33,7 @@ from bench.floors import Sql, Visibility
 from bench.generate import ANCHOR, SCALES, Manifest, manifest_path
 from bench.harness import Client, Response, Server, Stats, clock_ms, interleaved
 from leadcrew.cli import default_workers
+from leadcrew.stats.local_day import SQLITE_FUNCTION, local_day
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -151,6 +152,8 @@ class Floor:
             self.pg = psycopg.connect(url, autocommit=True)
         else:
             self.lite = sqlite3.connect(parsed.path, isolation_level=None)
+            # The statistics figures' triggers call it, as on the app's own connections.
+            self.lite.create_function(SQLITE_FUNCTION, 2, local_day, deterministic=True)
 
     def rows(self, statement: str) -> list[tuple[Any, ...]]:
         if self.postgres:
@@ -361,15 +364,27 @@ class Bench:
         return self.expect(self.clients[persona].get(f"{API}/leads", **params))
 
     def measure_list(
-        self, key: str, label: str, persona: str, *, offset: int = 0, scan_check: bool = True
+        self,
+        key: str,
+        label: str,
+        persona: str,
+        *,
+        offset: int = 0,
+        scan_check: bool = True,
+        order: str | None = None,
     ) -> Measurement:
+        """One page of GET /leads, newest first or in `order` (one of floors.ORDERINGS)."""
         vis = self.visibility(persona)
-        extra = {"offset": offset} if offset else {}
+        extra: dict[str, Any] = {"offset": offset} if offset else {}
+        ordering = floors.NEWEST_FIRST
+        if order is not None:
+            ordering = floors.ORDERINGS[order]
+            extra |= {"order": order, "direction": ordering.direction.lower()}
         answer = self.list_request(persona, extra)
         ids = [lead["id"] for lead in answer.json()]
         total = int(answer.headers["x-total-count"])
         measurement = Measurement(key, "list", label, target="list")
-        pages = floors.list_page(self.sql, vis, offset=offset)
+        pages = floors.list_page(self.sql, vis, offset=offset, ordering=ordering)
         counts = floors.list_count(vis)
         candidates: dict[str, Callable[[], Any]] = {}
         for page_name, page_sql in pages.items():
@@ -503,6 +518,7 @@ class Bench:
         team_ids: tuple[int, ...] | None,
         *,
         runs: int | None = None,
+        target: str = "statistics",
     ) -> Measurement:
         query = {"from": STATS_FROM.isoformat(), "to": STATS_TO.isoformat(), "group_by": "month"}
         query.update(params)
@@ -511,7 +527,7 @@ class Bench:
         start = datetime.combine(STATS_FROM, datetime.min.time(), tzinfo=UTC)
         end = datetime.combine(STATS_TO + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         steps = tuple(self.large.step_ids)
-        measurement = Measurement(key, "statistics", label, target="statistics")
+        measurement = Measurement(key, "statistics", label, target=target)
         candidates: dict[str, Callable[[], Any]] = {}
         for name, statements in floors.statistics(
             self.sql, self.account_id, team_ids, start, end, steps
@@ -536,7 +552,9 @@ class Bench:
         path = f"{API}/leads/{lead_id}/access"
         answer = self.expect(self.clients["admin"].get(path)).json()
         app_seeing = sum(1 for user in answer["users"] if user["see"]["allowed"])
-        measurement = Measurement("access", "access", "Access explanation, every user (admin)")
+        measurement = Measurement(
+            "access", "access", "Access explanation, every user (admin)", target="explanation"
+        )
         statement = floors.access_explanation(self.account_id, lead_id)["one join"]
         rows = self.floor.rows(statement)
         # Under managers_only: admins, the owner and the team's managers see it.
@@ -1092,6 +1110,7 @@ def _measure(bench: Bench) -> dict[str, Any]:
         {"scope": "account"},
         None,
         runs=max(5, bench.options.runs // 4),
+        target="statistics_account",
     )
     team_lead = _team_lead(bench)
     bench.measure_access(team_lead)
@@ -1110,6 +1129,7 @@ def _measure(bench: Bench) -> dict[str, Any]:
     bench.measure_detail(
         "detail_member", "Lead detail, a teammate's lead (member)", "member", team_lead
     )
+    _measure_sorted_lists(bench)
     small = f"Small account ({bench.manifest.small[0].leads:,} leads)"
     bench.measure_list("list_small_admin", f"{small}: admin", "small_admin", scan_check=False)
     bench.measure_list(
@@ -1121,6 +1141,29 @@ def _measure(bench: Bench) -> dict[str, Any]:
     load = bench.measure_load()
     bench.set_team_privacy("managers_only")
     return load
+
+
+SORTED_LISTS = {
+    "creation_date": "creation date",
+    "amount": "amount",
+    "probability": "probability",
+    "alphabetically": "title",
+    "next_action": "next action",
+    "probalized_amount": "weighted amount",
+}
+
+
+def _measure_sorted_lists(bench: Bench) -> None:
+    """GET /leads in each other `order`, for the admin and for a member of two teams (settings
+    B: team_shared). `sale_step` is left out: it sorts by the step's and the pipeline's
+    positions, which no lead column holds."""
+    for order, words in SORTED_LISTS.items():
+        bench.measure_list(
+            f"list_admin_{order}", f"Lead list by {words}, admin", "admin", order=order
+        )
+        bench.measure_list(
+            f"list_member_{order}", f"Lead list by {words}, member", "member", order=order
+        )
 
 
 def _team_lead(bench: Bench) -> int:
