@@ -124,6 +124,21 @@ class Lead(TenantModel):
             models.Index(
                 fields=["account", "-updated_at", "-id"], condition=LIVE, name="lead_live_updated"
             ),
+            # An admin's list in the other orders of GET /leads (creation date, amount,
+            # probability, title) reads one of these in order, either way, instead of sorting
+            # the whole account. A user who sees little sorts only their branches' leads.
+            models.Index(
+                fields=["account", "created_at", "id"], condition=LIVE, name="lead_live_created"
+            ),
+            models.Index(
+                fields=["account", "amount", "id"], condition=LIVE, name="lead_live_amount"
+            ),
+            models.Index(
+                fields=["account", "probability", "id"],
+                condition=LIVE,
+                name="lead_live_probability",
+            ),
+            models.Index(fields=["account", "title", "id"], condition=LIVE, name="lead_live_title"),
             # The newest-first list of a user who sees little is one ordered scan per branch of
             # the visibility rule (their own leads, each visible team), merged: these two keep
             # each branch an ordered range scan (docs/architecture.md). The team one ends with the
