@@ -8,7 +8,10 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -76,6 +79,38 @@ def show_domain_error(form: forms.Form, error: ApiError) -> None:
     """A service's refusal, on the field it names when the form has it, else on the form."""
     field = error.field
     form.add_error(field if field in form.fields else None, error.text())
+
+
+class LongSelect(forms.Select):
+    """A menu of many options (the people of a large account): the same HTML as Django's
+    Select, built in Python. Django renders a template per option, about 25 ms for 1,000
+    people, and the lead list shows two such menus."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        chosen = {str(item) for item in self.format_value(value)}
+        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
+        parts = [format_html("<select{}>", attributes)]
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):  # a group of options
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts += [self._option(member, text, chosen) for member, text in label]
+                parts.append(mark_safe("</optgroup>"))
+            else:
+                parts.append(self._option(option_value, label, chosen))
+        parts.append(mark_safe("</select>"))
+        return mark_safe("".join(parts))
+
+    @staticmethod
+    def _option(value: Any, label: Any, chosen: set[str]) -> SafeString:
+        text = "" if value is None else str(value)
+        selected = mark_safe(" selected") if text in chosen else ""
+        return format_html('<option value="{}"{}>{}</option>', text, selected, label)
 
 
 class DateInput(forms.DateInput):
@@ -188,7 +223,7 @@ class LeadFilterForm(WebForm):
         label=_("Status"), required=False, widget=forms.CheckboxSelectMultiple
     )
     step = forms.ChoiceField(label=_("Step"), required=False)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False, widget=LongSelect)
     team = forms.ChoiceField(label=_("Team"), required=False)
     tags = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
     starred = forms.BooleanField(label=_("Starred only"), required=False)
@@ -271,7 +306,7 @@ class BulkForm(WebForm):
         initial=SELECTED,
         widget=forms.RadioSelect,
     )
-    user_id = forms.ChoiceField(label=_("New owner"), required=False)
+    user_id = forms.ChoiceField(label=_("New owner"), required=False, widget=LongSelect)
     team_id = forms.ChoiceField(label=_("Team"), required=False)
     new_status = forms.ChoiceField(label=_("New status"), required=False)
     remind_date = forms.DateField(label=_("Reminder date"), required=False, widget=DateInput())
@@ -430,7 +465,7 @@ class LeadDatesForm(WebForm):
 
 
 class NewLeadForm(LeadForm):
-    user_id = forms.ChoiceField(label=_("Owner"))
+    user_id = forms.ChoiceField(label=_("Owner"), widget=LongSelect)
     team_id = forms.ChoiceField(label=_("Team"), required=False)
 
     def __init__(
@@ -458,7 +493,7 @@ class NewLeadForm(LeadForm):
 
 
 class OwnerForm(WebForm):
-    user_id = forms.ChoiceField(label=_("New owner"))
+    user_id = forms.ChoiceField(label=_("New owner"), widget=LongSelect)
 
     def __init__(self, *args: Any, owners: list[Any], may_unassign: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
