@@ -571,12 +571,12 @@ def binned_lead_out(row: LeadRow) -> dict[str, Any]:
 # --- Who may see this lead, and why ---------------------------------------------------------
 
 
-class VerdictOut(Schema):
+class VerdictOut(Out):
     allowed: bool
     reasons: list[Reason] = Field(description="The rules that grant it (see the reason codes)")
 
 
-class AccessOut(Schema):
+class AccessOut(Out):
     lead_id: int
     user_id: int | None = Field(description="null for an account API key")
     see: VerdictOut

@@ -299,8 +299,8 @@ def lead_page(
         total = leads.count() if tallied is None else tallied
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
-        ids = ordered(leads, order, direction, filters.q).values("pk")[offset : offset + limit]
-        page = ordered(account_leads(actor).filter(pk__in=ids), order, direction, filters.q)
+        keys = ordered(leads, order, direction, filters.q).values("pk")[offset : offset + limit]
+        page = ordered(account_leads(actor).filter(pk__in=keys), order, direction, filters.q)
         return LeadPage(lead_rows(page) if total > offset else [], total)
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan

@@ -217,10 +217,11 @@ def explanation_failures(world: World) -> list[str]:
         for lead in built.leads:
             if lead.deleted_at is not None:
                 continue
-            said = explain(actor, lead.pk, lead, destinations)
+            moves = place_destinations(lead, destinations)
+            said = explain(actor, lead.pk, lead, moves)
             placeable = any(
                 placeable_in(actor, destination).filter(pk=lead.pk).exists()
-                for destination in place_destinations(lead, destinations)
+                for destination in moves
             )
             for action, verdict, truth in (
                 ("see", said.see, lead.pk in granted[Action.SEE]),
