@@ -268,6 +268,31 @@ def test_the_phone_layout_menu_cards_and_labels(page: Any, acme: Cast) -> None:
     assert Lead.objects.get(title="Campaign lead 01").status == "won"
 
 
+def test_a_phone_selects_a_whole_page_of_cards(page: Any, acme: Cast) -> None:
+    """The table's heading, with its "select every lead on this page" box, folds away with
+    the cards: a phone has a box of its own, in view and uncovered."""
+    campaign(acme, 3, acme.admin)
+    page.set_viewport_size(PHONE)
+    log_in(page, acme.admin.email)
+    page.get_by_role("searchbox", name="Search", exact=True).fill("Campaign")
+    page.get_by_role("searchbox", name="Search", exact=True).press("Enter")
+    page.wait_for_url(re.compile(r"q=Campaign"))
+    settled(page)
+    select_page = page.get_by_role("checkbox", name="Select this page")
+    assert select_page.is_visible()
+    assert select_page.evaluate(UNCOVERED) == ""
+    select_page.check()
+    boxes = page.locator("[data-lead-checkbox]")
+    assert boxes.count() == 3
+    assert all(box.is_checked() for box in boxes.all())
+    boxes.first.uncheck()
+    assert select_page.evaluate("(box) => box.indeterminate")
+    assert page.evaluate(SIDEWAYS) == 0
+
+    page.set_viewport_size(DESK)  # at a desk, the heading's box does it
+    assert not select_page.is_visible()
+
+
 def test_the_pipeline_moves_a_card_by_its_menu_on_a_phone(page: Any, acme: Cast) -> None:
     [lead] = campaign(acme, 1, acme.admin)
     log_in(page, acme.admin.email)

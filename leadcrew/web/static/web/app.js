@@ -17,11 +17,13 @@
     var checked = form.querySelectorAll("[data-lead-checkbox]:checked");
     var count = form.querySelector("[data-selected-count]");
     if (count) count.textContent = String(checked.length);
-    var page = form.querySelector("[data-select-page]");
-    if (page) {
-      page.checked = boxes.length > 0 && checked.length === boxes.length;
-      page.indeterminate = checked.length > 0 && checked.length < boxes.length;
-    }
+    // The table's heading has one; a phone, which shows the leads as cards, another.
+    var page = null;
+    form.querySelectorAll("[data-select-page]").forEach(function (box) {
+      box.checked = boxes.length > 0 && checked.length === boxes.length;
+      box.indeterminate = checked.length > 0 && checked.length < boxes.length;
+      page = box;
+    });
     var matching = form.querySelector("[data-scope-matching]");
     var banner = form.querySelector("[data-select-all-banner]");
     if (banner) {
