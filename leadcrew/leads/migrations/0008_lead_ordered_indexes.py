@@ -5,31 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_profile'),
-        ('activities', '0002_default_types'),
-        ('contacts', '0004_search_value_words'),
-        ('leads', '0007_lead_reminder_due'),
-        ('teams', '0001_initial'),
+        ("accounts", "0005_user_profile"),
+        ("activities", "0002_default_types"),
+        ("contacts", "0004_search_value_words"),
+        ("leads", "0007_lead_reminder_due"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['account', 'created_at', 'id'], name='lead_live_created'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["account", "created_at", "id"],
+                name="lead_live_created",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['account', 'amount', 'id'], name='lead_live_amount'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["account", "amount", "id"],
+                name="lead_live_amount",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['account', 'probability', 'id'], name='lead_live_probability'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["account", "probability", "id"],
+                name="lead_live_probability",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['account', 'title', 'id'], name='lead_live_title'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["account", "title", "id"],
+                name="lead_live_title",
+            ),
         ),
     ]

@@ -44,4 +44,4 @@ def test_a_form_field_uses_it_with_its_bound_attributes() -> None:
 
     fast, plain = Fast({"owner": "8"})["owner"], Plain({"owner": "8"})["owner"]
     assert parse_html(str(fast)) == parse_html(str(plain))
-    assert ' required' in str(fast) and 'id="id_owner"' in str(fast)
+    assert " required" in str(fast) and 'id="id_owner"' in str(fast)
