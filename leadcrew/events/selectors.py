@@ -14,8 +14,8 @@ from leadcrew.core.errors import NotFound
 from leadcrew.events.models import Delivery, Notification, Webhook
 from leadcrew.events.notify import in_app_text
 
-# The bell's list shows the latest ones; older ones are kept but not listed.
-NOTIFICATIONS_SHOWN = 100
+# The bell's list shows this many at a time, newest first; "Older" shows the next ones.
+NOTIFICATIONS_SHOWN = 50
 
 
 def webhook_list(actor: Actor) -> QuerySet[Webhook]:
@@ -67,11 +67,23 @@ class ShownNotification:
     unread: bool
 
 
-def notification_list(actor: Actor) -> list[ShownNotification]:
-    """The actor's latest notifications, newest first, in the active language. Those about a
-    lead the actor may no longer see are left out: nothing is said of it, not even its title.
-    Three queries whatever the length: the notifications, the leads seen, the people named."""
-    rows = list(own_notifications(actor).order_by("-id")[:NOTIFICATIONS_SHOWN])
+@dataclass(frozen=True)
+class NotificationPage:
+    shown: list[ShownNotification]
+    older_than: int | None  # the cursor of the next page ("Older"), when there is one
+
+
+def notification_list(actor: Actor, *, before: int | None = None) -> NotificationPage:
+    """The actor's notifications, newest first (those older than the id `before`), a page of
+    NOTIFICATIONS_SHOWN, in the active language. Those about a lead the actor may no longer see
+    are left out: nothing is said of it, not even its title. Three queries whatever the length:
+    the notifications, the leads seen, the people named."""
+    rows_before = own_notifications(actor).order_by("-id")
+    if before is not None:
+        rows_before = rows_before.filter(pk__lt=before)
+    rows = list(rows_before[: NOTIFICATIONS_SHOWN + 1])
+    older_than = rows[NOTIFICATIONS_SHOWN - 1].pk if len(rows) > NOTIFICATIONS_SHOWN else None
+    rows = rows[:NOTIFICATIONS_SHOWN]
     lead_ids = {row.lead_id for row in rows if row.lead_id is not None}
     titles = dict(leads_for(actor).filter(pk__in=lead_ids).values_list("pk", "title"))
     actor_ids = {row.actor_id for row in rows if row.actor_id is not None}
@@ -85,7 +97,7 @@ def notification_list(actor: Actor) -> list[ShownNotification]:
         if described is not None:
             text, url = described
             shown.append(ShownNotification(row.pk, text, url, row.created_at, row.read_at is None))
-    return shown
+    return NotificationPage(shown, older_than)
 
 
 def notification_get(actor: Actor, notification_id: int) -> ShownNotification:

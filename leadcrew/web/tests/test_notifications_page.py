@@ -131,3 +131,21 @@ def test_the_choices_are_in_french(login: Login, cast: Cast) -> None:
     page = login(User.objects.get(pk=cast.nils.pk)).get("/profile").content.decode()
     assert "Un récapitulatif quotidien de mes choses à faire, le matin" in page
     assert "Enregistrer mes choix de notifications" in page
+
+
+def test_older_notifications_are_a_page_away(login: Login, cast: Cast) -> None:
+    lead = cast.leads.nils_north
+    made = [notify(cast.nils, lead_id=lead.pk, actor_id=cast.mona.pk) for _ in range(55)]
+    client = login(cast.nils)
+    first = client.get("/notifications").content.decode()
+    assert first.count('class="notification unread"') == 50
+    assert f'href="/notifications/{made[-1].pk}"' in first
+    assert f'href="/notifications/{made[4].pk}"' not in first
+    older = f"/notifications?before={made[5].pk}"
+    assert f'href="{older}"' in first and "Latest" not in first
+
+    second = client.get(older).content.decode()
+    assert second.count('class="notification unread"') == 5
+    assert f'href="/notifications/{made[0].pk}"' in second
+    assert "Latest" in second and 'rel="next"' not in second
+    assert client.get("/notifications?before=nonsense").status_code == 200

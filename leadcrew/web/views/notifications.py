@@ -20,11 +20,17 @@ from leadcrew.web.views.base import WebRequest, actor_of, render_page
 @login_required
 @require_GET
 def notification_list(request: WebRequest) -> HttpResponse:
-    notifications = selectors.notification_list(actor_of(request))
+    """A page of the reader's notifications, newest first; `?before=<id>` the older ones."""
+    actor = actor_of(request)
+    before = request.GET.get("before", "")
+    page = selectors.notification_list(
+        actor, before=int(before) if before.isdigit() and len(before) < 19 else None
+    )
     context = {
-        "notifications": notifications,
-        "any_unread": any(shown.unread for shown in notifications),
-        "shown_max": selectors.NOTIFICATIONS_SHOWN,
+        "notifications": page.shown,
+        "older_than": page.older_than,
+        "newer": bool(before),
+        "any_unread": actor.user_id is not None and selectors.unread_count(actor.user_id) > 0,
     }
     return render_page(request, "web/pages/notifications.html", context)
 
