@@ -24,6 +24,7 @@ class SensitiveActionType(models.TextChoices):
     CLIENT_FOLDER_DELETED = "client_folder_deleted", "Client folder deleted"
     CLIENT_FOLDERS_EXPORTED = "client_folders_exported", "Client folders exported"
     COMMENT_DELETED = "comment_deleted", "Comment deleted"
+    FIELD_DELETED = "field_deleted", "Field deleted with its values"
 
 
 class SensitiveAction(TenantModel):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Account
 from leadcrew.accounts.selectors import ensure_admin
+from leadcrew.audit.models import SensitiveActionType
+from leadcrew.audit.services import sensitive_action_record
 from leadcrew.contacts import description as convention
 from leadcrew.contacts.models import Field, FieldType, LeadFieldValue, ParentType
 from leadcrew.contacts.selectors import FieldDef, field_get, lead_field_defs
@@ -204,9 +206,18 @@ def fields_reorder(*, actor: Actor, parent_type: str, field_ids: Sequence[int]) 
 
 @transaction.atomic
 def field_delete(*, actor: Actor, field_id: int) -> None:
-    """Deletes a field and its values (admins only). Descriptions keep their text."""
+    """Deletes a field and its values (admins only), in the sensitive-actions log with how
+    many values went. Descriptions keep their text."""
     ensure_admin(actor)
-    field_get(actor, field_id).delete()
+    field = field_get(actor, field_id)
+    values = field.lead_values.count()
+    sensitive_action_record(
+        actor=actor,
+        action=SensitiveActionType.FIELD_DELETED,
+        count=values,
+        details={"field_id": field.pk, "key": field.key, "name": field.name, "values": values},
+    )
+    field.delete()
 
 
 # --- Values on leads ------------------------------------------------------------------------

@@ -78,6 +78,7 @@ LOG_ACTION_LABELS = {
     SensitiveActionType.COMMENT_DELETED: _("Comment deleted"),
     SensitiveActionType.CLIENT_FOLDER_DELETED: _("Client folder deleted"),
     SensitiveActionType.CLIENT_FOLDERS_EXPORTED: _("Client folders exported"),
+    SensitiveActionType.FIELD_DELETED: _("Field deleted with its values"),
 }
 
 GROUPING_LABELS = {
@@ -169,6 +170,11 @@ def log_details(entry: Any) -> str:
             "%(count)s lead left it", "%(count)s leads left it", _number(details.get("leads", 0))
         ) % {"count": details.get("leads", 0)}
         return f"{details.get('name', '')} · {leads}"
+    if action == SensitiveActionType.FIELD_DELETED:
+        values = ngettext(
+            "%(count)s value erased", "%(count)s values erased", _number(entry.count)
+        ) % {"count": entry.count}
+        return f"{details.get('name', '')} · {values}"
     if action == SensitiveActionType.CLIENT_FOLDERS_EXPORTED:
         return ngettext(
             "%(count)s client folder", "%(count)s client folders", _number(entry.count)

@@ -12,7 +12,7 @@ from django.db.models import Max
 from leadcrew.accounts.models import Account, ApiKey, Edition, User, hash_secret
 from leadcrew.accounts.services import account_create
 from leadcrew.audit.models import SensitiveAction, SensitiveActionType
-from leadcrew.contacts.models import ClientFolder
+from leadcrew.contacts.models import ClientFolder, Field, LeadFieldValue
 from leadcrew.core.api_types import format_datetime
 from leadcrew.leads.models import Comment
 from leadcrew.teams.models import Membership, Team
@@ -185,6 +185,16 @@ def client_folders_exported(world: World, api: Api) -> Logged:
     return Logged({"what": "client_folders"}, count=2)
 
 
+def field_deleted(world: World, api: Api) -> Logged:
+    field = Field.objects.create(account=world.account, name="Budget", key="budget")
+    lead = world.lead("Deal")
+    LeadFieldValue.objects.create(
+        account=world.account, lead=lead, field=field, value="10k", match="10k"
+    )
+    ok(api.delete(f"/fields/{field.pk}"))
+    return Logged({"field_id": field.pk, "key": "budget", "name": "Budget", "values": 1}, count=1)
+
+
 SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.SETTINGS_CHANGED: settings_changed,
     SensitiveActionType.TEAM_CREATED: team_created,
@@ -202,6 +212,7 @@ SCENARIOS: dict[SensitiveActionType, Callable[[World, Api], Logged]] = {
     SensitiveActionType.COMMENT_DELETED: comment_deleted,
     SensitiveActionType.CLIENT_FOLDER_DELETED: client_folder_deleted,
     SensitiveActionType.CLIENT_FOLDERS_EXPORTED: client_folders_exported,
+    SensitiveActionType.FIELD_DELETED: field_deleted,
 }
 
 

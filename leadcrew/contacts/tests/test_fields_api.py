@@ -57,6 +57,17 @@ def test_an_admin_adds_renames_moves_and_deletes_a_field(acme: World) -> None:
     assert acme.key.get(f"/fields/{field['id']}").status_code == 404
 
 
+def test_deleting_a_field_erases_its_values_and_is_logged(acme: World) -> None:
+    field = acme.key.post("/fields", {"name": "Budget"}).json()
+    new_lead(acme.key, fields={"budget": "10k"})
+    new_lead(acme.key, fields={"budget": "20k"})
+    assert acme.key.delete(f"/fields/{field['id']}").status_code == 200
+    assert not LeadFieldValue.objects.filter(field_id=field["id"]).exists()
+    logged = acme.key.get("/sensitive_actions").json()[0]
+    assert logged["action"] == "field_deleted" and logged["count"] == 2
+    assert logged["details"]["name"] == "Budget"
+
+
 def test_fields_are_ordered_by_reorder(acme: World) -> None:
     ids = [f["id"] for f in acme.key.get("/fields").json()]
     reordered = acme.key.post("/fields/reorder", {"ids": [ids[2], ids[0]]}).json()
