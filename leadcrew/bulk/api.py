@@ -17,6 +17,7 @@ from leadcrew.bulk.schemas import (
     UndoOut,
     bulk_action_out,
 )
+from leadcrew.contacts.selectors import lead_field_defs
 from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
 
 router = Router(tags=["Bulk actions"])
@@ -50,7 +51,8 @@ def bulk(request: ApiRequest, payload: BulkIn) -> Any:
     )
     if payload.action == BulkActionType.EXPORT:
         leads = services.bulk_export_leads(actor=actor, selection=selection)
-        response = StreamingHttpResponse(csv_lines(leads), content_type="text/csv; charset=utf-8")
+        lines = csv_lines(leads, fields=lead_field_defs(actor))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="leads.csv"'
         return response
     params = payload.model_dump(exclude_unset=True, exclude={"action", "ids", "filter"})

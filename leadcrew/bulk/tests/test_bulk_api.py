@@ -341,6 +341,7 @@ def test_export_gives_the_visible_selection_as_csv_and_is_logged(cast: Cast) -> 
     assert answer["Content-Type"].startswith("text/csv")
     lines = b"".join(answer.streaming_content).decode().strip().splitlines()
     assert lines[0].startswith("id,title,")
+    assert lines[0].endswith(",updated_at,First name,Last name,Email,Phone,Company,Address,Web")
     assert len(lines) == 1 + 5
     entry = SensitiveAction.objects.get(account=cast.account, action="export")
     assert entry.count == 5 and entry.actor_id == cast.mona.pk
