@@ -10,7 +10,7 @@ from pydantic import Field
 
 from leadcrew.activities import services
 from leadcrew.core.api_types import ApiRequest, Id, NameRef, ShortText, Text, UserRef
-from leadcrew.core.errors import Code, Forbidden
+from leadcrew.core.errors import Code, Unauthorized
 from leadcrew.leads import services as lead_services
 from leadcrew.leads.api import lead_detail_after_write
 from leadcrew.leads.schemas import CommentOut, LeadDetailOut, comment_out
@@ -25,7 +25,7 @@ class UserTokenRefused(APIKeyHeader):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if key:
-            raise Forbidden(Code.API_KEY_ONLY, type="not_api_key")
+            raise Unauthorized(Code.API_KEY_ONLY, type="not_api_key")
         return None
 
 

@@ -47,7 +47,7 @@ def test_only_an_api_key_is_accepted_and_errors_keep_the_api_format(acme: World)
     lead = acme.lead("Deal", owner=mia)
     token = as_user(mia).client
     refused = token.get(f"{SIMPLE}/leads/{lead.pk}/add_tag", {"tag": "vip"})
-    assert refused.status_code == 403 and error_type(refused) == "not_api_key"
+    assert refused.status_code == 401 and error_type(refused) == "not_api_key"
     missing = Client().get(f"{SIMPLE}/leads/{lead.pk}/add_tag", {"tag": "vip"})
     assert missing.status_code == 401 and error_type(missing) == "unauthorized_missing_token"
     unknown = key_client(acme).get(
