@@ -341,12 +341,14 @@ def format_report(report: dict[str, Any]) -> str:
     """The report for a person: per kind, then every reason something was skipped."""
     title = "Dry run: nothing was written." if report["dry_run"] else "Migration done."
     lines = [f"{title} Source: {report['source']} ({report['requests']} requests)", ""]
-    lines.append(f"  {'':<12}{'created':>9}{'updated':>9}{'unchanged':>11}{'skipped':>9}")
+    lines.append(
+        f"  {'':<12}{'created':>9}{'updated':>9}{'unchanged':>11}{'binned':>8}{'skipped':>9}"
+    )
     for kind, counts in report["kinds"].items():
         if any(counts.values()):
             lines.append(
                 f"  {kind:<12}{counts['created']:>9}{counts['updated']:>9}"
-                f"{counts['unchanged']:>11}{counts['skipped']:>9}"
+                f"{counts['unchanged']:>11}{counts['binned']:>8}{counts['skipped']:>9}"
             )
     reasons: dict[tuple[str, str], list[str]] = {}
     for entry in report["skipped"]:

@@ -66,6 +66,7 @@ from leadcrew.leads.services import (
     ImportedLead,
     comment_create,
     comment_update,
+    lead_delete,
     lead_import,
 )
 from leadcrew.migration.client import Record, SourceApi, SourceError
@@ -142,6 +143,9 @@ class Report:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    # Records imported by an earlier run and gone from the source since (their local row sent
+    # to the bin).
+    binned: Counter[str] = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     requests: int = 0
@@ -161,6 +165,7 @@ class Report:
                     "created": self.created[kind],
                     "updated": self.updated[kind],
                     "unchanged": self.unchanged[kind],
+                    "binned": self.binned[kind],
                     "skipped": skipped_by_kind[kind],
                 }
                 for kind in kinds
@@ -976,6 +981,27 @@ def _migrate_leads(run: _Run) -> None:
             f"Leads: {read} read, {report.created[SourceKind.LEAD]} created, "
             f"{report.updated[SourceKind.LEAD]} updated"
         )
+    _bin_leads_gone_from_source(run, seen)
+
+
+def _bin_leads_gone_from_source(run: _Run, seen: set[str]) -> None:
+    """A lead an earlier run imported and the source no longer lists was deleted there: its
+    copy goes to the bin, where it can be restored for 30 days (the source's list is read
+    whole before this, so a lead is never taken for gone because a page failed)."""
+    gone = [
+        record
+        for (kind, source_id), record in run.records.items()
+        if kind == SourceKind.LEAD and source_id not in seen
+    ]
+    for record in gone:
+        try:
+            with transaction.atomic():
+                lead_delete(actor=run.actor, lead_id=record.local_id)
+        except ApiError as error:
+            if error.code != "not_found":  # already in the bin, or deleted here for good
+                raise
+            continue
+        run.report.binned[SourceKind.LEAD] += 1
 
 
 def _local(mapping: dict[str, int], value: object, reason: Skip) -> int | None:

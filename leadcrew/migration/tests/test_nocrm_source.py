@@ -416,7 +416,13 @@ def test_the_command_shows_progress_on_stderr_and_ends_with_a_json_report(
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["kinds"]["lead"]["created"] == len(ASSIGNED) + len(UNASSIGNED)
-    assert report["kinds"]["comment"] == {"created": 2, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert report["kinds"]["comment"] == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "binned": 0,
+        "skipped": 1,
+    }
     assert {"kind": "comment", "source_id": "902", "reason": "no_text"}.items() <= (
         report["skipped"][-1].items()
     )
@@ -487,3 +493,27 @@ def test_a_lead_deleted_here_stays_deleted_and_a_member_gone_there_leaves_the_te
     members = Membership.objects.filter(account=target.account, team__name="Retail")
     assert {(m.user.email, m.is_manager) for m in members} == {("bo@shop.example", False)}
     assert again.updated[SourceKind.MEMBERSHIP] == 2  # Bo's flag, and Cy gone
+
+
+@pytest.mark.django_db
+def test_a_lead_deleted_at_the_source_goes_to_the_bin_here(
+    nocrm: str, target: NewAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate_account(account_id=target.account.pk, api=_api(nocrm))
+    copy = Lead.objects.get(account=target.account, title="Deal 101")
+    monkeypatch.setattr(f"{__name__}.ASSIGNED", ASSIGNED[1:])
+
+    dry = migrate_account(account_id=target.account.pk, api=_api(nocrm), dry_run=True)
+    assert dry.binned[SourceKind.LEAD] == 1
+    copy.refresh_from_db()
+    assert copy.deleted_at is None  # a dry run writes nothing
+
+    again = migrate_account(account_id=target.account.pk, api=_api(nocrm))
+    assert again.binned[SourceKind.LEAD] == 1
+    assert again.as_dict()["kinds"]["lead"]["binned"] == 1
+    copy.refresh_from_db()
+    assert copy.deleted_at is not None
+    live = Lead.objects.filter(account=target.account, deleted_at__isnull=True)
+    assert live.count() == len(ASSIGNED) + len(UNASSIGNED)  # ASSIGNED: without Deal 101
+    third = migrate_account(account_id=target.account.pk, api=_api(nocrm))
+    assert third.binned[SourceKind.LEAD] == 0  # already in the bin: said once
