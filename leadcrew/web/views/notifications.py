@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from leadcrew.accounts.models import User
 from leadcrew.events import selectors, services
 from leadcrew.events.notify import settings_for
-from leadcrew.web.views.base import WebRequest, actor_of, render_page
+from leadcrew.web.views.base import WebRequest, actor_of, int_or_none, render_page
 
 
 @login_required
@@ -22,14 +22,12 @@ from leadcrew.web.views.base import WebRequest, actor_of, render_page
 def notification_list(request: WebRequest) -> HttpResponse:
     """A page of the reader's notifications, newest first; `?before=<id>` the older ones."""
     actor = actor_of(request)
-    before = request.GET.get("before", "")
-    page = selectors.notification_list(
-        actor, before=int(before) if before.isdigit() and len(before) < 19 else None
-    )
+    before = int_or_none(request.GET.get("before"))
+    page = selectors.notification_list(actor, before=before)
     context = {
         "notifications": page.shown,
         "older_than": page.older_than,
-        "newer": bool(before),
+        "newer": before is not None,
         "any_unread": actor.user_id is not None and selectors.unread_count(actor.user_id) > 0,
     }
     return render_page(request, "web/pages/notifications.html", context)
