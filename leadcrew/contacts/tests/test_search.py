@@ -92,6 +92,17 @@ def test_q_finds_every_place_whatever_the_accents_and_case(acme: World) -> None:
     assert len(ids) == 5
 
 
+def test_a_word_found_in_many_leads_narrows_by_its_subquery_with_the_same_answer(
+    acme: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for title in ("Harbour north", "Harbour south", "Harbour east", "Inland"):
+        new_lead(acme.key, title)
+    read_first = titles(acme.key, q="harbour")
+    monkeypatch.setattr("leadcrew.contacts.search.MATCHES_READ_FIRST", 2)
+    assert titles(acme.key, q="harbour") == read_first
+    assert sorted(read_first) == ["Harbour east", "Harbour north", "Harbour south"]
+
+
 def test_q_lists_leads_named_after_the_words_first(acme: World) -> None:
     new_lead(acme.key, "Renewal", description="Novak asked for a renewal")
     new_lead(acme.key, "Novak renewal")
