@@ -309,7 +309,8 @@ class Bench:
         return [
             query["sql"]
             for query in captured.captured_queries
-            if "leads_lead" in query["sql"] and query["sql"].lstrip().upper().startswith("SELECT")
+            if "leads_lead" in query["sql"]
+            and query["sql"].lstrip(" (").upper().startswith(("SELECT", "WITH"))
         ]
 
     def plans_of(self, statements: Sequence[str]) -> tuple[list[str], int | None]:
