@@ -10,7 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -95,22 +95,23 @@ class LongSelect(forms.Select):
     ) -> SafeString:
         chosen = {str(item) for item in self.format_value(value)}
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
-        parts = [format_html("<select{}>", attributes)]
+        # Every piece is escaped as it is written (format_html, escape, conditional_escape).
+        parts: list[str] = [format_html("<select{}>", attributes)]
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):  # a group of options
                 parts.append(format_html('<optgroup label="{}">', option_value))
                 parts += [self._option(member, text, chosen) for member, text in label]
-                parts.append(mark_safe("</optgroup>"))
+                parts.append("</optgroup>")
             else:
                 parts.append(self._option(option_value, label, chosen))
-        parts.append(mark_safe("</select>"))
+        parts.append("</select>")
         return mark_safe("".join(parts))
 
     @staticmethod
-    def _option(value: Any, label: Any, chosen: set[str]) -> SafeString:
+    def _option(value: Any, label: Any, chosen: set[str]) -> str:
         text = "" if value is None else str(value)
-        selected = mark_safe(" selected") if text in chosen else ""
-        return format_html('<option value="{}"{}>{}</option>', text, selected, label)
+        selected = " selected" if text in chosen else ""
+        return f'<option value="{escape(text)}"{selected}>{conditional_escape(label)}</option>'
 
 
 class DateInput(forms.DateInput):
