@@ -10,6 +10,7 @@ from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from leadcrew.testing.api_world import FAST_HASHERS
+from leadcrew.testing.live_server import serialize_shared_connection_servers
 
 pytest_plugins = ["leadcrew.testing.fixtures"]
 
@@ -23,6 +24,15 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 # Modules marked slow as a whole that take seconds just to be collected (the API fuzz builds
 # every operation's cases then): when `-m` leaves slow tests out, they are not even read.
 SLOW_TO_COLLECT = {Path(__file__).parent / "tests" / "test_api_fuzz.py"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_servers_one_request_at_a_time() -> Iterator[None]:
+    """On SQLite the live server's threads share the test's connection: one request at a
+    time (leadcrew/testing/live_server.py says why)."""
+    undo = serialize_shared_connection_servers()
+    yield
+    undo()
 
 
 @pytest.fixture(scope="session", autouse=True)
