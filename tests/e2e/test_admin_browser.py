@@ -11,17 +11,10 @@ from django.test import Client
 from leadcrew.accounts.models import Account, Privacy, User
 from leadcrew.leads.services import lead_create, lead_update
 from leadcrew.teams.models import Membership, Team
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def option(user: User) -> str:

@@ -2,7 +2,6 @@
 the web app, at a desk (1280×800) and on a phone (390×844), in English and in French: an admin
 visits every page, a plain user the pages they have. Neither scrolls sideways."""
 
-import re
 from typing import Any
 
 import pytest
@@ -17,7 +16,8 @@ from leadcrew.contacts.services import field_create
 from leadcrew.contacts.vocabulary import category_create, predefined_tag_create
 from leadcrew.events.models import Delivery, Event, Notification, NotificationKind, Webhook
 from leadcrew.leads.services import comment_create, lead_delete, lead_update
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -60,14 +60,6 @@ ADMIN_PAGES = (
 
 
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def violations(axe: Axe, page: Any) -> list[str]:

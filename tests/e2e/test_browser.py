@@ -8,7 +8,8 @@ import pytest
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
 from leadcrew.leads.services import lead_create
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,14 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def page(context: Any) -> Any:
     return context.new_page()
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def settled(page: Any) -> None:

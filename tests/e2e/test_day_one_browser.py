@@ -14,7 +14,8 @@ from leadcrew.bulk.models import BulkAction
 from leadcrew.bulk.services import Selection, bulk_apply, bulk_undo
 from leadcrew.leads.models import Lead
 from leadcrew.leads.services import lead_create, lead_delete
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,14 +41,6 @@ def page(context: Any) -> Any:
     page = context.new_page()
     page.set_viewport_size(DESK)
     return page
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def settled(page: Any) -> None:

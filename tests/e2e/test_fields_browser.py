@@ -8,19 +8,12 @@ from typing import Any
 import pytest
 
 from leadcrew.leads.services import lead_update
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def settled(page: Any) -> None:

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from leadcrew.accounts.models import User
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 from leadcrew.testing.smtp import Inbox, smtp_inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,14 +31,6 @@ def link_path(text: str) -> str:
 def inbox(settings: Any) -> Iterator[Inbox]:
     with smtp_inbox(settings) as box:
         yield box
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def choose_password(page: Any) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from leadcrew.leads.models import Lead
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +24,6 @@ SPREADSHEET = (
     "Harbour refit;nils@acme.test;North;1 234,50;blue hull\n"
     "Ghost deal;nobody@acme.test;North;10;red\n"
 ).encode()
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -10,19 +10,12 @@ import pytest
 from leadcrew.events.models import Webhook
 from leadcrew.events.tests.receiver import http_receiver
 from leadcrew.events.tests.test_webhooks import run_worker
-from leadcrew.testing.cast import CAST_PASSWORD, Cast
+from leadcrew.testing.browser import log_in
+from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label(re.compile("E-mail")).fill(email)
-    page.get_by_label(re.compile("Password|Mot de passe")).fill(CAST_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(r"/leads$"))
 
 
 def sideways(page: Any) -> int:
