@@ -28,7 +28,6 @@ def notification_list(request: WebRequest) -> HttpResponse:
         "notifications": page.shown,
         "older_than": page.older_than,
         "newer": before is not None,
-        "any_unread": actor.user_id is not None and selectors.unread_count(actor.user_id) > 0,
     }
     return render_page(request, "web/pages/notifications.html", context)
 
