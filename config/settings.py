@@ -110,6 +110,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Parameters bound by the server: the statements every request runs are then prepared once per
+# connection and not planned again (leadcrew/core/compiled.py); the rest is planned at each run,
+# for the parameters it has. Behind PgBouncer, off again (configure_databases).
+POSTGRESQL_OPTIONS = {"server_side_binding": True}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **POSTGRESQL_OPTIONS,
+        **dict(DATABASES["default"].get("OPTIONS") or {}),
+    }
 
 # --- Read replicas and a connection pooler (docs/operations.md, "Read replicas") --------------
 # LEADCREW_REPLICA_URLS: comma-separated postgres:// URLs of streaming replicas of the primary.
@@ -143,7 +152,11 @@ def configure_databases(
         if replica["ENGINE"] != postgresql:
             raise ImproperlyConfigured(f"LEADCREW_REPLICA_URLS: not a postgres:// URL: {url}")
         # A replica that does not answer is given up on after seconds, not minutes.
-        replica["OPTIONS"] = {"connect_timeout": 2, **dict(replica.get("OPTIONS") or {})}
+        replica["OPTIONS"] = {
+            "connect_timeout": 2,
+            **POSTGRESQL_OPTIONS,
+            **dict(replica.get("OPTIONS") or {}),
+        }
         # Tests create no database for a replica: it is the primary's test database.
         replica["TEST"] = {"MIRROR": "default"}
         alias = f"replica_{number}"

@@ -32,6 +32,8 @@ def test_each_replica_url_is_a_database_alias_tested_as_the_primary() -> None:
     assert databases["replica_2"]["HOST"] == "replica-b"
     assert databases["replica_1"]["TEST"] == {"MIRROR": "default"}
     assert databases["replica_1"]["OPTIONS"]["connect_timeout"] == 2
+    # Replicas prepare the statements every request runs, as the primary does.
+    assert databases["replica_1"]["OPTIONS"]["server_side_binding"] is True
     assert "DISABLE_SERVER_SIDE_CURSORS" not in databases["default"]
 
 

@@ -1,0 +1,76 @@
+"""A compiled query answers exactly what its queryset answers, for the values of each run."""
+
+import pytest
+from django.db import connection
+from django.db.models import F
+
+from leadcrew.accounts.models import Account
+from leadcrew.core.compiled import CompiledValues, InIdList, marker, text_marker
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = tuple(field.attname for field in Account._meta.concrete_fields)
+
+
+def _accounts(*names: str) -> list[Account]:
+    return [Account.objects.create(name=name, time_zone="Europe/Paris") for name in names]
+
+
+BY_IDS = CompiledValues(
+    lambda: (
+        Account.objects.filter(InIdList("pk", "IDS"))
+        .order_by("pk")
+        .values(*COLUMNS, shouted=F("name"))
+    )
+)
+
+
+def test_the_rows_are_the_querysets_rows_with_the_same_names_and_types() -> None:
+    ids = [account.pk for account in _accounts("Acme", "Rival", "Third")]
+    expected = list(
+        Account.objects.filter(pk__in=ids[:2]).order_by("pk").values(*COLUMNS, shouted=F("name"))
+    )
+    assert BY_IDS.rows(IDS=ids[:2]) == expected
+    assert [type(value) for value in BY_IDS.rows(IDS=ids[:1])[0].values()] == [
+        type(value) for value in expected[0].values()
+    ]
+
+
+def test_each_run_reads_its_own_ids_whatever_their_number() -> None:
+    acme, rival, third = _accounts("Acme", "Rival", "Third")
+    assert [row["name"] for row in BY_IDS.rows(IDS=[third.pk])] == ["Third"]
+    assert [row["name"] for row in BY_IDS.rows(IDS=[acme.pk, rival.pk, third.pk])] == [
+        "Acme",
+        "Rival",
+        "Third",
+    ]
+    assert BY_IDS.rows(IDS=[]) == []
+
+
+def test_number_and_text_markers_take_each_runs_values() -> None:
+    acme, rival = _accounts("Acme", "Rival")
+    named = CompiledValues(
+        lambda: Account.objects.filter(pk=marker("ID"), name=text_marker("NAME")).values("name")
+    )
+    assert named.rows(ID=acme.pk, NAME="Acme") == [{"name": "Acme"}]
+    assert named.rows(ID=rival.pk, NAME="Rival") == [{"name": "Rival"}]
+    assert named.rows(ID=rival.pk, NAME="Acme") == []
+
+
+def test_a_marker_is_the_same_number_for_the_same_name() -> None:
+    assert marker("SAME") == marker("SAME")
+    assert marker("SAME") != marker("OTHER")
+    assert InIdList("pk", "SAME").number != marker("SAME")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_on_postgresql_only_the_compiled_statements_are_prepared() -> None:
+    (acme,) = _accounts("Acme")
+    BY_IDS.rows(IDS=[acme.pk])
+    for _ in range(10):
+        list(Account.objects.filter(name="Acme").values_list("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("= ANY(" in statement for statement in prepared)
+    assert not any('"name" = $1' in statement for statement in prepared)
