@@ -27,7 +27,7 @@ it knows names, not types: each rule below says what it looks for. Migrations an
    statistics Scope) is not flagged; a variable called `leads` never is.
 2. Unfiltered leads only where they are meant (convention 1). The functions of the access
    policy that return leads before the visibility rule (`account_leads`, `system_leads`,
-   `system_binned_leads`, `all_account_leads`, `lead_after_write`) may be called, imported or
+   `system_binned_leads`, `all_account_leads`, `live_leads_of`) may be called, imported or
    passed around only where `UNFILTERED_CALLERS` below lists it, each entry with its reason: a
    module, or `module::function` where only that function of the module may. Every public
    function of policy.py that returns leads must be named either there or in
@@ -477,12 +477,29 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "undoing a bulk action puts back what its author was allowed to change at the time"
         ),
     },
-    "lead_after_write": {
+    "live_leads_of": {
+        "leadcrew/leads/selectors.py::_rows_by_id": (
+            "the statement that reads rows by their ids, compiled once for every account: it "
+            "hands them on, listed below"
+        ),
+    },
+    # Not a policy function: the compiled statement, run by lead_rows_by_id only.
+    "_rows_by_id": {
+        "leadcrew/leads/selectors.py::lead_rows_by_id": "hands the rows on, listed below",
+    },
+    # Not a policy function: reads the rows of leads whose ids the rules chose already.
+    "lead_rows_by_id": {
+        "leadcrew/leads/selectors.py::lead_page": (
+            "the page's ids were found through the visibility rule (see_branches or leads_for)"
+        ),
+        "leadcrew/leads/selectors.py::lead_detail_row": (
+            "the id was found through leads_for first, a 404 otherwise"
+        ),
         "leadcrew/leads/selectors.py::lead_row_after_write": (
             "hands the written lead on as a row: listed below, so its own callers are checked"
         ),
     },
-    # Not a policy function: a selector that hands lead_after_write's lead on unfiltered.
+    # Not a policy function: a selector that hands the written lead on unfiltered.
     "lead_row_after_write": {
         "leadcrew/leads/api.py::lead_detail_after_write": (
             "the answer of a create, update, restore, assign, duplicate or add_to_client: the "
@@ -640,8 +657,8 @@ def test_the_unfiltered_check_finds_every_spelling() -> None:
         ("leadcrew/teams/services.py", "account_leads", "team_delete", True),
         ("leadcrew/teams/services.py", "system_leads", "team_delete", False),
         ("leadcrew/access/preview.py", "account_leads", "LeadCounts.of", True),
-        ("leadcrew/leads/selectors.py", "lead_after_write", "lead_row_after_write", True),
-        ("leadcrew/leads/selectors.py", "lead_after_write", "lead_detail_row", False),
+        ("leadcrew/leads/selectors.py", "lead_rows_by_id", "lead_row_after_write", True),
+        ("leadcrew/leads/selectors.py", "live_leads_of", "lead_detail_row", False),
         ("leadcrew/leads/api.py", "lead_row_after_write", "lead_detail_after_write", True),
         ("leadcrew/leads/api.py", "lead_row_after_write", "get_lead", False),
         ("leadcrew/web/views/lead.py", "lead_row_after_write", "", False),

@@ -352,7 +352,12 @@ def bulk_actions_filter(actor: Actor) -> Q:
 
 def account_leads(actor: Actor) -> QuerySet[Lead]:
     """Live leads of the actor's account, before any rule: the base of every other query."""
-    return Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=True)
+    return live_leads_of(actor.account_id)
+
+
+def live_leads_of(account_id: int) -> QuerySet[Lead]:
+    """Live leads of one account (account_leads, where the account is all there is to know)."""
+    return Lead.objects.filter(account_id=account_id, deleted_at__isnull=True)
 
 
 def system_leads() -> QuerySet[Lead]:
@@ -372,13 +377,6 @@ def binned_leads_for(actor: Actor) -> QuerySet[Lead]:
     bin's "see" is this same set; nothing else in the product ever shows a binned lead."""
     binned = Lead.objects.filter(account_id=actor.account_id, deleted_at__isnull=False)
     return binned.filter(see_filter(actor)).filter(edit_filter(actor))
-
-
-def lead_after_write(actor: Actor, lead_id: int) -> QuerySet[Lead]:
-    """The lead an actor has just changed, even when the change took it out of their sight
-    (they gave it away, or moved it to a team they do not see): they were allowed to make the
-    change, so they are shown its outcome. Only for answering the write itself."""
-    return account_leads(actor).filter(pk=lead_id)
 
 
 def leads_for(actor: Actor, action: Action = Action.SEE) -> QuerySet[Lead]:

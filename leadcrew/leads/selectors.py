@@ -5,10 +5,11 @@ from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import (
     Count,
     ExpressionWrapper,
@@ -29,13 +30,14 @@ from leadcrew.access.policy import (
     Action,
     account_leads,
     binned_leads_for,
-    lead_after_write,
     leads_for,
+    live_leads_of,
     sees_every_lead,
 )
 from leadcrew.contacts.models import LeadFieldValue
 from leadcrew.contacts.search import ranked, search_filter, search_words
 from leadcrew.contacts.selectors import leads_with_email, leads_with_field_value
+from leadcrew.core.compiled import CompiledValues, InIdList, marker
 from leadcrew.core.errors import BadParameterFormat, Code, MissingParameter, NotFound
 from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
@@ -261,18 +263,48 @@ OWNER_COLUMNS = {
 def lead_rows(leads: QuerySet[Lead], *, with_owner: bool = False) -> list[LeadRow]:
     """The leads of the query, in its order, as rows, in one query (`with_owner`: in the show
     form, with what the detail adds)."""
+    return [_decoded(row) for row in _row_values(leads, with_owner=with_owner)]
+
+
+def _row_values(leads: QuerySet[Lead], *, with_owner: bool) -> QuerySet[Lead, dict[str, Any]]:
     names = {**RELATED_NAMES, **(OWNER_COLUMNS if with_owner else {})}
     tags = JsonList(LeadTag.objects.filter(lead_id=OuterRef("pk")), "name", ordered=True)
     values = JsonObject(
         LeadFieldValue.objects.filter(lead_id=OuterRef("pk")), "field__key", "value"
     )
-    rows: list[LeadRow] = list(
-        leads.values(*ROW_COLUMNS, **names, tag_names=tags, field_pairs=values)
+    rows: QuerySet[Lead, dict[str, Any]] = leads.values(
+        *ROW_COLUMNS, **names, tag_names=tags, field_pairs=values
     )
-    for row in rows:
-        row["tags"] = json.loads(row.pop("tag_names"))
-        row["field_values"] = json.loads(row.pop("field_pairs"))
     return rows
+
+
+def _decoded(row: dict[str, Any]) -> LeadRow:
+    row["tags"] = json.loads(row.pop("tag_names"))
+    row["field_values"] = json.loads(row.pop("field_pairs"))
+    return row
+
+
+@cache
+def _rows_by_id(with_owner: bool) -> CompiledValues:
+    """The statement that reads rows of live leads of an account (ACCOUNT) by their ids (IDS),
+    whoever asks, compiled once: only for leads the access rules chose already."""
+    return CompiledValues(
+        lambda: _row_values(
+            live_leads_of(marker("ACCOUNT")).filter(InIdList("pk", "IDS")), with_owner=with_owner
+        )
+    )
+
+
+def lead_rows_by_id(actor: Actor, ids: list[int], *, with_owner: bool = False) -> list[LeadRow]:
+    """The live leads of the actor's account among `ids`, as rows in the order of `ids`: the
+    rows of leads the access rules chose already (`with_owner`: in the show form)."""
+    if not ids:
+        return []
+    found = _rows_by_id(with_owner).rows(
+        router.db_for_read(Lead), ACCOUNT=actor.account_id, IDS=ids
+    )
+    by_id = {row["id"]: _decoded(row) for row in found}
+    return [by_id[lead_id] for lead_id in ids if lead_id in by_id]
 
 
 @dataclass
@@ -299,9 +331,9 @@ def lead_page(
         total = leads.count() if tallied is None else tallied
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
-        keys = ordered(leads, order, direction, filters.q).values("pk")[offset : offset + limit]
-        page = ordered(account_leads(actor).filter(pk__in=keys), order, direction, filters.q)
-        return LeadPage(lead_rows(page) if total > offset else [], total)
+        keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
+        ids = list(keys[offset : offset + limit]) if total > offset else []
+        return LeadPage(lead_rows_by_id(actor, ids), total)
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan
         parts = [filtered_leads(actor, filters)]
@@ -311,9 +343,7 @@ def lead_page(
         matching = filtered_leads(actor, filters, base=account_leads(actor))
         parts = [matching.filter(branch) for branch in branches]
     ids, total = _merged_page(parts, ORDERINGS[order], direction, offset, limit)
-    found = lead_rows(account_leads(actor).filter(pk__in=ids)) if ids else []
-    by_id = {row["id"]: row for row in found}
-    return LeadPage([by_id[lead_id] for lead_id in ids], total)
+    return LeadPage(lead_rows_by_id(actor, ids), total)
 
 
 def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
@@ -412,7 +442,8 @@ def bin_page(actor: Actor, *, offset: int, limit: int) -> tuple[list[LeadRow], i
 
 def lead_detail_row(actor: Actor, lead_id: int) -> LeadRow:
     """One lead the actor may see, as a row with its owner; 404 as if it did not exist."""
-    rows = lead_rows(leads_for(actor).filter(pk=lead_id), with_owner=True)
+    visible = leads_for(actor).filter(pk=lead_id).values_list("pk", flat=True)
+    rows = lead_rows_by_id(actor, list(visible), with_owner=True)
     if not rows:
         raise NotFound("Lead")
     return rows[0]
@@ -421,7 +452,7 @@ def lead_detail_row(actor: Actor, lead_id: int) -> LeadRow:
 def lead_row_after_write(actor: Actor, lead_id: int) -> LeadRow:
     """The lead the actor has just written, as a row with its owner, even when the write took it
     out of their sight: the answer to the write itself."""
-    (row,) = lead_rows(lead_after_write(actor, lead_id), with_owner=True)
+    (row,) = lead_rows_by_id(actor, [lead_id], with_owner=True)
     return row
 
 
