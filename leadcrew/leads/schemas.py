@@ -1,9 +1,9 @@
 """The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
 
+import html
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, cast
 
-from django.template.defaultfilters import linebreaksbr
 from ninja import Schema
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
@@ -145,8 +145,10 @@ class LeadDetailOut(LeadOut):
 
 def html_description(description: str) -> str:
     """The description as the reference's `html_description`: its text, escaped, each line
-    break a <br>."""
-    return str(linebreaksbr(description, autoescape=True))
+    break a <br> (what Django's `linebreaksbr` filter writes, without the cost of a template
+    filter on every lead of a page)."""
+    lines = description.replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(lines).replace("\n", "<br>")
 
 
 def lead_out(
