@@ -1,9 +1,13 @@
 """Who is acting: computed once per request and passed down explicitly."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db.models import OuterRef
+
 from leadcrew.accounts.models import Account, User
+from leadcrew.core.expressions import JsonList
 from leadcrew.teams.models import Membership
 
 
@@ -77,15 +81,36 @@ def actor_for_user(user: User, account: Account | None = None) -> Actor:
         member.add(team_id)
         if is_manager:
             managed.add(team_id)
-    account = account or user.account
+    return actor_with_teams(account or user.account, user.pk, user.is_admin, member, managed)
+
+
+def actor_with_teams(
+    account: Account,
+    user_id: int,
+    is_admin: bool,
+    member_of: Iterable[int],
+    manager_of: Iterable[int],
+) -> Actor:
+    """The actor of a user whose teams were read already (with `team_roles`)."""
     return Actor(
         account=account,
-        user_id=user.pk,
-        is_admin=user.is_admin,
-        member_team_ids=frozenset(member),
-        managed_team_ids=frozenset(managed),
+        user_id=user_id,
+        is_admin=is_admin,
+        member_team_ids=frozenset(member_of),
+        managed_team_ids=frozenset(manager_of),
         settings=AccessSettings.of(account),
     )
+
+
+def team_roles(user_ref: str) -> dict[str, JsonList]:
+    """Annotations for a query whose rows point to a user (the column `user_ref`): the ids of
+    the teams the user is in (`member_of`) and of those they manage (`manager_of`), as JSON
+    arrays, read with the row rather than by a query of their own."""
+    memberships = Membership.objects.filter(user_id=OuterRef(user_ref))
+    return {
+        "member_of": JsonList(memberships, "team_id"),
+        "manager_of": JsonList(memberships.filter(is_manager=True), "team_id"),
+    }
 
 
 def actor_for_api_key(

@@ -1,16 +1,18 @@
 """API credentials: an account key (acting as an admin) or a user token (acting as that user).
 Each resolves, once per request, to the Actor the rest of the code receives."""
 
+import json
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyHeader, APIKeyQuery
 
-from leadcrew.access.actor import Actor, actor_for_api_key, actor_for_user
-from leadcrew.accounts.models import ApiKey, UserToken, hash_secret
+from leadcrew.access.actor import Actor, actor_for_api_key, actor_with_teams, team_roles
+from leadcrew.accounts.models import Account, ApiKey, UserToken, hash_secret
 from leadcrew.accounts.services import api_key_mark_used
 from leadcrew.core.api_types import account_zone_set
+from leadcrew.core.compiled import CompiledValues, text_marker
 from leadcrew.core.errors import Code, Unauthorized
 from leadcrew.core.ratelimit import check_daily_quota, check_rate
 
@@ -35,20 +37,45 @@ def actor_from_api_key(raw: str) -> Actor:
     return _acting(actor_for_api_key(key.account, prefix=key.prefix, key_id=key.pk))
 
 
+# Every request with a user token reads it: the token, its user, the user's account and teams
+# in one statement compiled once.
+_ACCOUNT_FIELDS = tuple(field.attname for field in Account._meta.concrete_fields)
+_USER_TOKEN = CompiledValues(
+    lambda: UserToken.objects.filter(token_hash=text_marker("TOKEN_HASH")).values(
+        "expires_at",
+        "revoked_at",
+        "user_id",
+        "user__is_disabled",
+        "user__is_admin",
+        *(f"user__account__{name}" for name in _ACCOUNT_FIELDS),
+        **team_roles("user_id"),
+    )
+)
+
+
 def actor_from_user_token(raw: str) -> Actor:
     token_hash = hash_secret(raw)
     check_rate(token_hash)
-    try:
-        token = UserToken.objects.select_related("user__account").get(token_hash=token_hash)
-    except UserToken.DoesNotExist:
-        token = None
-    if token is None or token.expires_at <= timezone.now():
+    database = UserToken.objects.db
+    found = _USER_TOKEN.rows(database, TOKEN_HASH=token_hash)
+    token = found[0] if found else None
+    if token is None or token["expires_at"] <= timezone.now():
         raise Unauthorized(Code.INVALID_USER_TOKEN, type="unauthorized_invalid_token")
-    if token.revoked_at is not None:
+    if token["revoked_at"] is not None:
         raise Unauthorized(Code.LOGGED_OUT_TOKEN, type="unauthorized_disabled_token")
-    if token.user.is_disabled:
+    if token["user__is_disabled"]:
         raise Unauthorized(Code.USER_DISABLED, type="unauthorized_disabled_token")
-    return _acting(actor_for_user(token.user, token.user.account))
+    account = Account.from_db(
+        database, _ACCOUNT_FIELDS, [token[f"user__account__{name}"] for name in _ACCOUNT_FIELDS]
+    )
+    actor = actor_with_teams(
+        account,
+        token["user_id"],
+        token["user__is_admin"],
+        json.loads(token["member_of"]),
+        json.loads(token["manager_of"]),
+    )
+    return _acting(actor)
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):
