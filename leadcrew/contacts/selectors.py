@@ -4,6 +4,7 @@ account; anything about leads starts from the access policy."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import router
 from django.db.models import Count, F, Func, Q, QuerySet
 
 from leadcrew.access.actor import Actor
@@ -13,6 +14,7 @@ from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
 from leadcrew.contacts.search import Matches, search_words
 from leadcrew.contacts.values import clean_value, fold, match_key
+from leadcrew.core.compiled import CompiledValues, marker
 from leadcrew.core.errors import Code, InvalidParameter, NotFound
 from leadcrew.leads.models import Lead
 
@@ -35,7 +37,11 @@ class FieldDef:
 
 def field_list(actor: Actor, parent_type: str | None = None) -> QuerySet[Field]:
     """The account's fields, lead fields first, each kind in its order."""
-    fields = Field.objects.filter(account_id=actor.account_id)
+    return _fields_of(actor.account_id, parent_type)
+
+
+def _fields_of(account_id: int, parent_type: str | None) -> QuerySet[Field]:
+    fields = Field.objects.filter(account_id=account_id)
     if parent_type is not None:
         fields = fields.filter(parent_type=parent_type)
     return fields.order_by("parent_type", "position", "id")
@@ -48,18 +54,26 @@ def field_get(actor: Actor, field_id: int) -> Field:
     return field
 
 
+# Read by every answer that shows leads: compiled once.
+_LEAD_FIELD_DEFS = CompiledValues(
+    lambda: _fields_of(marker("ACCOUNT"), ParentType.LEAD).values(
+        "id", "key", "name", "type", "choices", "is_key"
+    )
+)
+
+
 def lead_field_defs(actor: Actor) -> list[FieldDef]:
     """The account's lead fields in their order: one query, read once per request."""
     return [
         FieldDef(
-            id=field.pk,
-            key=field.key,
-            name=field.name,
-            type=field.type,
-            choices=tuple(str(choice) for choice in field.choices or ()),
-            is_key=field.is_key,
+            id=row["id"],
+            key=row["key"],
+            name=row["name"],
+            type=row["type"],
+            choices=tuple(str(choice) for choice in row["choices"] or ()),
+            is_key=row["is_key"],
         )
-        for field in field_list(actor, ParentType.LEAD)
+        for row in _LEAD_FIELD_DEFS.rows(router.db_for_read(Field), ACCOUNT=actor.account_id)
     ]
 
 
