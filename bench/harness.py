@@ -81,7 +81,13 @@ class Server:
     """A server started as a child process, stopped (by its own pid) when leaving."""
 
     def __init__(
-        self, command: Sequence[str], *, env: Mapping[str, str], log: Path, ready_path: str
+        self,
+        command: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        log: Path,
+        ready_path: str,
+        cwd: Path | None = None,
     ) -> None:
         self.command, self.env, self.log, self.ready_path = (
             list(command),
@@ -89,6 +95,7 @@ class Server:
             log,
             ready_path,
         )
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
         self.port = free_port()
 
@@ -98,7 +105,12 @@ class Server:
         with self.log.open("wb") as log:
             # A session of its own: stopping it stops its workers, and nothing else.
             self.process = subprocess.Popen(
-                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -23,7 +23,9 @@ TARGETS = {
     "explanation": "who can see a lead, every user: ≤ 2 × floor + 10 ms (median)",
     "bulk": "≤ 2 × floor (median)",
     "privacy": "no slower than the same list in steady state (median ≤ its p95)",
+    "fixed_cost": "app − floor ≤ 3 ms (median) for every lead list and the lead detail",
     "load": "0 errors, list p95 < 100 ms (clients without pause)",
+    "throughput": "saturated throughput ≥ 1.8 × the --baseline commit's, in the same run",
     "peer": "faster than the peer (median)",
 }
 
@@ -58,6 +60,28 @@ def verdict(measurement: dict[str, Any]) -> bool | None:
     return None
 
 
+# How much time the application may add to the floor of a lead list or the lead detail.
+FIXED_COST_MS = 3.0
+THROUGHPUT_GAIN = 1.8
+
+
+def fixed_cost(measurement: dict[str, Any]) -> float | None:
+    """The application's own time over the floor, for a lead list or the lead detail."""
+    app, floor = measurement["app"], measurement["floor"]
+    if measurement["group"] not in ("list", "detail") or app is None or floor is None:
+        return None
+    return float(app["median_ms"] - floor["median_ms"])
+
+
+def throughput_verdict(load: dict[str, Any]) -> bool | None:
+    """Whether the saturated throughput is THROUGHPUT_GAIN × the baseline's (None: no
+    baseline in this run)."""
+    baseline = load.get("baseline")
+    if not baseline:
+        return None
+    return bool(load["requests_per_second"] >= THROUGHPUT_GAIN * baseline["requests_per_second"])
+
+
 def _mark(met: bool | None) -> str:
     return "–" if met is None else ("met" if met else "**missed**")
 
@@ -82,6 +106,10 @@ def _row(measurement: dict[str, Any]) -> str:
         notes.append(f"{checks['lead_rows_read']:,} lead rows read")
     if checks.get("visible_leads") is not None:
         notes.append(f"{checks['visible_leads']:,} visible")
+    if (own := fixed_cost(measurement)) is not None:
+        notes.append(f"app − floor {_ms(own)}")
+    if measurement.get("baseline"):
+        notes.append(f"baseline {_ms(measurement['baseline']['median_ms'])}")
     if "steady_median_ms" in checks:
         notes.append(
             f"steady state {_ms(checks['steady_median_ms'])} ({_ms(checks['steady_p95_ms'])})"
@@ -140,6 +168,10 @@ def section(results: dict[str, Any], source: str) -> str:
     lines += _load_lines(load, "Without pause (the server saturated)")
     if "paced" in load:
         lines += ["", *_load_lines(load["paced"], "Paced at half that throughput")]
+    if "baseline" in load:
+        baseline = results.get("baseline", {})
+        title = f"The baseline `{baseline.get('ref')}` ({str(baseline.get('commit'))[:12]})"
+        lines += ["", *_load_lines(load["baseline"], f"{title}, without pause")]
     lines += ["", "### Peer: BottleCRM (`django-crm` on PyPI)", ""]
     peer_met: bool | None = None
     if peer.get("status") == "ok":
@@ -176,6 +208,11 @@ def section(results: dict[str, Any], source: str) -> str:
     for target, text in TARGETS.items():
         if target == "load":
             met = load_met
+        elif target == "fixed_cost":
+            costs = [cost for m in measurements if (cost := fixed_cost(m)) is not None]
+            met = None if not costs else max(costs) <= FIXED_COST_MS
+        elif target == "throughput":
+            met = throughput_verdict(load)
         elif target == "peer":
             met = peer_met
         else:

@@ -10,6 +10,7 @@ database and scale (bench/report.py renders it from the JSON alone).
 """
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -18,9 +19,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tarfile
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -61,6 +65,7 @@ class Options:
     clients: int
     bulk_runs: int
     peer: bool
+    baseline: str | None = None
 
 
 @dataclass
@@ -71,6 +76,8 @@ class Measurement:
     target: str | None = None
     app: Stats | None = None
     floor: Stats | None = None
+    # The same request to the server of the --baseline commit, interleaved with the others.
+    baseline: Stats | None = None
     floor_shape: str | None = None
     candidates: dict[str, Stats] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
@@ -211,8 +218,17 @@ def _lead_rows_read(node: dict[str, Any]) -> int:
 
 
 class Bench:
-    def __init__(self, options: Options, manifest: Manifest, floor: Floor, port: int) -> None:
+    def __init__(
+        self,
+        options: Options,
+        manifest: Manifest,
+        floor: Floor,
+        port: int,
+        baseline_port: int | None = None,
+    ) -> None:
         self.options, self.manifest, self.floor, self.port = options, manifest, floor, port
+        self.baseline_port = baseline_port
+        self.baseline_clients: dict[str, Client] = {}
         self.sql = floor.sql
         self.large = manifest.large
         self.account_id = self.large.account_id
@@ -235,6 +251,8 @@ class Bench:
         self.tokens["small_member"] = user_token_issue(user=User.objects.get(pk=plain))
         for persona, token in self.tokens.items():
             self.clients[persona] = Client(self.port, {"X-USER-TOKEN": token})
+            if self.baseline_port is not None:
+                self.baseline_clients[persona] = Client(self.baseline_port, {"X-USER-TOKEN": token})
 
     def small_plain_user(self) -> int:
         from leadcrew.teams.models import Membership
@@ -335,7 +353,9 @@ class Bench:
         *,
         runs: int | None = None,
         warmup: int | None = None,
+        baseline: Callable[[], Any] | None = None,
     ) -> None:
+        """`baseline`: the same request to the --baseline server, timed in turn with the two."""
         runs = runs or self.options.runs
         warmup = self.options.warmup if warmup is None else warmup
         if len(candidates) > 1:
@@ -346,23 +366,36 @@ class Bench:
             best = min(measurement.candidates, key=lambda n: measurement.candidates[n].median_ms)
         else:
             best = next(iter(candidates))
-        app_samples, floor_samples = interleaved([app, candidates[best]], runs, warmup)
-        measurement.app, measurement.floor = Stats.of(app_samples), Stats.of(floor_samples)
+        timed = [app, candidates[best]] + ([baseline] if baseline is not None else [])
+        samples = interleaved(timed, runs, warmup)
+        measurement.app, measurement.floor = Stats.of(samples[0]), Stats.of(samples[1])
+        if baseline is not None:
+            measurement.baseline = Stats.of(samples[2])
         measurement.floor_shape = best
         if len(candidates) == 1:
             measurement.candidates = {best: measurement.floor}
         self.measurements.append(measurement)
         ratio = measurement.app.median_ms / max(measurement.floor.median_ms, 1e-6)
+        compared = (
+            f", baseline {measurement.baseline.median_ms:.2f} ms" if measurement.baseline else ""
+        )
         log(
             f"{measurement.label}: app {measurement.app.median_ms:.2f} ms, floor "
-            f"{measurement.floor.median_ms:.2f} ms ({best}), ×{ratio:.1f}"
+            f"{measurement.floor.median_ms:.2f} ms ({best}), ×{ratio:.1f}{compared}"
         )
 
     # --- lead lists
 
-    def list_request(self, persona: str, extra: dict[str, Any] | None = None) -> Response:
+    def list_request(
+        self, persona: str, extra: dict[str, Any] | None = None, *, baseline: bool = False
+    ) -> Response:
         params = {**NEWEST_FIRST, **(extra or {})}
-        return self.expect(self.clients[persona].get(f"{API}/leads", **params))
+        clients = self.baseline_clients if baseline else self.clients
+        return self.expect(clients[persona].get(f"{API}/leads", **params))
+
+    def on_baseline(self, request: Callable[[], Any]) -> Callable[[], Any] | None:
+        """`request`, when a --baseline server runs (None otherwise)."""
+        return request if self.baseline_port is not None else None
 
     def measure_list(
         self,
@@ -395,7 +428,12 @@ class Bench:
         measurement.checks.update(
             {"visible_leads": total, "team_ids": list(vis.team_ids), "settings": self.settings}
         )
-        self.compare(measurement, lambda: self.list_request(persona, extra), candidates)
+        self.compare(
+            measurement,
+            lambda: self.list_request(persona, extra),
+            candidates,
+            baseline=self.on_baseline(lambda: self.list_request(persona, extra, baseline=True)),
+        )
         captured = self.captured_sql(persona, "GET", "/leads", {**NEWEST_FIRST, **extra})
         measurement.plans, read = self.plans_of(captured)
         measurement.checks["lead_rows_read"] = read
@@ -518,7 +556,12 @@ class Bench:
             "one full-text match on the lead index": partial(self.floor.rows, by_hand),
             "the application's statements": partial(self.floor.all_rows, captured),
         }
-        self.compare(measurement, lambda: self.list_request(persona, extra), candidates)
+        self.compare(
+            measurement,
+            lambda: self.list_request(persona, extra),
+            candidates,
+            baseline=self.on_baseline(lambda: self.list_request(persona, extra, baseline=True)),
+        )
         return measurement
 
     def measure_detail(self, key: str, label: str, persona: str, lead_id: int) -> Measurement:
@@ -536,7 +579,14 @@ class Bench:
             rows = self.floor.rows(statement)
             measurement.checks["same_answer"] = bool(rows) and rows[0][0] == answer["id"]
             candidates[name] = partial(self.floor.rows, statement)
-        self.compare(measurement, lambda: self.expect(self.clients[persona].get(path)), candidates)
+        self.compare(
+            measurement,
+            lambda: self.expect(self.clients[persona].get(path)),
+            candidates,
+            baseline=self.on_baseline(
+                lambda: self.expect(self.baseline_clients[persona].get(path))
+            ),
+        )
         measurement.plans, _ = self.plans_of(
             self.captured_sql(persona, "GET", f"/leads/{lead_id}", {})
         )
@@ -807,11 +857,15 @@ class Bench:
         same users, reading what they get between requests)."""
         saturated = self._load(rate=None)
         paced_rate = round(saturated["requests_per_second"] / 2, 1)
-        return {**saturated, "paced": self._load(rate=paced_rate)}
+        load = {**saturated, "paced": self._load(rate=paced_rate)}
+        if self.baseline_port is not None:
+            log("the same saturated load on the baseline server…")
+            load["baseline"] = self._load(rate=None, port=self.baseline_port)
+        return load
 
-    def _load(self, rate: float | None) -> dict[str, Any]:
+    def _load(self, rate: float | None, port: int | None = None) -> dict[str, Any]:
         """One load phase; `rate`: the requests per second all clients offer together, each
-        at regular intervals (None: no pause)."""
+        at regular intervals (None: no pause); `port`: another server's (the baseline's)."""
         member = self.large.personas["member"]
         visible = self.visibility("member")
         detail_ids = [
@@ -849,7 +903,7 @@ class Bench:
 
         def worker(number: int) -> None:
             rng = random.Random(number)
-            connection = Client(self.port, {})
+            connection = Client(port or self.port, {})
             # Paced clients start spread over one interval, not all at once.
             next_start = time.monotonic() + interval * number / clients
             while time.monotonic() < deadline:
@@ -1073,6 +1127,16 @@ def run(options: Options) -> Path:
     server = Server(
         command, env=env, log=BENCH_DIR / "data" / f"server-{stamp}.log", ready_path=f"{API}/ping"
     )
+    baseline: Server | None = None
+    if options.baseline:
+        commit, checkout = baseline_checkout(options.baseline)
+        baseline = Server(
+            command,
+            env={**env, "PYTHONPATH": str(checkout)},
+            log=BENCH_DIR / "data" / f"baseline-server-{stamp}.log",
+            ready_path=f"{API}/ping",
+            cwd=checkout,
+        )
     results: dict[str, Any] = {
         "db": options.db,
         "scale": options.scale,
@@ -1085,8 +1149,11 @@ def run(options: Options) -> Path:
         "options": asdict(options) | {"database_url": _redacted(options.database_url)},
     }
     log(f"starting the server on port {server.port}…")
-    with server:
-        bench = Bench(options, manifest, floor, server.port)
+    with server, baseline or nullcontext():
+        if baseline is not None:
+            results["baseline"] = {"ref": options.baseline, "commit": commit}
+            log(f"baseline {options.baseline} ({commit[:12]}) served on port {baseline.port}")
+        bench = Bench(options, manifest, floor, server.port, baseline.port if baseline else None)
         bench.login()
         results["load"] = _measure(bench)
         results["peer"] = _peer(options, manifest, bench)
@@ -1099,6 +1166,30 @@ def run(options: Options) -> Path:
     report.update_document(results)
     log(f"results: {path}; docs/benchmarks.md updated; {results['run_seconds']} s in all")
     return path
+
+
+def baseline_checkout(ref: str) -> tuple[str, Path]:
+    """The commit `ref` names, and a copy of its files in the temporary directory (outside the
+    project, where no test run, lint or type check finds it) to serve it from, with this
+    checkout's virtualenv, against the same database (whose schema must suit both)."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"--baseline {ref}: not a commit of this repository")
+    commit = found.stdout.strip()
+    checkout = Path(tempfile.gettempdir()) / f"leadcrew-baseline-{commit[:12]}"
+    if not (checkout / "leadcrew" / "cli.py").exists():
+        checkout.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as files:
+            files.extractall(checkout, filter="data")
+    return commit, checkout
 
 
 def _redacted(url: str) -> str:
@@ -1254,6 +1345,11 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--bulk-runs", type=int, default=3)
     parser.add_argument("--no-peer", action="store_true", help="skip the peer CRM")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also serve commit REF (same virtualenv and database) and time it beside this code",
+    )
     args = parser.parse_args(argv)
     return Options(
         db=args.db,
@@ -1267,6 +1363,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         clients=min(args.clients, 64),
         bulk_runs=args.bulk_runs,
         peer=not args.no_peer,
+        baseline=args.baseline,
     )
 
 
