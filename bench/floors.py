@@ -313,6 +313,46 @@ def statistics_figures(
     ]
 
 
+def activity_report(
+    sql: Sql,
+    account_id: int,
+    team_ids: tuple[int, ...],
+    visible: str,
+    start: datetime,
+    end: datetime,
+) -> dict[str, list[str]]:
+    """Candidates for an activity report of `team_ids` per month: the activities logged in the
+    period for those teams on leads the caller sees (`visible`, over `l`), counted per month
+    and type, with the distinct leads touched and won after an activity per month and in all.
+    Every candidate gives rows (month, type, activities, leads touched, leads won): NULL type
+    for a month's leads, NULL month and type for the totals."""
+    teams = ", ".join(map(str, team_ids))
+    rows = (
+        "leads_comment c JOIN leads_lead l ON l.id = c.lead_id "
+        f"WHERE c.account_id = {account_id} AND c.activity_id IS NOT NULL "
+        f"AND c.team_id IN ({teams}) AND c.created_at >= {sql.timestamp(start)} "
+        f"AND c.created_at < {sql.timestamp(end)} "
+        f"AND l.account_id = {account_id} AND l.deleted_at IS NULL AND {visible}"
+    )
+    won = "CASE WHEN l.status = 'won' AND l.closed_at >= c.created_at THEN c.lead_id END"
+    month = sql.month("c.created_at")
+    leads = f"count(DISTINCT c.lead_id), count(DISTINCT {won})"
+    separate = [
+        f"SELECT {month}, c.activity_id, count(*), NULL, NULL FROM {rows} GROUP BY 1, 2",
+        f"SELECT {month}, NULL, count(*), {leads} FROM {rows} GROUP BY 1",
+        f"SELECT NULL, NULL, count(*), {leads} FROM {rows}",
+    ]
+    candidates = {"per type, per month and in all": separate}
+    if sql.postgres:
+        candidates["one scan, grouping sets"] = [
+            "SELECT period, activity_id, count(*), count(DISTINCT lead_id), "
+            "count(DISTINCT won_lead) FROM ("
+            f"SELECT {month} AS period, c.activity_id, c.lead_id, {won} AS won_lead FROM {rows}"
+            ") a GROUP BY GROUPING SETS ((period, activity_id), (period), ())"
+        ]
+    return candidates
+
+
 def access_explanation(account_id: int, lead_id: int) -> dict[str, str]:
     """Per active user, what the rules read to explain their rights on one lead: admin, owner,
     member or manager of its team, and whether they share another team with its owner (where

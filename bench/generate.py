@@ -22,10 +22,12 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
@@ -71,6 +73,8 @@ ASSIGNED_IN_TEAM = 92  # 5 <= u < 92: an owner and one of the owner's teams; els
 # Statuses along another draw: 50 % todo, 10 % standby (together the 60 % open), then closed.
 STATUS_BOUNDS = (("todo", 50), ("standby", 60), ("won", 75), ("lost", 95), ("cancelled", 100))
 USERS_WITHOUT_TEAM = 0.05
+ACTIVITIES_PER_LEAD = 10
+ACTIVITY_NOTES = ("Called, left a message", "Sent the proposal", "Met at their office", "Follow-up")
 
 
 @dataclass
@@ -88,6 +92,7 @@ class AccountManifest:
     personas: dict[str, int] = field(default_factory=dict)
     persona_teams: dict[str, list[int]] = field(default_factory=dict)
     persona_managed: dict[str, list[int]] = field(default_factory=dict)
+    activities: int = 0
 
 
 @dataclass
@@ -280,12 +285,14 @@ class _Dialect:
     numbers: Callable[[int], str]  # a FROM item giving column `i` from 1 to n
     timestamp: Callable[[str], str]  # epoch seconds -> the column's stored form
     date: Callable[[str], str]  # epoch seconds -> a date
+    epoch: Callable[[str], str]  # a stored timestamp column -> epoch seconds
 
 
 POSTGRES = _Dialect(
     numbers=lambda n: f"generate_series(1::bigint, {n}) AS g(i)",
     timestamp=lambda x: f"to_timestamp({x})",
     date=lambda x: f"(to_timestamp({x}) AT TIME ZONE 'UTC')::date",
+    epoch=lambda column: f"CAST(extract(epoch FROM {column}) AS bigint)",
 )
 # Django keeps SQLite datetimes as UTC text 'YYYY-MM-DD HH:MM:SS'.
 SQLITE = _Dialect(
@@ -295,6 +302,7 @@ SQLITE = _Dialect(
     ),
     timestamp=lambda x: f"strftime('%Y-%m-%d %H:%M:%S', {x}, 'unixepoch')",
     date=lambda x: f"date({x}, 'unixepoch')",
+    epoch=lambda column: f"CAST(strftime('%s', {column}) AS INTEGER)",
 )
 
 
@@ -378,7 +386,27 @@ DRAW_TABLES = {
     "owner": "k INTEGER PRIMARY KEY, owner_id BIGINT NOT NULL",
     "team": "k INTEGER PRIMARY KEY, team_id BIGINT NOT NULL",
     "step": "k INTEGER PRIMARY KEY, step_id BIGINT NOT NULL",
+    "type": "k INTEGER PRIMARY KEY, type_id BIGINT NOT NULL",
 }
+
+
+@contextmanager
+def _draw_tables(
+    cursor: Any, rows: dict[str, Iterable[tuple[int, ...]]]
+) -> Iterator[dict[str, int]]:
+    """Temporary tables `bench_gen_<name>` numbering `rows` from 0 in column `k`, for the
+    INSERT … SELECT to draw from; yields the number of rows of each."""
+    sizes: dict[str, int] = {}
+    for name, values in rows.items():
+        cursor.execute(f"DROP TABLE IF EXISTS bench_gen_{name}")
+        cursor.execute(f"CREATE TEMP TABLE bench_gen_{name} ({DRAW_TABLES[name]})")
+        numbered = [(k, *row) for k, row in enumerate(values)]
+        marks = ", ".join(["%s"] * len(numbered[0]))
+        cursor.executemany(f"INSERT INTO bench_gen_{name} VALUES ({marks})", numbered)
+        sizes[name] = len(numbered)
+    yield sizes
+    for name in rows:
+        cursor.execute(f"DROP TABLE bench_gen_{name}")
 
 
 def _leads(structure: _Structure, count: int, seed: int) -> None:
@@ -393,22 +421,108 @@ def _leads(structure: _Structure, count: int, seed: int) -> None:
         "team": [(team,) for team in manifest.team_ids],
         "step": [(step,) for step in manifest.step_ids],
     }
-    sizes: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for name, columns in DRAW_TABLES.items():
-            cursor.execute(f"DROP TABLE IF EXISTS bench_gen_{name}")
-            cursor.execute(f"CREATE TEMP TABLE bench_gen_{name} ({columns})")
-            numbered = [(k, *row) for k, row in enumerate(rows[name])]
-            marks = ", ".join(["%s"] * len(numbered[0]))
-            cursor.executemany(f"INSERT INTO bench_gen_{name} VALUES ({marks})", numbered)
-            sizes[name] = len(numbered)
+    with connection.cursor() as cursor, _draw_tables(cursor, rows) as sizes:
         select = _lead_select(
             dialect, account_id=manifest.account_id, count=count, seed=seed, sizes=sizes
         )
         cursor.execute(f"INSERT INTO leads_lead ({LEAD_COLUMNS}) {select}")
-        for name in DRAW_TABLES:
-            cursor.execute(f"DROP TABLE bench_gen_{name}")
     manifest.leads = count
+
+
+ACTIVITY_COLUMNS = (
+    "account_id, lead_id, author_id, content, activity_id, team_id, is_pinned, created_at, "
+    "updated_at"
+)
+
+
+def _activity_select(
+    dialect: _Dialect, *, account_id: int, leads: tuple[int, int], seed: int, sizes: dict[str, int]
+) -> str:
+    """The SELECT of an account's activities, ACTIVITIES_PER_LEAD per lead on average: each on
+    a lead drawn among the account's (`leads`: its first id and how many, ids being
+    consecutive), at a time between the lead's creation and ANCHOR, by its owner for its team,
+    or by a user drawn among the owners for no team when it has no owner."""
+    first_id, count = leads
+    anchor = int(ANCHOR.timestamp())
+    hashes = ", ".join(f"{_hash(salt, seed)} AS r{salt}" for salt in (11, 12, 13))
+    notes = " ".join(f"WHEN {n} THEN '{note}'" for n, note in enumerate(ACTIVITY_NOTES))
+    created = dialect.epoch("l.created_at")
+    at = f"({created} + ({anchor} - {created}) * (r.r13 % 1000) / 1000)"
+    return f"""
+SELECT
+    {account_id},
+    l.id,
+    COALESCE(l.owner_id, o.owner_id),
+    CASE r.r12 % {len(ACTIVITY_NOTES)} {notes} END,
+    t.type_id,
+    CASE WHEN l.owner_id IS NOT NULL THEN l.team_id END,
+    1 = 0,
+    {dialect.timestamp(at)},
+    {dialect.timestamp(at)}
+FROM (SELECT g.i, {hashes} FROM {dialect.numbers(count * ACTIVITIES_PER_LEAD)}) r
+JOIN leads_lead l ON l.id = {first_id} + r.r11 % {count}
+JOIN bench_gen_owner o ON o.k = r.r12 % {sizes["owner"]}
+JOIN bench_gen_type t ON t.k = r.r13 % {sizes["type"]}
+"""
+
+
+def _activities(structure: _Structure, seed: int) -> None:
+    """Inserts the account's activities (comments with an activity type)."""
+    from django.db import connection
+
+    from leadcrew.activities.models import ActivityType
+
+    dialect = POSTGRES if connection.vendor == "postgresql" else SQLITE
+    manifest = structure.manifest
+    types = ActivityType.objects.filter(account_id=manifest.account_id).order_by("position", "id")
+    rows: dict[str, Iterable[tuple[int, ...]]] = {
+        "owner": [(owner,) for owner in structure.owners],
+        "type": [(pk,) for pk in types.values_list("pk", flat=True)],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id), count(*) FROM leads_lead WHERE account_id = %s",
+            [manifest.account_id],
+        )
+        first_id, last_id, count = cursor.fetchone()
+        if last_id - first_id + 1 != count:
+            raise RuntimeError("the account's lead ids are not consecutive: draw them otherwise")
+        with _draw_tables(cursor, rows) as sizes:
+            select = _activity_select(
+                dialect,
+                account_id=manifest.account_id,
+                leads=(first_id, count),
+                seed=seed,
+                sizes=sizes,
+            )
+            cursor.execute(f"INSERT INTO leads_comment ({ACTIVITY_COLUMNS}) {select}")
+            manifest.activities = cursor.rowcount
+
+
+@contextmanager
+def _bulk_load_of_comments() -> Iterator[None]:
+    """On PostgreSQL, loads the comments without their secondary indexes and foreign-key
+    checks (which the generated rows meet by construction), then builds the indexes again:
+    minutes instead of most of an hour for ten million rows. SQLite loads them as they are."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'leads_comment' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        yield
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 # --- Entry points ---------------------------------------------------------------------------
@@ -439,6 +553,7 @@ def generate(
         log(f"large account: {scale.users} users, {scale.teams} teams; inserting leads…")
         _leads(large, scale.leads, seed)
         small = []
+        structures = [large]
         for n in range(1, scale.small_accounts + 1):
             structure = _create_account(
                 rng,
@@ -452,7 +567,12 @@ def generate(
             )
             _leads(structure, scale.small_leads, seed + n)
             small.append(structure.manifest)
-    log(f"{scale.leads + scale.small_accounts * scale.small_leads:,} leads inserted")
+            structures.append(structure)
+        log(f"{scale.leads + scale.small_accounts * scale.small_leads:,} leads inserted")
+        with _bulk_load_of_comments():
+            for n, structure in enumerate(structures):
+                _activities(structure, seed + n)
+    log(f"{sum(s.manifest.activities for s in structures):,} activities inserted")
     return Manifest(
         scale=scale.name,
         seed=seed,

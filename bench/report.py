@@ -20,7 +20,9 @@ TARGETS = {
     "list": "≤ 2 × floor + 10 ms (median); no full-account scan for a non-admin",
     "statistics": "≤ 1.5 × floor + 20 ms (median)",
     "statistics_account": "account-wide statistics over 12 months ≤ 50 ms (median)",
+    "activities": "activity report ≤ 1.5 × floor + 20 ms (median)",
     "explanation": "who can see a lead, every user: ≤ 2 × floor + 10 ms (median)",
+    "web_list": "the web lead list of a 1,000-user account ≤ 50 ms (median, over HTTP)",
     "bulk": "≤ 2 × floor (median)",
     "privacy": "no slower than the same list in steady state (median ≤ its p95)",
     "fixed_cost": "app − floor ≤ 3 ms (median) for every lead list and the lead detail",
@@ -47,9 +49,9 @@ def verdict(measurement: dict[str, Any]) -> bool | None:
     if target == "list":
         fast = floor is not None and app["median_ms"] <= 2 * floor["median_ms"] + 10
         return fast and not checks.get("full_account_scan", False)
-    if target == "statistics":
+    if target in ("statistics", "activities"):
         return floor is not None and app["median_ms"] <= 1.5 * floor["median_ms"] + 20
-    if target == "statistics_account":
+    if target in ("statistics_account", "web_list"):
         return bool(app["median_ms"] <= 50)
     if target == "explanation":
         return floor is not None and app["median_ms"] <= 2 * floor["median_ms"] + 10
@@ -104,6 +106,8 @@ def _row(measurement: dict[str, Any]) -> str:
         notes.append("same answer" if all(same) else "**answers differ**")
     if checks.get("lead_rows_read") is not None:
         notes.append(f"{checks['lead_rows_read']:,} lead rows read")
+    if checks.get("bytes") is not None:
+        notes.append(f"{checks['bytes'] / 1024:,.0f} KiB")
     if checks.get("visible_leads") is not None:
         notes.append(f"{checks['visible_leads']:,} visible")
     if (own := fixed_cost(measurement)) is not None:
@@ -144,7 +148,9 @@ def section(results: dict[str, Any], source: str) -> str:
         f"memberships of which {large['manager_memberships']} as manager; "
         f"{large['unassigned_share']:.1%} unassigned, {large['in_team_share']:.1%} in a team, "
         f"{large['open_share']:.1%} open, created {large['created_from']} to "
-        f"{large['created_to']}; plus {len(data['small_accounts'])} accounts of "
+        f"{large['created_to']}"
+        + (f", {large['activities']:,} activities" if large.get("activities") else "")
+        + f"; plus {len(data['small_accounts'])} accounts of "
         f"{data['small_accounts'][0]['leads']:,} leads.",
         "- Server: `leadcrew serve --no-scheduler`, "
         f"{server_shape(options['workers'], options.get('threads', 4))}; client: one keep-alive "

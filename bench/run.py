@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -631,6 +632,89 @@ class Bench:
         )
         return measurement
 
+    def measure_activity_report(self, key: str, label: str, persona: str) -> Measurement:
+        """GET /statistics/activities over the teams the persona manages, 12 months by month."""
+        query = {
+            "scope": "teams_managed",
+            "from": STATS_FROM.isoformat(),
+            "to": STATS_TO.isoformat(),
+            "group_by": "month",
+        }
+        client = self.clients[persona]
+        path = f"{API}/statistics/activities"
+        answer = self.expect(client.get(path, **query)).json()
+        start = datetime.combine(STATS_FROM, datetime.min.time(), tzinfo=UTC)
+        end = datetime.combine(STATS_TO + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        vis = self.visibility(persona)
+        visible = (
+            f"(l.owner_id = {vis.owner_id} OR l.team_id IN ({vis.teams}) "
+            "OR (l.owner_id IS NULL AND l.team_id IS NULL))"
+        )
+        managed = tuple(self.large.persona_managed[persona])
+        measurement = Measurement(key, "activities", label, target="activities")
+        candidates: dict[str, Callable[[], Any]] = {}
+        for name, statements in floors.activity_report(
+            self.sql, self.account_id, managed, visible, start, end
+        ).items():
+            rows = self.floor.all_rows(statements)
+            measurement.checks[f"same_answer ({name})"] = _same_activity_report(rows, answer)
+            candidates[name] = partial(self.floor.all_rows, statements)
+        measurement.checks["activities"] = answer["totals"]["count"]
+        self.compare(measurement, lambda: self.expect(client.get(path, **query)), candidates)
+        measurement.plans, _ = self.plans_of(
+            self.captured_sql(persona, "GET", "/statistics/activities", query)
+        )
+        return measurement
+
+    # --- web pages
+
+    def web_client(self, persona: str) -> Client:
+        """A keep-alive client carrying a web session of the persona, made in-process."""
+        from django.conf import settings
+        from django.test import Client as DjangoClient
+
+        from leadcrew.accounts.models import User
+
+        django_client = DjangoClient()
+        django_client.force_login(User.objects.get(pk=self.tokens_user(persona)))
+        session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
+        return Client(self.port, {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"})
+
+    def _web_get(self, client: Client, url: str) -> Response:
+        return self.expect(client.get(url))
+
+    def measure_web_pages(self, team_lead: int) -> None:
+        """Every page a user reaches from the menus, as the admin, the manager of three teams
+        and a member of two teams, over HTTP with a web session: no floor, the time of each."""
+        pages = {
+            "admin": WEB_PAGES_EVERYONE + WEB_PAGES_ADMIN,
+            "manager": WEB_PAGES_EVERYONE,
+            "member": WEB_PAGES_EVERYONE,
+        }
+        from leadcrew.leads.models import Lead
+
+        description = Lead.objects.values_list("description", flat=True).get(pk=team_lead)
+        address = re.search(r"lead[0-9]+@example[.]com", description)
+        values = {"lead": team_lead, "address": address.group(0) if address else "lead"}
+        runs = max(5, self.options.runs // 4)
+        for persona, paths in pages.items():
+            client = self.web_client(persona)
+            for path, words in paths:
+                url = path.format(**values)
+                measurement = Measurement(
+                    f"web_{persona}_{url}",
+                    "web",
+                    f"Web: {words} ({persona})",
+                    target="web_list" if url == "/leads" else None,
+                )
+                answer = self.expect(client.get(url))
+                measurement.checks["bytes"] = len(answer.body)
+                samples = interleaved([partial(self._web_get, client, url)], runs, 2)
+                measurement.app = Stats.of(samples[0])
+                self.measurements.append(measurement)
+                log(f"{measurement.label}: {measurement.app.median_ms:.1f} ms")
+            client.close()
+
     # --- access explanation and privacy preview
 
     def measure_access(self, lead_id: int) -> Measurement:
@@ -989,6 +1073,38 @@ def _same_statistics(rows: list[tuple[Any, ...]], answer: dict[str, Any]) -> boo
     ) and pipeline == app_pipeline
 
 
+def _same_activity_report(rows: list[tuple[Any, ...]], answer: dict[str, Any]) -> bool:
+    """The floor's rows (month, type, activities, leads touched, leads won) against the
+    application's totals and months."""
+    totals = answer["totals"]
+    months = {
+        group["key"]: (
+            {t["activity_id"]: t["count"] for t in group["by_activity"] if t["count"]},
+            group["leads_touched"],
+            group["leads_won"],
+        )
+        for group in answer["groups"]
+        if group["count"]
+    }
+    floor_totals = next((r for r in rows if r[0] is None and r[1] is None), None)
+    floor_months: dict[str, tuple[dict[int, int], int, int]] = {}
+    for period, type_id, count, touched, won in rows:
+        if period is None:
+            continue
+        month = str(period)[:10]
+        by_type = floor_months.setdefault(month, ({}, 0, 0))[0]
+        if type_id is None:
+            floor_months[month] = (by_type, int(touched), int(won))
+        else:
+            by_type[int(type_id)] = int(count)
+    return (
+        floor_totals is not None
+        and (int(floor_totals[2]), int(floor_totals[3]), int(floor_totals[4]))
+        == (totals["count"], totals["leads_touched"], totals["leads_won"])
+        and floor_months == months
+    )
+
+
 # --- Orchestration --------------------------------------------------------------------------
 
 
@@ -1074,6 +1190,7 @@ def dataset(manifest: Manifest, floor: Floor) -> dict[str, Any]:
             "standby": int(row[4]),
             "created_from": str(row[5])[:10],
             "created_to": str(row[6])[:10],
+            "activities": manifest.large.activities,
         },
         "small_accounts": [
             {"leads": small.leads, "users": len(small.user_ids)} for small in manifest.small
@@ -1238,6 +1355,11 @@ def _measure(bench: Bench) -> dict[str, Any]:
         runs=max(5, bench.options.runs // 4),
         target="statistics_account",
     )
+    bench.measure_activity_report(
+        "activities_teams",
+        "Activity report, 3 teams over 12 months by month (manager)",
+        "manager",
+    )
     team_lead = _team_lead(bench)
     bench.measure_access(team_lead)
     bench.measure_preview()
@@ -1256,6 +1378,7 @@ def _measure(bench: Bench) -> dict[str, Any]:
         "detail_member", "Lead detail, a teammate's lead (member)", "member", team_lead
     )
     _measure_sorted_lists(bench)
+    bench.measure_web_pages(team_lead)
     if bench.floor.postgres:  # SQLite searches with LIKE over its small data: no index to test
         bench.measure_search("search_admin", "Search by e-mail, admin", "admin", team_lead)
         bench.measure_search("search_member", "Search by e-mail, member", "member", team_lead)
@@ -1271,6 +1394,38 @@ def _measure(bench: Bench) -> dict[str, Any]:
     bench.set_team_privacy("managers_only")
     return load
 
+
+# (path, what it is) of the pages measured for every persona, and for the admin only.
+WEB_PAGES_EVERYONE = (
+    ("/leads", "lead list"),
+    ("/leads/{lead}", "a teammate's lead"),
+    ("/pipeline", "pipeline board"),
+    ("/unassigned", "unassigned leads"),
+    ("/todo", "to-do list"),
+    ("/stats", "statistics"),
+    ("/stats/activities", "activity report"),
+    ("/clients", "client folders"),
+    ("/search?q={address}", "search by e-mail"),
+    ("/notifications", "notifications"),
+    ("/bulk", "bulk actions"),
+    ("/leads/new", "new lead form"),
+    ("/profile", "profile"),
+)
+WEB_PAGES_ADMIN = (
+    ("/leads/{lead}/access", "who can see a lead"),
+    ("/bin", "bin"),
+    ("/leads/import", "import"),
+    ("/settings/privacy", "privacy settings"),
+    ("/settings/teams", "teams"),
+    ("/settings/users", "users"),
+    ("/settings/pipelines", "pipelines"),
+    ("/settings/activities", "activity types"),
+    ("/settings/fields", "fields"),
+    ("/settings/tags", "tags"),
+    ("/settings/api-keys", "API keys"),
+    ("/settings/webhooks", "webhooks"),
+    ("/settings/data", "your data"),
+)
 
 SORTED_LISTS = {
     "creation_date": "creation date",

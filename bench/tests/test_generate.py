@@ -1,11 +1,11 @@
 """The generator keeps its promises at tiny scale: counts, shares and the personas' shape."""
 
 import pytest
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
-from bench.generate import SCALES, Manifest, generate
+from bench.generate import ACTIVITIES_PER_LEAD, ANCHOR, SCALES, Manifest, generate
 from leadcrew.accounts.models import Account, User
-from leadcrew.leads.models import Lead
+from leadcrew.leads.models import Comment, Lead
 from leadcrew.teams.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,25 @@ def test_a_seed_always_gives_the_same_leads(manifest: Manifest) -> None:
         for lead in first
     ]
     assert found == EXPECTED_FIRST_LEADS
+
+
+def test_every_lead_has_ten_activities_on_average_logged_by_its_owner_for_its_team(
+    manifest: Manifest,
+) -> None:
+    account = manifest.large.account_id
+    activities = Comment.objects.filter(account_id=account, activity__isnull=False)
+    assert activities.count() == manifest.large.activities == TINY.leads * ACTIVITIES_PER_LEAD
+    assert not activities.filter(created_at__lt=F("lead__created_at")).exists()
+    assert not activities.filter(created_at__gt=ANCHOR).exists()
+    owned = activities.filter(lead__owner__isnull=False)
+    assert not owned.exclude(author_id=F("lead__owner_id")).exists()
+    assert (
+        owned.filter(team_id=F("lead__team_id")).count()
+        == owned.filter(lead__team__isnull=False).count()
+    )
+    assert not activities.filter(lead__owner__isnull=True, team__isnull=False).exists()
+    per_type = activities.values("activity_id").annotate(n=Count("id"))
+    assert len(per_type) == 4
+    assert min(row["n"] for row in per_type) > 0.2 * activities.count()
+    for small in manifest.small:
+        assert small.activities == TINY.small_leads * ACTIVITIES_PER_LEAD

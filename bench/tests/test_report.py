@@ -1,8 +1,10 @@
-"""The report's verdicts on the fixed cost of a request and on the baseline's throughput."""
+"""The report's verdicts (the fixed cost of a request, the baseline's throughput, the activity
+report) and the activity report's answer check."""
 
 from typing import Any
 
-from bench.report import fixed_cost, section, throughput_verdict
+from bench.report import fixed_cost, section, throughput_verdict, verdict
+from bench.run import _same_activity_report
 
 
 def _measurement(group: str, app_ms: float, floor_ms: float | None) -> dict[str, Any]:
@@ -110,3 +112,47 @@ def test_the_targets_table_judges_the_worst_fixed_cost_and_the_baseline() -> Non
     )
     assert "| saturated throughput ≥ 1.8 × the --baseline commit's, in the same run | met |" in text
     assert "app − floor 6.50" in text
+
+
+def test_the_activity_report_may_take_one_and_a_half_times_its_floor_plus_20_ms() -> None:
+    report = _measurement("activities", 50.0, 20.0) | {"target": "activities"}
+    assert verdict(report)
+    slower = _measurement("activities", 50.1, 20.0) | {"target": "activities"}
+    assert not verdict(slower)
+
+
+def _answer(months: dict[str, tuple[dict[int, int], int, int]]) -> dict[str, Any]:
+    groups = [
+        {
+            "key": month,
+            "count": sum(by_type.values()),
+            "by_activity": [{"activity_id": t, "count": n} for t, n in sorted(by_type.items())],
+            "leads_touched": touched,
+            "leads_won": won,
+        }
+        for month, (by_type, touched, won) in months.items()
+    ]
+    return {
+        "totals": {
+            "count": sum(group["count"] for group in groups),
+            "leads_touched": 5,
+            "leads_won": 1,
+        },
+        "groups": groups,
+    }
+
+
+def test_the_activity_floor_gives_the_same_answer_only_when_every_figure_matches() -> None:
+    answer = _answer({"2026-01-01": ({1: 3, 2: 1}, 3, 1), "2026-02-01": ({2: 2}, 2, 0)})
+    rows: list[tuple[Any, ...]] = [
+        ("2026-01-01", 1, 3, None, None),
+        ("2026-01-01", 2, 1, None, None),
+        ("2026-02-01", 2, 2, None, None),
+        ("2026-01-01", None, 4, 3, 1),
+        ("2026-02-01", None, 2, 2, 0),
+        (None, None, 6, 5, 1),
+    ]
+    assert _same_activity_report(rows, answer)
+    assert not _same_activity_report([*rows[:-1], (None, None, 6, 4, 1)], answer)
+    assert not _same_activity_report([("2026-01-01", 1, 2, None, None), *rows[1:]], answer)
+    assert not _same_activity_report(rows[:-1], answer)
