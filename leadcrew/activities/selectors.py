@@ -6,7 +6,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connections
+from django.db.models import Case, F, Q, QuerySet, When
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import User
@@ -122,7 +123,7 @@ WON_AFTER = Q(lead__status=Status.WON, lead__closed_at__gte=F("created_at"))
 def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> ActivityReport:
     """Activities per type, leads touched and leads won after an activity, per period, member,
     team or activity type, over the scope of lead statistics (the same function decides it,
-    with the same refusals). Two grouped passes and one total, whatever the number of rows."""
+    with the same refusals). One statement, whatever the number of rows."""
     scope = statistics_scope(
         actor, kind=request.scope, team_id=request.team_id, user_ref=request.user_ref
     )
@@ -133,25 +134,8 @@ def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> Acti
     time_grouping = grouping.value in {g.value for g in TIME_GROUPINGS}
     starts = period_starts(period, Grouping(grouping.value)) if time_grouping else None
     activities = scope_activities(scope, period).filter(account_id=actor.account_id)
-    grouped = activities.order_by().annotate(key=_key(grouping, period)).values("key")
-    by_key: defaultdict[Any, ActivityFigures] = defaultdict(ActivityFigures)
-    for row in grouped.values("key", "activity_id").annotate(count=Count("*")):
-        by_key[row["key"]].by_type[row["activity_id"]] = row["count"]
-    for leads in grouped.annotate(
-        touched=Count("lead_id", distinct=True),
-        won=Count("lead_id", distinct=True, filter=WON_AFTER),
-    ):
-        figures = by_key[leads["key"]]
-        figures.leads_touched, figures.leads_won = leads["touched"], leads["won"]
-    totals = ActivityFigures()
-    for figures in by_key.values():
-        for type_id, count in figures.by_type.items():
-            totals.by_type[type_id] = totals.by_type.get(type_id, 0) + count
-    overall = activities.order_by().aggregate(
-        touched=Count("lead_id", distinct=True),
-        won=Count("lead_id", distinct=True, filter=WON_AFTER),
-    )
-    totals.leads_touched, totals.leads_won = overall["touched"], overall["won"]
+    keyed = activities.order_by().annotate(key=_key(grouping, period))
+    by_key, totals = _figures(keyed, dated=time_grouping)
     types = list(activity_types(actor))
     if starts is not None:
         time_grouping_ = Grouping(grouping.value)
@@ -169,6 +153,43 @@ def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> Acti
         totals=totals,
         groups=groups,
     )
+
+
+# The activities read once (the WITH) and grouped three ways: per key and type, per key, in all.
+_THREE_GROUPINGS = """
+WITH a (k, t, l, w) AS ({rows})
+SELECT 1, k, t, count(*), 0, 0 FROM a GROUP BY k, t
+UNION ALL SELECT 2, k, NULL, count(*), count(DISTINCT l), count(DISTINCT w) FROM a GROUP BY k
+UNION ALL SELECT 3, NULL, NULL, count(*), count(DISTINCT l), count(DISTINCT w) FROM a
+"""
+
+
+def _figures(
+    keyed: QuerySet[Comment], *, dated: bool
+) -> tuple[defaultdict[Any, ActivityFigures], ActivityFigures]:
+    """The figures of each key (a period's first day when `dated`) and of all, in one
+    statement: three grouped queries read the activities and their leads three times, which at
+    ten million activities was three times the time."""
+    rows = keyed.annotate(won_lead=Case(When(WON_AFTER, then=F("lead_id")))).values_list(
+        "key", "activity_id", "lead_id", "won_lead"
+    )
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(_THREE_GROUPINGS.format(rows=sql), params)
+        found = cursor.fetchall()
+    by_key: defaultdict[Any, ActivityFigures] = defaultdict(ActivityFigures)
+    totals = ActivityFigures()
+    for part, key, type_id, count, touched, won in found:
+        if dated and isinstance(key, str):  # SQLite's dates are text
+            key = date.fromisoformat(key[:10])
+        if part == 1:
+            by_key[key].by_type[type_id] = count
+            totals.by_type[type_id] = totals.by_type.get(type_id, 0) + count
+        elif part == 2:
+            by_key[key].leads_touched, by_key[key].leads_won = touched, won
+        else:
+            totals.leads_touched, totals.leads_won = touched, won
+    return by_key, totals
 
 
 def _named_groups(
