@@ -12,7 +12,7 @@ from leadcrew.access.policy import lead_for, leads_for
 from leadcrew.accounts.models import Privacy
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
-from leadcrew.contacts.search import Matches, search_words
+from leadcrew.contacts.search import MATCHES_READ_FIRST, Matches, search_words
 from leadcrew.contacts.values import clean_value, fold, match_key
 from leadcrew.core.compiled import CompiledValues, marker
 from leadcrew.core.errors import Code, InvalidParameter, NotFound
@@ -232,24 +232,18 @@ def lead_duplicates(actor: Actor, lead_id: int) -> QuerySet[Lead]:
     lead = lead_for(actor, lead_id)
     key_fields = [field.id for field in lead_field_defs(actor) if field.is_key]
     values = LeadFieldValue.objects.filter(lead_id=lead.pk, field_id__in=key_fields)
-    same = Q(folded_title=fold(lead.title))
-    for field_id, match in values.values_list("field_id", "match"):
-        sharing = LeadFieldValue.objects.filter(
-            account_id=actor.account_id, field_id=field_id, match=match
-        )
-        same |= Q(pk__in=sharing.values("lead_id"))
-    candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
-    return candidates.filter(same).exclude(pk=lead.pk).order_by("-id")
+    sharing = [
+        LeadFieldValue.objects.filter(account_id=actor.account_id, field_id=field_id, match=match)
+        for field_id, match in values.values_list("field_id", "match")
+    ]
+    return _sharing(actor, fold(lead.title), sharing).exclude(pk=lead.pk)
 
 
 def lead_draft_duplicates(actor: Actor, *, title: str, values: dict[str, str]) -> QuerySet[Lead]:
     """The leads the actor may see that a lead being written would likely duplicate, by the
     rule of `lead_duplicates`: the same title once folded, or the same value of a key field
     (`values` by key, as typed: a value that does not fit its field yet is left out)."""
-    same: list[Q] = []
-    folded = fold(title.strip())
-    if folded:
-        same.append(Q(folded_title=folded))
+    sharing: list[QuerySet[LeadFieldValue]] = []
     for field in lead_field_defs(actor):
         typed = (values.get(field.key) or "").strip()
         if not field.is_key or not typed:
@@ -258,17 +252,34 @@ def lead_draft_duplicates(actor: Actor, *, title: str, values: dict[str, str]) -
             value = clean_value(field.type, field.choices, typed, field=field.key)
         except InvalidParameter:
             continue
-        sharing = LeadFieldValue.objects.filter(
-            account_id=actor.account_id, field_id=field.id, match=match_key(value)
+        sharing.append(
+            LeadFieldValue.objects.filter(
+                account_id=actor.account_id, field_id=field.id, match=match_key(value)
+            )
         )
-        same.append(Q(pk__in=sharing.values("lead_id")))
-    if not same:
-        return leads_for(actor).none()
-    condition = same[0]
-    for other in same[1:]:
-        condition |= other
-    candidates = leads_for(actor).annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
-    return candidates.filter(condition).order_by("-id")
+    return _sharing(actor, fold(title.strip()), sharing)
+
+
+def _sharing(
+    actor: Actor, folded_title: str, sharing: list[QuerySet[LeadFieldValue]]
+) -> QuerySet[Lead]:
+    """The leads the actor may see whose title is `folded_title` once folded, or that hold
+    one of the `sharing` values, newest first. The matches are read first (the index of
+    folded titles, the values' index), then those leads: as one condition ORed over the
+    account, PostgreSQL folded the title of every lead (a second at a million leads)."""
+    visible = leads_for(actor)
+    parts: list[QuerySet[Any]] = [values.values_list("lead_id", flat=True) for values in sharing]
+    if folded_title:
+        titled = visible.annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
+        parts.insert(0, titled.filter(folded_title=folded_title).values_list("pk", flat=True))
+    if not parts:
+        return visible.none()
+    # No member may keep an ordering: SQLite refuses ORDER BY inside a UNION.
+    matches = parts[0].order_by().union(*(part.order_by() for part in parts[1:]))
+    found = list(matches[: MATCHES_READ_FIRST + 1])
+    if len(found) <= MATCHES_READ_FIRST:
+        return visible.filter(pk__in=found).order_by("-id")
+    return visible.filter(pk__in=matches).order_by("-id")
 
 
 # --- The lead page's contact card -----------------------------------------------------------
