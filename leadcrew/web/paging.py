@@ -43,18 +43,24 @@ def _beyond(columns: tuple[str, ...], values: tuple[Any, ...], direction: str, f
     gives: each column ascending or descending, nulls last in both directions."""
     column, value = columns[0], values[0]
     larger = (direction == "asc") == forward
+    nullable = column in NULLABLE_ORDER_COLUMNS
     if value is None:
         # Nulls come last: nothing non-null is after a null; everything non-null is before.
         strict = NOTHING if forward else Q(**{f"{column}__isnull": False})
         equal = Q(**{f"{column}__isnull": True})
     else:
         strict = Q(**{f"{column}__{'gt' if larger else 'lt'}": value})
-        if forward:
+        if forward and nullable:
             strict |= Q(**{f"{column}__isnull": True})
         equal = Q(**{column: value})
     if len(columns) == 1:
         return strict
-    return strict | (equal & _beyond(columns[1:], values[1:], direction, forward))
+    beyond = strict | (equal & _beyond(columns[1:], values[1:], direction, forward))
+    if value is None or nullable:
+        return beyond
+    # The same rows, with a range on the first column that its index reads from the boundary
+    # on: the OR alone had PostgreSQL walk the list from its start (50 ms at a million leads).
+    return Q(**{f"{column}__{'gte' if larger else 'lte'}": value}) & beyond
 
 
 def _reversed(column: str, direction: str) -> OrderBy:
