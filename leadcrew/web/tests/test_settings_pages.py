@@ -156,6 +156,26 @@ def test_teams_off_points_to_the_settings(login: Login, cast: Cast) -> None:
     assert b'href="/settings/privacy"' in response.content
 
 
+def test_a_person_is_added_to_a_team_by_name_and_e_mail_from_one_list(
+    login: Login, cast: Cast
+) -> None:
+    """One <datalist> of people for the whole page, not a menu of every person per team."""
+    client = login(cast.admin)
+    page = client.get("/settings/teams").content.decode()
+    assert page.count("<datalist") == 1
+    assert f'<option value="{cast.nils.full_name} ({cast.nils.email})">' in page
+    team = Team.objects.filter(account=cast.account).exclude(memberships__user=cast.nils).first()
+    assert team is not None
+    field = f"member{team.pk}-user_id"
+    url = f"/settings/teams/{team.pk}/members"
+    typed = f"{cast.nils.full_name} ({cast.nils.email.upper()})"
+    assert client.post(url, {field: typed}).status_code == 303
+    assert Membership.objects.filter(team=team, user=cast.nils, is_manager=False).exists()
+    refused = client.post(url, {field: "Nobody (nobody@example.com)"})
+    assert refused.status_code == 200
+    assert "No active user of this account is called so." in refused.content.decode()
+
+
 def test_team_forms_go_through_the_services(login: Login, cast: Cast) -> None:
     client = login(cast.admin)
     assert client.post("/settings/teams", {"new-name": "West"}).status_code == 303

@@ -32,6 +32,7 @@ from leadcrew.teams import selectors as team_selectors
 from leadcrew.teams import services as team_services
 from leadcrew.web import admin_labels
 from leadcrew.web.admin_forms import (
+    PEOPLE_LIST,
     ApiKeyForm,
     LogFilterForm,
     MemberAddForm,
@@ -43,6 +44,7 @@ from leadcrew.web.admin_forms import (
     UserCreateForm,
     UserDeleteForm,
     UserEditForm,
+    person_option,
     show_admin_error,
 )
 from leadcrew.web.choices import by_name, user_label
@@ -172,8 +174,6 @@ def _teams_page(
         cards = []
         for team in teams:
             members = list(team.memberships.all())
-            inside = {m.user_id for m in members}
-            candidates = [u for u in users if u.pk not in inside]
             cards.append(
                 {
                     "team": team,
@@ -183,11 +183,13 @@ def _teams_page(
                     "rename_form": bound.get((team.pk, "rename"))
                     or TeamNameForm(initial={"name": team.name}, prefix=f"team{team.pk}"),
                     "member_form": bound.get((team.pk, "member"))
-                    or MemberAddForm(candidates=candidates, prefix=f"member{team.pk}"),
-                    "has_candidates": bool(candidates),
+                    or MemberAddForm(candidates=users, prefix=f"member{team.pk}"),
+                    "has_candidates": len(members) < len(users),
                 }
             )
         context["cards"] = cards
+        context["people"] = [person_option(user) for user in users]
+        context["people_list"] = PEOPLE_LIST
         context["create_form"] = create_form or TeamNameForm(prefix="new")
     return render_page(request, "web/settings/teams.html", context)
 
@@ -258,7 +260,7 @@ def team_member_add(request: WebRequest, team_id: int) -> HttpResponse:
             team_services.team_member_add(
                 actor=actor_of(request),
                 team_id=team_id,
-                user_ref=int(form.cleaned_data["user_id"]),
+                user_ref=form.cleaned_data["user_id"],
                 is_manager=form.cleaned_data["is_manager"],
             )
         except ApiError as error:
