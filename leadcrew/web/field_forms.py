@@ -14,7 +14,7 @@ from leadcrew.contacts.selectors import FieldDef
 from leadcrew.contacts.services import validate_values
 from leadcrew.contacts.values import FieldInput
 from leadcrew.core.errors import ApiError, InvalidParameter
-from leadcrew.web.forms import WebForm
+from leadcrew.web.forms import DateInput, WebForm
 
 FIELD_TYPE_LABELS = {
     FieldType.TEXT: _("Text"),
@@ -172,7 +172,7 @@ def _input_for(field: FieldDef) -> forms.Widget:
         case FieldType.NUMBER:
             return forms.NumberInput(attrs={"step": "any"})
         case FieldType.DATE:
-            return forms.DateInput(attrs={"type": "date"})
+            return DateInput()
         case FieldType.CHOICE:
             return forms.Select(choices=[("", "—"), *options])
         case FieldType.MULTIPLE_CHOICE:
@@ -209,11 +209,14 @@ class LeadValuesForm(WebForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        dates = {field.key for field in self.defs if field.type == FieldType.DATE}
         for key in list(data):
             try:
                 validate_values(self.defs, {key: data[key] or None})
             except InvalidParameter as error:
-                self.add_error(key, error.text())
+                # A date is typed in the account's order here, not as the API's YYYY-MM-DD.
+                invalid_date = forms.DateField.default_error_messages["invalid"]
+                self.add_error(key, invalid_date if key in dates else error.text())
         return data
 
     def lead_values(self, *, filled_only: bool = False) -> dict[str, FieldInput]:

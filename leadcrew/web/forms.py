@@ -3,6 +3,7 @@ about leads is the services' to apply, and their refusals come back as messages 
 they name (`show_domain_error`)."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -16,14 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from leadcrew.bulk.models import BulkActionType
-from leadcrew.core.errors import ApiError
+from leadcrew.core.errors import ApiError, InvalidParameter
+from leadcrew.imports.values import DateOrder, parse_date
 from leadcrew.leads.models import Status
 from leadcrew.leads.selectors import LeadFilter
 from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
 from leadcrew.web.choices import Directory, user_label
+from leadcrew.web.templatetags.web import date_placeholder, month_first
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+ISO_DATE_INPUT = "%Y-%m-%d"
 ME, NOBODY = "me", "none"
 TAG_HELP = _("Separate tags with commas.")
 
@@ -35,7 +39,8 @@ ASCII_INPUT_FIELDS = (forms.IntegerField, forms.DateField, forms.TimeField, form
 
 class WebForm(forms.Form):
     """Labels without Django's trailing colon: the layout sets them apart. Numbers, dates and
-    times are read from ASCII digits only (ASCII_INPUT_FIELDS)."""
+    times are read from ASCII digits only (ASCII_INPUT_FIELDS); dates in the account's order
+    (DateInput)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -43,6 +48,10 @@ class WebForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, ASCII_INPUT_FIELDS):
                 field.to_python = _ascii_first(field)  # type: ignore[method-assign, assignment]
+            if isinstance(field, forms.DateField) and isinstance(field.widget, DateInput):
+                # The widget hands on ISO what it could read in the account's order; the
+                # language's own formats (month first in English) must not read the rest.
+                field.input_formats = [ISO_DATE_INPUT]
 
     def set_choices(self, name: str, choices: list[tuple[Any, Any]]) -> None:
         field = self.fields[name]
@@ -115,10 +124,49 @@ class LongSelect(forms.Select):
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as the account's country writes it (31/12/2026 in Paris, 12/31/2026 in New
+    York), whatever the browser's language: a native date input would show the browser's own
+    order. What is typed is read in that order (or as 2026-12-31) and handed to the field as
+    ISO; text it cannot read is handed on as typed, for the field to refuse."""
+
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        defaults = {"inputmode": "numeric", "autocomplete": "off", "size": "10"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            typed = _typed_date(value)
+            return value if typed is None else _date_text(typed)
+        return None if value is None else _date_text(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", str(date_placeholder()))
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        raw = super().value_from_datadict(data, files, name)
+        if not isinstance(raw, str):
+            return raw
+        typed = _typed_date(raw)
+        return raw if typed is None else typed.isoformat()
+
+
+def _date_text(value: date) -> str:
+    return value.strftime("%m/%d/%Y" if month_first() else "%d/%m/%Y")
+
+
+def _typed_date(text: str) -> date | None:
+    """The date `text` names in the account's order (ASCII digits only), or None."""
+    if not text.strip() or not text.isascii():
+        return None
+    order = DateOrder.MONTH_FIRST if month_first() else DateOrder.DAY_FIRST
+    try:
+        return parse_date(text, order, "date")
+    except InvalidParameter:
+        return None
 
 
 class TimeInput(forms.TimeInput):
@@ -554,9 +602,7 @@ class CommentForm(WebForm):
     content = forms.CharField(
         label=_("New comment"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    remind_date = forms.DateField(
-        label=_("Follow-up on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    remind_date = forms.DateField(label=_("Follow-up on"), required=False, widget=DateInput())
     remind_time = forms.TimeField(
         label=_("at"), required=False, widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )

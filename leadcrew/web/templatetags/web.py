@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils import dateformat, formats, timezone, translation
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from leadcrew.accounts.models import User
 from leadcrew.core.countries import zone_month_first
@@ -55,6 +55,12 @@ def month_first() -> bool:
     its time zone, the zone the pages are shown in); day first for a zone of no country (UTC),
     as imported spreadsheets are read."""
     return bool(zone_month_first(timezone.get_current_timezone_name()))
+
+
+@register.simple_tag
+def date_placeholder() -> str:
+    """How a date is typed in the account's order, in the reader's language (jj/mm/aaaa)."""
+    return gettext("mm/dd/yyyy") if month_first() else gettext("dd/mm/yyyy")
 
 
 def _local(value: date) -> date:

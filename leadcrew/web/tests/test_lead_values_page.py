@@ -51,7 +51,7 @@ def test_each_type_gets_its_input(login: Login, typed: Cast) -> None:
     assert 'type="tel" name="fields-phone"' in page
     assert 'type="url" name="fields-web"' in page
     assert 'type="number" name="fields-budget"' in page
-    assert 'type="date" name="fields-met_on"' in page
+    assert 'type="text" name="fields-met_on"' in page
     assert '<select name="fields-tier"' in page and '<option value="Gold">Gold</option>' in page
     assert 'type="checkbox" name="fields-interests" value="CRM"' in page
     assert 'type="text" name="fields-first_name"' in page
@@ -96,7 +96,7 @@ def test_every_wrong_value_is_told_next_to_its_input_and_nothing_is_created(
             phone="call me",
             web="http://",
             budget="12,5",
-            met_on="02/11/2026",
+            met_on="31/11/2026",
             tier="Bronze",
             interests=["CRM", "Fax"],
             first_name="Sara",
@@ -109,7 +109,7 @@ def test_every_wrong_value_is_told_next_to_its_input_and_nothing_is_created(
         "phone": ["Not a valid phone number."],
         "web": ["Not a valid web address."],
         "budget": ["Not a valid number."],
-        "met_on": ["A date, as YYYY-MM-DD."],
+        "met_on": ["Enter a valid date."],
         "tier": ["Must be one of Gold, Silver."],
         "interests": ["Must be one of CRM, API."],
     }
