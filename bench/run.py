@@ -699,6 +699,8 @@ class Bench:
         runs = max(5, self.options.runs // 4)
         for persona, paths in pages.items():
             client = self.web_client(persona)
+            # A lead of the persona's own list (the member's team lead is not the manager's).
+            values["lead"] = self.list_request(persona).json()[0]["id"]
             for path, words in paths:
                 url = path.format(**values)
                 measurement = Measurement(
@@ -1398,7 +1400,7 @@ def _measure(bench: Bench) -> dict[str, Any]:
 # (path, what it is) of the pages measured for every persona, and for the admin only.
 WEB_PAGES_EVERYONE = (
     ("/leads", "lead list"),
-    ("/leads/{lead}", "a teammate's lead"),
+    ("/leads/{lead}", "a lead's page"),
     ("/pipeline", "pipeline board"),
     ("/unassigned", "unassigned leads"),
     ("/todo", "to-do list"),
