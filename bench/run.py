@@ -595,6 +595,21 @@ class Bench:
 
     # --- statistics
 
+    def checked_candidates(
+        self,
+        measurement: Measurement,
+        statements_by_name: dict[str, list[str]],
+        same: Callable[[list[tuple[Any, ...]]], bool],
+    ) -> dict[str, Callable[[], Any]]:
+        """Each floor candidate (a list of statements) as a timed call, its answer checked
+        against the application's by `same`."""
+        candidates: dict[str, Callable[[], Any]] = {}
+        for name, statements in statements_by_name.items():
+            rows = self.floor.all_rows(statements)
+            measurement.checks[f"same_answer ({name})"] = same(rows)
+            candidates[name] = partial(self.floor.all_rows, statements)
+        return candidates
+
     def measure_statistics(
         self,
         key: str,
@@ -614,13 +629,11 @@ class Bench:
         end = datetime.combine(STATS_TO + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         steps = tuple(self.large.step_ids)
         measurement = Measurement(key, "statistics", label, target=target)
-        candidates: dict[str, Callable[[], Any]] = {}
-        for name, statements in floors.statistics(
-            self.sql, self.account_id, team_ids, start, end, steps
-        ).items():
-            rows = self.floor.all_rows(statements)
-            measurement.checks[f"same_answer ({name})"] = _same_statistics(rows, answer)
-            candidates[name] = partial(self.floor.all_rows, statements)
+        candidates = self.checked_candidates(
+            measurement,
+            floors.statistics(self.sql, self.account_id, team_ids, start, end, steps),
+            partial(_same_statistics, answer=answer),
+        )
         self.compare(
             measurement,
             lambda: self.expect(client.get(f"{API}/statistics", **query)),
@@ -652,13 +665,11 @@ class Bench:
         )
         managed = tuple(self.large.persona_managed[persona])
         measurement = Measurement(key, "activities", label, target="activities")
-        candidates: dict[str, Callable[[], Any]] = {}
-        for name, statements in floors.activity_report(
-            self.sql, self.account_id, managed, visible, start, end
-        ).items():
-            rows = self.floor.all_rows(statements)
-            measurement.checks[f"same_answer ({name})"] = _same_activity_report(rows, answer)
-            candidates[name] = partial(self.floor.all_rows, statements)
+        candidates = self.checked_candidates(
+            measurement,
+            floors.activity_report(self.sql, self.account_id, managed, visible, start, end),
+            partial(_same_activity_report, answer=answer),
+        )
         measurement.checks["activities"] = answer["totals"]["count"]
         self.compare(measurement, lambda: self.expect(client.get(path, **query)), candidates)
         measurement.plans, _ = self.plans_of(
