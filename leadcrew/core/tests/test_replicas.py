@@ -34,16 +34,24 @@ def test_each_replica_url_is_a_database_alias_tested_as_the_primary() -> None:
     assert databases["replica_1"]["OPTIONS"]["connect_timeout"] == 2
     # Replicas prepare the statements every request runs, as the primary does.
     assert databases["replica_1"]["OPTIONS"]["server_side_binding"] is True
+    # ...and compile none of them just in time (a search's planning estimate once cost 250 ms).
+    assert databases["replica_1"]["OPTIONS"]["options"] == "-c jit=off"
     assert "DISABLE_SERVER_SIDE_CURSORS" not in databases["default"]
 
 
 def test_pgbouncer_turns_off_prepared_statements_and_server_side_cursors_everywhere() -> None:
     databases = _databases()
-    databases["default"]["OPTIONS"] = {"prepare_threshold": 5, "server_side_binding": True}
+    databases["default"]["OPTIONS"] = {
+        "prepare_threshold": 5,
+        "server_side_binding": True,
+        "options": "-c jit=off",
+    }
     configure_databases(databases, [POSTGRES], "pgbouncer")
     for alias in ("default", "replica_1"):
         assert databases[alias]["OPTIONS"]["prepare_threshold"] is None
         assert "server_side_binding" not in databases[alias]["OPTIONS"]
+        # PgBouncer refuses startup options (operations.md: jit = off on the server).
+        assert "options" not in databases[alias]["OPTIONS"]
         assert databases[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
 
 
