@@ -6,11 +6,13 @@ that every request makes are written as ordinary values() querysets, compiled on
 database and process with markers where their parameters go, and run with each request's
 values in place of the markers.
 
-    ROWS = CompiledValues(
-        lambda: Lead.objects.filter(InIdList("pk", "IDS"), account_id=marker("ACCOUNT"))
-        .values("id", "title")
+    TEAMS = CompiledValues(
+        lambda: Team.objects.filter(InIdList("pk", "IDS"), account_id=marker("ACCOUNT"))
+        .values("id", "name")
     )
-    ROWS.rows(ACCOUNT=7, IDS=[1, 2, 3])
+    TEAMS.rows(ACCOUNT=7, IDS=[1, 2, 3])
+
+(Lead rows are compiled this way only behind the access policy: leads/selectors.py.)
 
 A marker stands for an integer (`marker(name)`: a number no row holds, found again among the
 compiled parameters), a text (`text_marker(name)`) or a list of ids (`InIdList(column, name)`:
