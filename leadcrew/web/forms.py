@@ -11,6 +11,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +19,13 @@ from django.utils.translation import pgettext_lazy
 
 from leadcrew.bulk.models import BulkActionType
 from leadcrew.core.errors import ApiError, InvalidParameter
-from leadcrew.imports.values import DateOrder, parse_date
+from leadcrew.imports.values import date_order_for, parse_date
 from leadcrew.leads.models import Status
 from leadcrew.leads.selectors import LeadFilter
 from leadcrew.leads.services import LeadWrite
 from leadcrew.web import labels
 from leadcrew.web.choices import Directory, user_label
-from leadcrew.web.templatetags.web import date_placeholder, month_first
+from leadcrew.web.templatetags.web import date_placeholder, day
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 ISO_DATE_INPUT = "%Y-%m-%d"
@@ -138,8 +139,8 @@ class DateInput(forms.DateInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, str):
             typed = _typed_date(value)
-            return value if typed is None else _date_text(typed)
-        return None if value is None else _date_text(value)
+            return value if typed is None else day(typed)
+        return None if value is None else day(value)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -154,17 +155,12 @@ class DateInput(forms.DateInput):
         return raw if typed is None else typed.isoformat()
 
 
-def _date_text(value: date) -> str:
-    return value.strftime("%m/%d/%Y" if month_first() else "%d/%m/%Y")
-
-
 def _typed_date(text: str) -> date | None:
     """The date `text` names in the account's order (ASCII digits only), or None."""
     if not text.strip() or not text.isascii():
         return None
-    order = DateOrder.MONTH_FIRST if month_first() else DateOrder.DAY_FIRST
     try:
-        return parse_date(text, order, "date")
+        return parse_date(text, date_order_for(timezone.get_current_timezone_name()), "date")
     except InvalidParameter:
         return None
 
