@@ -13,7 +13,7 @@ from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import User
 from leadcrew.activities.models import ActivityType
 from leadcrew.core.errors import Code, Forbidden
-from leadcrew.leads.models import Comment, Status
+from leadcrew.leads.models import Lead, Status
 from leadcrew.stats.expressions import LocalPeriodStart
 from leadcrew.stats.periods import (
     TIME_GROUPINGS,
@@ -90,34 +90,38 @@ class ActivityReport:
 
 def _key(grouping: ReportGrouping, period: Period) -> F | LocalPeriodStart:
     if grouping == ReportGrouping.MEMBER:
-        return F("author_id")
+        return F("comments__author_id")
     if grouping == ReportGrouping.TEAM:
-        return F("team_id")
+        return F("comments__team_id")
     if grouping == ReportGrouping.ACTIVITY:
-        return F("activity_id")
+        return F("comments__activity_id")
     time_grouping = Grouping(grouping.value)
-    return LocalPeriodStart("created_at", time_grouping, period.zone, period.start, period.end)
-
-
-def scope_activities(scope: Scope, period: Period) -> QuerySet[Comment]:
-    """The activities a report counts: logged in the period on a lead of the scope (which the
-    caller sees), by the scope's member if it has one, and for the scope's teams if it has
-    some (the team an activity counts for is kept when it is logged: see Comment.team)."""
-    activities = Comment.objects.filter(
-        activity__isnull=False,
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-        lead__in=scope.visible.values("pk"),
+    return LocalPeriodStart(
+        "comments__created_at", time_grouping, period.zone, period.start, period.end
     )
+
+
+def scope_activities(scope: Scope, period: Period, account_id: int) -> QuerySet[Lead]:
+    """The activities a report counts, one row per activity over the scope's leads (which the
+    caller sees) joined to their comments: logged in the period, by the scope's member if it
+    has one, and for the scope's teams if it has some (the team an activity counts for is kept
+    when it is logged: see Comment.team). One filter, so one join: the leads are read once,
+    for who sees them and whether they were won."""
+    logged: dict[str, Any] = {
+        "comments__account_id": account_id,
+        "comments__activity__isnull": False,
+        "comments__created_at__gte": period.start,
+        "comments__created_at__lt": period.end,
+    }
     if scope.member_id is not None:
-        activities = activities.filter(author_id=scope.member_id)
+        logged["comments__author_id"] = scope.member_id
     if scope.team_ids is not None:
-        activities = activities.filter(team_id__in=scope.team_ids)
-    return activities
+        logged["comments__team_id__in"] = scope.team_ids
+    return scope.visible.filter(**logged)
 
 
 # Won after the activity: the lead is won now, and was closed at or after the activity.
-WON_AFTER = Q(lead__status=Status.WON, lead__closed_at__gte=F("created_at"))
+WON_AFTER = Q(status=Status.WON, closed_at__gte=F("comments__created_at"))
 
 
 def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> ActivityReport:
@@ -133,7 +137,7 @@ def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> Acti
     period = requested_period(request.date_from, request.date_to, actor.account.zone)
     time_grouping = grouping.value in {g.value for g in TIME_GROUPINGS}
     starts = period_starts(period, Grouping(grouping.value)) if time_grouping else None
-    activities = scope_activities(scope, period).filter(account_id=actor.account_id)
+    activities = scope_activities(scope, period, actor.account_id)
     keyed = activities.order_by().annotate(key=_key(grouping, period))
     by_key, totals = _figures(keyed, dated=time_grouping)
     types = list(activity_types(actor))
@@ -155,23 +159,28 @@ def activity_report_get(*, actor: Actor, request: ActivityReportRequest) -> Acti
     )
 
 
-# The activities read once (the WITH) and grouped three ways: per key and type, per key, in all.
+# The activities read once (the WITH) and grouped three ways: per key and type; per key, over
+# each (key, lead) once; in all, over each lead once. Counting distinct leads by grouping
+# (a hash) rather than count(DISTINCT) (a sort of every activity) halves the time at ten
+# million activities. `w` is the lead's id when it was won after the activity: max(w) keeps
+# it when any of the lead's activities there was followed by the win.
 _THREE_GROUPINGS = """
-WITH a (k, t, l, w) AS ({rows})
+WITH a (k, t, l, w) AS ({rows}),
+key_leads (k, l, w) AS (SELECT k, l, max(w) FROM a GROUP BY k, l)
 SELECT 1, k, t, count(*), 0, 0 FROM a GROUP BY k, t
-UNION ALL SELECT 2, k, NULL, count(*), count(DISTINCT l), count(DISTINCT w) FROM a GROUP BY k
-UNION ALL SELECT 3, NULL, NULL, count(*), count(DISTINCT l), count(DISTINCT w) FROM a
+UNION ALL SELECT 2, k, NULL, 0, count(*), count(w) FROM key_leads GROUP BY k
+UNION ALL SELECT 3, NULL, NULL, 0, count(*), count(w)
+FROM (SELECT l, max(w) AS w FROM key_leads GROUP BY l) AS leads
 """
 
 
 def _figures(
-    keyed: QuerySet[Comment], *, dated: bool
+    keyed: QuerySet[Lead], *, dated: bool
 ) -> tuple[defaultdict[Any, ActivityFigures], ActivityFigures]:
     """The figures of each key (a period's first day when `dated`) and of all, in one
-    statement: three grouped queries read the activities and their leads three times, which at
-    ten million activities was three times the time."""
-    rows = keyed.annotate(won_lead=Case(When(WON_AFTER, then=F("lead_id")))).values_list(
-        "key", "activity_id", "lead_id", "won_lead"
+    statement: three grouped queries would read the activities and their leads three times."""
+    rows = keyed.annotate(won_lead=Case(When(WON_AFTER, then=F("pk")))).values_list(
+        "key", "comments__activity_id", "pk", "won_lead"
     )
     sql, params = rows.query.sql_with_params()
     with connections[rows.db].cursor() as cursor:
