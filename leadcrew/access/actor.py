@@ -129,26 +129,28 @@ def actor_for_api_key(
 
 
 def actors_for_account(account: Account, settings: AccessSettings | None = None) -> list[Actor]:
-    """An actor for every active user of the account, ordered by id, in two queries whatever
-    the number of users: for answers that evaluate the rules for everyone at once. `settings`
-    replaces the account's own (to ask what a change of settings would do)."""
+    """An actor for every active user of the account, ordered by id, in one query whatever the
+    number of users (each user's row joined to their memberships): for answers that evaluate
+    the rules for everyone at once. `settings` replaces the account's own (to ask what a change
+    of settings would do)."""
     settings = settings or AccessSettings.of(account)
-    member: dict[int, set[int]] = {}
-    managed: dict[int, set[int]] = {}
-    memberships = Membership.objects.filter(account_id=account.pk, user__is_disabled=False)
-    for user_id, team_id, is_manager in memberships.values_list("user_id", "team_id", "is_manager"):
-        member.setdefault(user_id, set()).add(team_id)
-        if is_manager:
-            managed.setdefault(user_id, set()).add(team_id)
     users = User.objects.filter(account_id=account.pk, is_disabled=False).order_by("pk")
+    rows = users.values_list("pk", "is_admin", "memberships__team_id", "memberships__is_manager")
+    roles: dict[int, tuple[bool, set[int], set[int]]] = {}
+    for user_id, is_admin, team_id, is_manager in rows:
+        _, member, managed = roles.setdefault(user_id, (is_admin, set(), set()))
+        if team_id is not None:
+            member.add(team_id)
+            if is_manager:
+                managed.add(team_id)
     return [
         Actor(
             account=account,
             user_id=user_id,
             is_admin=is_admin,
-            member_team_ids=frozenset(member.get(user_id, ())),
-            managed_team_ids=frozenset(managed.get(user_id, ())),
+            member_team_ids=frozenset(member),
+            managed_team_ids=frozenset(managed),
             settings=settings,
         )
-        for user_id, is_admin in users.values_list("pk", "is_admin")
+        for user_id, (is_admin, member, managed) in roles.items()
     ]

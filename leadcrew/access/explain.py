@@ -6,8 +6,9 @@ Nothing here decides anything: every verdict is what `see_reasons`, `edit_reason
 gate it, so an explanation cannot disagree with what the user actually gets.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from leadcrew.access.actor import Actor, actors_for_account
 from leadcrew.access.policy import (
@@ -21,7 +22,7 @@ from leadcrew.access.policy import (
     place_reasons,
     see_reasons,
 )
-from leadcrew.teams.models import Membership, Team
+from leadcrew.teams.models import Team
 
 # What each reason code means, for people reading an explanation (and the API's documentation).
 REASON_MEANINGS: dict[Reason, str] = {
@@ -70,15 +71,26 @@ class LeadAccess:
 
 def _verdict(seen: bool, reasons: Iterable[Reason]) -> Verdict:
     # Every right needs sight first, as in `leads_for` and `can`.
-    kept = tuple(dict.fromkeys(reasons)) if seen else ()
-    return Verdict(allowed=bool(kept), reasons=kept)
+    return _verdict_of(tuple(dict.fromkeys(reasons)) if seen else ())
 
 
-def place_destinations(lead: LeadFacts, destinations: Sequence[Destination]) -> list[Destination]:
+@cache
+def _verdict_of(reasons: tuple[Reason, ...]) -> Verdict:
+    """One shared Verdict per list of reasons (they are few): explaining a lead to every user
+    of a large account would otherwise make thousands of equal ones."""
+    return Verdict(allowed=bool(reasons), reasons=reasons)
+
+
+Destinations = Mapping[int | None, Destination]
+
+
+def place_destinations(
+    lead: LeadFacts, destinations: Destinations
+) -> dict[int | None, Destination]:
     """Where the lead could be moved: any team but its own, or out of its team if it has one."""
     if lead.team_id is None:
-        return [d for d in destinations if d.team_id is not None]
-    return [d for d in destinations if d.team_id != lead.team_id]
+        return {team: d for team, d in destinations.items() if team is not None}
+    return {team: d for team, d in destinations.items() if team != lead.team_id}
 
 
 @dataclass(frozen=True)
@@ -90,14 +102,12 @@ class LeadIds:
     team_id: int | None
 
 
-def explain(
-    actor: Actor, lead_id: int, lead: LeadFacts, moves: Sequence[Destination]
-) -> Explanation:
+def explain(actor: Actor, lead_id: int, lead: LeadFacts, moves: Destinations) -> Explanation:
     """The actor's rights on the lead. `moves`: where the lead could be placed, whoever asks
     (`place_destinations` of every team of the account with its members)."""
     see = see_reasons(actor, lead)
     seen = bool(see)
-    candidates = destinations_open_to(actor, list(moves))
+    candidates = destinations_open_to(actor, moves)
     place = [
         reason for destination in candidates for reason in place_reasons(actor, lead, destination)
     ]
@@ -111,17 +121,19 @@ def explain(
     )
 
 
-def account_destinations(account_id: int) -> list[Destination]:
-    """Every team of the account with its members, then "out of any team": two queries."""
+def account_destinations(account_id: int) -> dict[int | None, Destination]:
+    """Every team of the account with its members, then "out of any team": one query."""
     members: dict[int, set[int]] = {}
-    memberships = Membership.objects.filter(account_id=account_id)
-    for team_id, user_id in memberships.values_list("team_id", "user_id"):
-        members.setdefault(team_id, set()).add(user_id)
-    team_ids = (
-        Team.objects.filter(account_id=account_id).order_by("pk").values_list("pk", flat=True)
-    )
-    teams = [Destination(team_id, frozenset(members.get(team_id, ()))) for team_id in team_ids]
-    return [*teams, Destination(team_id=None)]
+    teams = Team.objects.filter(account_id=account_id).order_by("pk")
+    for team_id, user_id in teams.values_list("pk", "memberships__user_id"):
+        team_members = members.setdefault(team_id, set())
+        if user_id is not None:
+            team_members.add(user_id)
+    destinations: dict[int | None, Destination] = {
+        team_id: Destination(team_id, frozenset(users)) for team_id, users in members.items()
+    }
+    destinations[None] = Destination(team_id=None)
+    return destinations
 
 
 def lead_access(actor: Actor, lead_id: int) -> LeadAccess:

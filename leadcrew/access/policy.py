@@ -9,6 +9,7 @@ Filters follow one convention: an empty `Q()` grants every lead, `NOTHING` grant
 `_union` ORs branches (Django's `Q() | q` would silently drop the "everything" branch).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import reduce
@@ -281,12 +282,21 @@ def place_reasons(actor: Actor, lead: LeadFacts, destination: Destination) -> li
     return []
 
 
-def destinations_open_to(actor: Actor, destinations: list[Destination]) -> list[Destination]:
-    """The destinations where `place_reasons` may grant the actor anything (the others never
-    do): for anyone but an admin, out of any team and the teams they are a member of."""
+def destinations_open_to(
+    actor: Actor, destinations: Mapping[int | None, Destination]
+) -> list[Destination]:
+    """The destinations (by team id; None: out of any team) where `place_reasons` may grant the
+    actor anything (the others never do): for anyone but an admin, the teams they are a member
+    of and out of any team. Teams by id, then out of any team. Looked up from the actor's teams
+    rather than by reading every destination: an explanation asks it for every user."""
     if actor.is_admin:
-        return destinations
-    return [d for d in destinations if d.team_id is None or d.team_id in actor.member_team_ids]
+        teams = [team for team in destinations if team is not None]
+    else:
+        teams = [team for team in actor.member_team_ids if team in destinations]
+    found = [destinations[team] for team in sorted(teams)]
+    if None in destinations:
+        found.append(destinations[None])
+    return found
 
 
 def place_filter(actor: Actor, destination: Destination) -> Q:

@@ -11,7 +11,7 @@ from leadcrew.access import explain
 from leadcrew.access.actor import Actor
 from leadcrew.access.policy import lead_for
 from leadcrew.contacts.selectors import lead_field_defs
-from leadcrew.core.api_types import ApiRequest, Id, Paging, paginate
+from leadcrew.core.api_types import ApiRequest, Id, Paging, built_answer, paginate
 from leadcrew.leads import selectors, services
 from leadcrew.leads.schemas import (
     AssignIn,
@@ -181,8 +181,8 @@ def restore_lead(request: ApiRequest, id: Id) -> Any:
         + "\n".join(f"- `{code}`: {meaning}" for code, meaning in explain.REASON_MEANINGS.items())
     ),
 )
-def lead_access(request: ApiRequest, id: Id) -> Any:
-    return lead_access_out(explain.lead_access(request.auth, id))
+def lead_access(request: ApiRequest, response: HttpResponse, id: Id) -> Any:
+    return built_answer(request, lead_access_out(explain.lead_access(request.auth, id)), response)
 
 
 @router.post("/leads/{id}/assign", response=LeadDetailOut, summary="Assign a lead")

@@ -221,7 +221,7 @@ def explanation_failures(world: World) -> list[str]:
             said = explain(actor, lead.pk, lead, moves)
             placeable = any(
                 placeable_in(actor, destination).filter(pk=lead.pk).exists()
-                for destination in moves
+                for destination in moves.values()
             )
             for action, verdict, truth in (
                 ("see", said.see, lead.pk in granted[Action.SEE]),

@@ -306,7 +306,7 @@ def check_world(built: Built, world: World) -> list[str]:
                     {lead.pk for lead in live if assign_reasons(actor, lead, assignee)},
                     filtered(assign_filter(actor, assignee)),
                 )
-            open_to = destinations_open_to(actor, destinations)
+            open_to = destinations_open_to(actor, {d.team_id: d for d in destinations})
             for destination in destinations:
                 granted = {lead.pk for lead in live if place_reasons(actor, lead, destination)}
                 agree(

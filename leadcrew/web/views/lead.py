@@ -212,7 +212,8 @@ def _page(
 ) -> HttpResponse:
     actor = actor_of(request)
     directory = directory_of(request)
-    access = explain.explain(actor, lead.pk, lead, list(directory.destinations.values()))
+    moves = explain.place_destinations(lead, directory.destinations)
+    access = explain.explain(actor, lead.pk, lead, moves)
     may_edit = access.edit.allowed
     owners = directory.owners_for(lead)
     may_unassign = directory.may_unassign(lead)
