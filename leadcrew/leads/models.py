@@ -153,6 +153,13 @@ class Lead(TenantModel):
                 condition=LIVE,
                 name="lead_live_team_updated",
             ),
+            # The unassigned pool, newest first, with its teams: the pool's page and the pool
+            # branch of a list that includes unassigned leads read it alone, without the heap.
+            models.Index(
+                fields=["account", "-updated_at", "-id", "team"],
+                condition=LIVE & Q(owner__isnull=True),
+                name="lead_pool_updated",
+            ),
             # Statistics of a team read only these columns, the owner included for the
             # visibility rule: answered from the index alone.
             models.Index(
