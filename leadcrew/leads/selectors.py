@@ -317,7 +317,26 @@ class LeadPage:
 def lead_page(
     actor: Actor, filters: LeadFilter, *, order: str, direction: str, offset: int, limit: int
 ) -> LeadPage:
-    """One page of the leads the actor may see that match the filters, and their total.
+    """One page of the leads the actor may see that match the filters, and their total."""
+    ids, total = lead_page_ids(
+        actor, filters, order=order, direction=direction, offset=offset, limit=limit
+    )
+    return LeadPage(lead_rows_by_id(actor, ids), total)
+
+
+def lead_page_ids(
+    actor: Actor,
+    filters: LeadFilter,
+    *,
+    order: str,
+    direction: str,
+    offset: int,
+    limit: int,
+    count_cap: int | None = None,
+) -> tuple[list[int], int]:
+    """The ids of one page of the leads the actor may see that match the filters, in order,
+    and their total; past `count_cap`, a total above the cap rather than the exact one (each
+    branch stops counting there).
 
     For a user who sees part of the account, each branch of the visibility rule (their leads,
     each visible team's) is paged and counted on its own and the results merged: one ordered
@@ -332,18 +351,16 @@ def lead_page(
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
         keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
-        ids = list(keys[offset : offset + limit]) if total > offset else []
-        return LeadPage(lead_rows_by_id(actor, ids), total)
+        return (list(keys[offset : offset + limit]) if total > offset else []), total
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan
         parts = [filtered_leads(actor, filters)]
     elif not branches:  # the actor sees no lead of the kind asked for
-        return LeadPage([], 0)
+        return [], 0
     else:
         matching = filtered_leads(actor, filters, base=account_leads(actor))
         parts = [matching.filter(branch) for branch in branches]
-    ids, total = _merged_page(parts, ORDERINGS[order], direction, offset, limit)
-    return LeadPage(lead_rows_by_id(actor, ids), total)
+    return _merged_page(parts, ORDERINGS[order], direction, offset, limit, count_cap)
 
 
 def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
@@ -360,7 +377,12 @@ def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
 
 
 def _merged_page(
-    parts: list[QuerySet[Lead]], columns: tuple[str, ...], direction: str, offset: int, limit: int
+    parts: list[QuerySet[Lead]],
+    columns: tuple[str, ...],
+    direction: str,
+    offset: int,
+    limit: int,
+    count_cap: int | None = None,
 ) -> tuple[list[int], int]:
     """The ids of rows offset to offset + limit of the disjoint parts taken together, in
     order, and the parts' total, in one statement.
@@ -383,7 +405,8 @@ def _merged_page(
             sql, part_params = keys.query.get_compiler(using=keys.db).as_sql()
         except EmptyResultSet:  # a condition no lead can meet (an empty list of ids)
             continue
-        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{index})")
+        counted = sql if count_cap is None else f"{sql} LIMIT {count_cap + 1}"
+        counts.append(f"(SELECT COUNT(*) FROM ({counted}) AS counted_{index})")
         params.extend(part_params)
         members.append(
             f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {offset + limit}) AS part_{index}"
@@ -401,6 +424,13 @@ def _merged_page(
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]
+
+
+def leads_by_id(actor: Actor, ids: list[int]) -> list[Lead]:
+    """The leads of these ids the actor sees, in the ids' order, with what a page of leads
+    shows of them (`with_relations`)."""
+    found = with_relations(leads_for(actor)).in_bulk(ids)
+    return [found[lead_id] for lead_id in ids if lead_id in found]
 
 
 def with_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
