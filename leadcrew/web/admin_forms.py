@@ -140,11 +140,6 @@ class TeamNameForm(WebForm):
 PEOPLE_LIST = "people"
 
 
-def person_option(user: Any) -> str:
-    """How a person is offered and typed: "Sara Novak (sara@example.com)"."""
-    return f"{user.full_name or user.email} ({user.email})"
-
-
 class MemberAddForm(WebForm):
     """A person typed (or picked from the page's one list of people) as "Name (e-mail)", an
     e-mail or an id: one list for the page rather than a menu of every person per team, which

@@ -6,11 +6,12 @@ one representative lead of every kind the rules tell apart (as leadcrew.access.p
 The services check again when the form comes back, so an offer is a convenience, never a right.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.explain import account_destinations
 from leadcrew.access.kinds import ELSEWHERE, lead_kinds
 from leadcrew.access.policy import (
     Action,
@@ -18,6 +19,7 @@ from leadcrew.access.policy import (
     Destination,
     LeadFacts,
     can,
+    destinations_open_to,
     may_delete_leads,
     may_export_leads,
 )
@@ -38,18 +40,22 @@ class Directory:
 
     @cached_property
     def users(self) -> list[User]:
-        """Every user of the account, the disabled included (their leads stay), by name. Their
-        teams are read as plain ids (`assignee`): with a thousand users, building their
-        memberships and teams as model instances took longer than the rest of a page."""
+        """Every user of the account, the disabled included (their leads stay), by name."""
+        return by_name(User.objects.filter(account_id=self.actor.account_id))
+
+    @cached_property
+    def assignees(self) -> dict[int, Assignee]:
+        """Every user as the assign rule sees them, by id, read as plain values: with a
+        thousand users, model instances took longer than the rest of a page."""
         team_ids: dict[int, set[int]] = {}
         memberships = Membership.objects.filter(account_id=self.actor.account_id)
         for user_id, team_id in memberships.values_list("user_id", "team_id"):
             team_ids.setdefault(user_id, set()).add(team_id)
-        users = list(User.objects.filter(account_id=self.actor.account_id))
-        for user in users:
-            teams = frozenset(team_ids.get(user.pk, ()))
-            self._assignees[user.pk] = Assignee(user.pk, not user.is_disabled, teams)
-        return by_name(users)
+        users = User.objects.filter(account_id=self.actor.account_id).order_by("pk")
+        return {
+            user_id: Assignee(user_id, not is_disabled, frozenset(team_ids.get(user_id, ())))
+            for user_id, is_disabled in users.values_list("pk", "is_disabled")
+        }
 
     @cached_property
     def lead_fields(self) -> list[FieldDef]:
@@ -61,8 +67,7 @@ class Directory:
         return [user for user in self.users if not user.is_disabled]
 
     def assignee(self, user: User) -> Assignee:
-        self.users  # noqa: B018 (loads the assignees)
-        return self._assignees[user.pk]
+        return self.assignees[user.pk]
 
     @cached_property
     def teams(self) -> list[Team]:
@@ -73,16 +78,9 @@ class Directory:
     @cached_property
     def destinations(self) -> dict[int | None, Destination]:
         """Every team as the place rule sees it, and None: out of any team."""
-        members: dict[int, set[int]] = {}
-        for user in self.users:
-            for team_id in self._assignees[user.pk].team_ids:
-                members.setdefault(team_id, set()).add(user.pk)
-        found: dict[int | None, Destination] = {
-            team.pk: Destination(team.pk, frozenset(members.get(team.pk, ())))
-            for team in self.teams
-        }
-        found[None] = Destination(None)
-        return found
+        if not self.teams:
+            return {None: Destination(None)}
+        return account_destinations(self.actor.account_id)
 
     @cached_property
     def pipelines(self) -> list[Pipeline]:
@@ -133,15 +131,34 @@ class Directory:
 
     # --- Offers for a bulk action over leads not known yet ----------------------------------
 
-    @cached_property
-    def bulk_owners(self) -> list[User]:
-        """Users some lead the actor sees could be given to."""
+    def bulk_owners_among(self, users: Iterable[User]) -> Iterator[User]:
+        """Those of `users` some lead the actor sees could be given to."""
         kinds = list(lead_kinds(self.actor))
-        return [
-            user
-            for user in self.active_users
-            if any(can(self.actor, Action.ASSIGN, k, self.assignee(user)) for k in kinds)
-        ]
+        for user in users:
+            assignee = self.assignees.get(user.pk)
+            if (
+                assignee is not None
+                and assignee.is_active
+                and any(can(self.actor, Action.ASSIGN, k, assignee) for k in kinds)
+            ):
+                yield user
+
+    @cached_property
+    def bulk_may_assign(self) -> bool:
+        """Whether some lead the actor sees could be given to someone: most often to the
+        actor, asked first, before reading everyone."""
+        kinds = list(lead_kinds(self.actor))
+        actor = self.actor
+        if actor.user_id is not None:
+            me = Assignee(actor.user_id, True, actor.member_team_ids)
+            if any(can(actor, Action.ASSIGN, k, me) for k in kinds):
+                return True
+        return any(
+            can(actor, Action.ASSIGN, k, assignee)
+            for assignee in self.assignees.values()
+            if assignee.is_active
+            for k in kinds
+        )
 
     @cached_property
     def bulk_may_unassign(self) -> bool:
@@ -156,13 +173,15 @@ class Directory:
         """Teams some lead the actor sees could be placed in. A lead's owner may be anyone,
         so the destination counts "someone else" among its members."""
         kinds = list(lead_kinds(self.actor))
-        offered = []
-        for team in self.teams:
-            real = self.destinations[team.pk]
-            widened = Destination(team.pk, real.member_ids | {ELSEWHERE})
+        open_to = destinations_open_to(self.actor, self.destinations)
+        offered = set()
+        for destination in open_to:
+            if destination.team_id is None:
+                continue
+            widened = Destination(destination.team_id, destination.member_ids | {ELSEWHERE})
             if any(can(self.actor, Action.PLACE, k, widened) for k in kinds):
-                offered.append(team)
-        return offered
+                offered.add(destination.team_id)
+        return [team for team in self.teams if team.pk in offered]
 
     @cached_property
     def bulk_may_take_out_of_team(self) -> bool:

@@ -76,11 +76,13 @@ def day(value: date | None, style: str = "short") -> str:
     reader's language (5 December 2026, December 5, 2026, 5 décembre 2026)."""
     if value is None or value == "":
         return ""
+    local = _local(value)
     if style == "long":
-        pattern = "F j, Y" if month_first() else "j F Y"
-    else:
-        pattern = "m/d/Y" if month_first() else "d/m/Y"
-    return dateformat.format(_local(value), pattern)
+        return dateformat.format(local, "F j, Y" if month_first() else "j F Y")
+    # Numbers only: written directly, as dateformat's "m/d/Y" would (a list shows fifty).
+    day_, month = f"{local.day:02d}", f"{local.month:02d}"
+    first, second = (month, day_) if month_first() else (day_, month)
+    return f"{first}/{second}/{local.year:04d}"
 
 
 @register.filter

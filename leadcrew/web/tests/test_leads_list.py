@@ -1,5 +1,7 @@
 """The compact view: what each reader sees, filters, paging, and bulk actions with undo."""
 
+import html
+import re
 from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
@@ -199,11 +201,82 @@ def test_the_bulk_bar_offers_only_what_the_user_may_do(login: Login, cast: Cast)
     assert {"assign", "delete"} <= {value for value, _ in admin.fields["action"].choices}
 
 
+def picked(client: Client, picker: str, typed: str = "") -> list[str]:
+    """The options a person picker's list gets for what is typed."""
+    field = {"owner": "owner", "assign": "user_id"}[picker]
+    page = client.get("/people/options", {"for": picker, field: typed})
+    assert page.status_code == 200
+    return re.findall(r'<option value="([^"]*)"></option>', html.unescape(page.text))
+
+
 def test_bulk_assign_offers_a_manager_their_teams_members(login: Login, cast: Cast) -> None:
     cast.configure(assignment="admins_only")
-    form = login(cast.sam).get("/leads").context["bulk_form"]
-    offered = {value for value, _ in form.fields["user_id"].choices if value}
-    assert offered == {str(cast.sam.pk), str(cast.sid.pk), str(cast.paula.pk), "none"}
+    client = login(cast.sam)
+    assert "assign" in [
+        value for value, _ in client.get("/leads").context["bulk_form"].fields["action"].choices
+    ]
+    offered = picked(client, "assign")
+    people = {f"{u.full_name or u.email} ({u.email})" for u in (cast.sam, cast.sid, cast.paula)}
+    assert set(offered) == {"Nobody (unassign)", *people}
+    assert picked(client, "assign", cast.sid.email) == [
+        "Nobody (unassign)",
+        f"{cast.sid.full_name} ({cast.sid.email})",
+    ]
+
+
+def test_the_owner_picker_finds_people_by_any_word_of_their_name_or_e_mail(
+    login: Login, cast: Cast
+) -> None:
+    client = login(cast.nils)
+    sid = f"{cast.sid.full_name} ({cast.sid.email})"
+    assert picked(client, "owner", cast.sid.full_name.upper()) == ["Me", "Unassigned only", sid]
+    assert picked(client, "owner", sid) == ["Me", "Unassigned only", sid]  # once picked
+    assert picked(client, "owner", "nobody-is-called-so") == ["Me", "Unassigned only"]
+    rival = f"{cast.rival.rex.full_name or cast.rival.rex.email}"
+    assert not [option for option in picked(client, "owner") if rival in option]
+    assert client.get("/people/options", {"for": "everyone"}).status_code == 404
+
+
+def test_the_owner_filter_reads_a_name_an_e_mail_an_id_or_its_own_words(
+    login: Login, cast: Cast
+) -> None:
+    client = login(cast.admin)
+    sid = {"sid_south", "sid_solo"}
+    for typed in (f"{cast.sid.full_name} ({cast.sid.email})", cast.sid.email, cast.sid.pk):
+        page = client.get("/leads", {"owner": typed})
+        assert titles(cast, page.text) == sid, typed
+        assert f'value="{cast.sid.full_name} ({cast.sid.email})"' in html.unescape(page.text)
+    pool = {"pool", "pool_north", "pool_south"}
+    assert titles(cast, client.get("/leads", {"owner": "Unassigned only"}).text) == pool
+    page = client.get("/leads", {"owner": "none"})
+    assert titles(cast, page.text) == pool
+    assert 'value="Unassigned only"' in page.text
+
+
+def test_an_owner_nobody_is_called_is_said_and_not_applied(login: Login, cast: Cast) -> None:
+    client = login(cast.nils)
+    page = client.get("/leads", {"owner": "Zed Nobody"})
+    assert page.status_code == 200
+    assert "No one in this account is called “Zed Nobody”." in page.text
+    assert "The owner filter is not applied." in page.text
+    other_account = client.get("/leads", {"owner": cast.rival.rex.email})
+    assert "No one in this account is called" in other_account.text
+
+
+def test_bulk_assign_to_a_person_typed_by_name(login: Login, cast: Cast) -> None:
+    ids = [cast.leads.pool.pk]
+    page = login(cast.admin).post(
+        "/leads/bulk",
+        {
+            "action": "assign",
+            "scope": "selected",
+            "ids": ids,
+            "user_id": f"{cast.ursula.full_name} ({cast.ursula.email})",
+        },
+    )
+    assert page.status_code == 303  # to the list, showing the bulk action's result
+    cast.leads.pool.refresh_from_db()
+    assert cast.leads.pool.owner_id == cast.ursula.pk
 
 
 def test_export_csv_of_the_selection(login: Login, cast: Cast) -> None:

@@ -44,10 +44,10 @@ from leadcrew.web.admin_forms import (
     UserCreateForm,
     UserDeleteForm,
     UserEditForm,
-    person_option,
     show_admin_error,
 )
 from leadcrew.web.choices import by_name, user_label
+from leadcrew.web.forms import person_option
 from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_page
 
 LOG_PAGE_SIZE = 50

@@ -1,0 +1,52 @@
+"""The people a person picker offers for what is typed (forms.PersonInput): the options of its
+<datalist>, so that no page lists a large account's thousand people in full."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from leadcrew.access.actor import Actor
+from leadcrew.accounts.models import User
+from leadcrew.accounts.selectors import account_users, user_search
+from leadcrew.contacts.search import search_words
+from leadcrew.web.choices import Directory, by_name
+from leadcrew.web.forms import PICKER_MATCHES, person_option
+from leadcrew.web.views.base import WebRequest, directory_of, render_page
+
+# picker -> the form field whose value is what is typed
+PICKERS = {"owner": "owner", "assign": "user_id"}
+
+
+def matching_people(actor: Actor, typed: str) -> list[User]:
+    """The account's people whose names or e-mail hold every word typed (a picked "Name
+    (e-mail)" is read as its e-mail), by name; the first ones of all when nothing is."""
+    typed = typed.strip()
+    if typed.endswith(")") and "(" in typed:
+        typed = typed.rsplit("(", 1)[-1].removesuffix(")").strip()
+    people = user_search(actor, typed) if search_words(typed) else account_users(actor)
+    # A few more than shown: the assign picker leaves out whom nothing could be given to.
+    return by_name(people[: PICKER_MATCHES * 5])
+
+
+def _offered(picker: str, directory: Directory, people: list[User]) -> tuple[list[str], list[str]]:
+    """(the picker's own words, the people) it offers."""
+    if picker == "owner":
+        return [_("Me"), _("Unassigned only")], [person_option(u) for u in people]
+    words = [_("Nobody (unassign)")] if directory.bulk_may_unassign else []
+    assignable = list(directory.bulk_owners_among(people))
+    return words, [person_option(u) for u in assignable]
+
+
+@login_required
+@require_GET
+def people_options(request: WebRequest) -> HttpResponse:
+    picker = request.GET.get("for", "")
+    if picker not in PICKERS:
+        raise Http404("No such picker.")
+    directory = directory_of(request)
+    typed = request.GET.get(PICKERS[picker], "")
+    people = matching_people(directory.actor, typed)
+    words, offered = _offered(picker, directory, people)
+    context = {"words": words, "people": offered[:PICKER_MATCHES]}
+    return render_page(request, "web/_people_options.html", context)
