@@ -58,12 +58,18 @@ class Scale:
     small_leads: int
     small_users: int
     small_teams: int
+    activities_per_lead: int = 10
+
+
 
 
 SCALES: dict[str, Scale] = {
     "full": Scale("full", 1_000_000, 1_000, 100, 5, 4, 10_000, 40, 4),
     "small": Scale("small", 100_000, 1_000, 100, 5, 4, 1_000, 40, 4),
     "tiny": Scale("tiny", 2_000, 40, 5, 2, 4, 100, 8, 2),
+    # Ten million leads in one account and 5,000 small accounts beside it; one activity per
+    # lead (a hundred million would measure the disk, not leadcrew).
+    "huge": Scale("huge", 10_000_000, 1_000, 100, 5, 5_000, 200, 5, 1, activities_per_lead=1),
 }
 
 # Shares of the leads, in percent, along one uniform draw (see `_lead_select`).
@@ -73,7 +79,6 @@ ASSIGNED_IN_TEAM = 92  # 5 <= u < 92: an owner and one of the owner's teams; els
 # Statuses along another draw: 50 % todo, 10 % standby (together the 60 % open), then closed.
 STATUS_BOUNDS = (("todo", 50), ("standby", 60), ("won", 75), ("lost", 95), ("cancelled", 100))
 USERS_WITHOUT_TEAM = 0.05
-ACTIVITIES_PER_LEAD = 10
 ACTIVITY_NOTES = ("Called, left a message", "Sent the proposal", "Met at their office", "Follow-up")
 
 
@@ -436,9 +441,15 @@ ACTIVITY_COLUMNS = (
 
 
 def _activity_select(
-    dialect: _Dialect, *, account_id: int, leads: tuple[int, int], seed: int, sizes: dict[str, int]
+    dialect: _Dialect,
+    *,
+    account_id: int,
+    leads: tuple[int, int],
+    per_lead: int,
+    seed: int,
+    sizes: dict[str, int],
 ) -> str:
-    """The SELECT of an account's activities, ACTIVITIES_PER_LEAD per lead on average: each on
+    """The SELECT of an account's activities, `per_lead` per lead on average: each on
     a lead drawn among the account's (`leads`: its first id and how many, ids being
     consecutive), at a time between the lead's creation and ANCHOR, by its owner for its team,
     or by a user drawn among the owners for no team when it has no owner."""
@@ -459,14 +470,14 @@ SELECT
     1 = 0,
     {dialect.timestamp(at)},
     {dialect.timestamp(at)}
-FROM (SELECT g.i, {hashes} FROM {dialect.numbers(count * ACTIVITIES_PER_LEAD)}) r
+FROM (SELECT g.i, {hashes} FROM {dialect.numbers(count * per_lead)}) r
 JOIN leads_lead l ON l.id = {first_id} + r.r11 % {count}
 JOIN bench_gen_owner o ON o.k = r.r12 % {sizes["owner"]}
 JOIN bench_gen_type t ON t.k = r.r13 % {sizes["type"]}
 """
 
 
-def _activities(structure: _Structure, seed: int) -> None:
+def _activities(structure: _Structure, seed: int, per_lead: int) -> None:
     """Inserts the account's activities (comments with an activity type)."""
     from django.db import connection
 
@@ -492,6 +503,7 @@ def _activities(structure: _Structure, seed: int) -> None:
                 dialect,
                 account_id=manifest.account_id,
                 leads=(first_id, count),
+                per_lead=per_lead,
                 seed=seed,
                 sizes=sizes,
             )
@@ -500,10 +512,12 @@ def _activities(structure: _Structure, seed: int) -> None:
 
 
 @contextmanager
-def _bulk_load_of_comments() -> Iterator[None]:
-    """On PostgreSQL, loads the comments without their secondary indexes and foreign-key
-    checks (which the generated rows meet by construction), then builds the indexes again:
-    minutes instead of most of an hour for ten million rows. SQLite loads them as they are."""
+def _bulk_load(table: str, *, checks: bool) -> Iterator[None]:
+    """On PostgreSQL, loads the table's rows without its secondary indexes, then builds them
+    again: minutes instead of most of an hour for ten million rows. `checks` False also skips
+    the foreign-key checks and triggers (which generated comments meet by construction; leads
+    keep theirs: their triggers keep the lead tally and the statistics figures). SQLite loads
+    the rows as they are."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -511,15 +525,18 @@ def _bulk_load_of_comments() -> Iterator[None]:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'leads_comment' "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [table],
         )
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("SET LOCAL session_replication_role = replica")
+        if not checks:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         yield
-        cursor.execute("SET LOCAL session_replication_role = origin")
+        if not checks:
+            cursor.execute("SET LOCAL session_replication_role = origin")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for _, definition in indexes:
             cursor.execute(definition)
@@ -551,27 +568,28 @@ def generate(
             with_personas=True,
         )
         log(f"large account: {scale.users} users, {scale.teams} teams; inserting leads…")
-        _leads(large, scale.leads, seed)
         small = []
         structures = [large]
-        for n in range(1, scale.small_accounts + 1):
-            structure = _create_account(
-                rng,
-                name=f"Bench small {n}",
-                slug=f"small{n}",
-                users=scale.small_users,
-                teams=scale.small_teams,
-                admins=1,
-                password_hash=password_hash,
-                with_personas=False,
-            )
-            _leads(structure, scale.small_leads, seed + n)
-            small.append(structure.manifest)
-            structures.append(structure)
+        with _bulk_load("leads_lead", checks=True):
+            _leads(large, scale.leads, seed)
+            for n in range(1, scale.small_accounts + 1):
+                structure = _create_account(
+                    rng,
+                    name=f"Bench small {n}",
+                    slug=f"small{n}",
+                    users=scale.small_users,
+                    teams=scale.small_teams,
+                    admins=1,
+                    password_hash=password_hash,
+                    with_personas=False,
+                )
+                _leads(structure, scale.small_leads, seed + n)
+                small.append(structure.manifest)
+                structures.append(structure)
         log(f"{scale.leads + scale.small_accounts * scale.small_leads:,} leads inserted")
-        with _bulk_load_of_comments():
+        with _bulk_load("leads_comment", checks=False):
             for n, structure in enumerate(structures):
-                _activities(structure, seed + n)
+                _activities(structure, seed + n, scale.activities_per_lead)
     log(f"{sum(s.manifest.activities for s in structures):,} activities inserted")
     return Manifest(
         scale=scale.name,

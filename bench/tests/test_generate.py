@@ -3,7 +3,7 @@
 import pytest
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from bench.generate import ACTIVITIES_PER_LEAD, ANCHOR, SCALES, Manifest, generate
+from bench.generate import ANCHOR, SCALES, Manifest, generate
 from leadcrew.accounts.models import Account, User
 from leadcrew.leads.models import Comment, Lead
 from leadcrew.teams.models import Membership
@@ -98,7 +98,7 @@ def test_every_lead_has_ten_activities_on_average_logged_by_its_owner_for_its_te
 ) -> None:
     account = manifest.large.account_id
     activities = Comment.objects.filter(account_id=account, activity__isnull=False)
-    assert activities.count() == manifest.large.activities == TINY.leads * ACTIVITIES_PER_LEAD
+    assert activities.count() == manifest.large.activities == TINY.leads * TINY.activities_per_lead
     assert not activities.filter(created_at__lt=F("lead__created_at")).exists()
     assert not activities.filter(created_at__gt=ANCHOR).exists()
     owned = activities.filter(lead__owner__isnull=False)
@@ -112,4 +112,4 @@ def test_every_lead_has_ten_activities_on_average_logged_by_its_owner_for_its_te
     assert len(per_type) == 4
     assert min(row["n"] for row in per_type) > 0.2 * activities.count()
     for small in manifest.small:
-        assert small.activities == TINY.small_leads * ACTIVITIES_PER_LEAD
+        assert small.activities == TINY.small_leads * TINY.activities_per_lead
