@@ -434,6 +434,9 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         "leadcrew/contacts/client_folder_services.py::client_folder_delete": (
             "deleting a client folder takes every one of its leads out of it, seen or not"
         ),
+        "leadcrew/leads/selectors.py::list_leads_by_id": (
+            "a page's leads read by the ids that lead_page_ids found through see_branches"
+        ),
         "leadcrew/leads/selectors.py::lead_page_ids": (
             "the base of the per-branch list: narrowed by see_branches (the visibility rule's own "
             "terms), then the page's ids found through them read again"

@@ -346,3 +346,27 @@ def test_paging_back_retraces_the_pages_forward(cast: Cast, order: str, directio
     for earlier, later in pairwise(forward):
         back = keyset_page(leads, order, direction, before=later.previous_cursor, size=5)
         assert [lead.pk for lead in back.leads] == [lead.pk for lead in earlier.leads]
+
+
+def test_the_first_page_reads_a_fixed_number_of_queries_whatever_its_leads(
+    login: Login, cast: Cast
+) -> None:
+    """Its leads are read with only the columns the list shows: a column it shows but does not
+    read would cost a query per lead."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.sam)
+    client.get("/leads")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/leads")
+    actor = cast.actor(cast.sam)
+    for i in range(20):
+        lead_create(
+            actor=actor,
+            data={"title": f"More {i}", "tags": ["t"], "amount": i, "team_id": cast.south.pk},
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/leads")
+    assert "More 19" in page.text and "Sam" in page.text
+    assert len(many.captured_queries) == len(few.captured_queries)

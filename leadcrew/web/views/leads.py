@@ -29,7 +29,7 @@ from leadcrew.leads.selectors import (
     LeadFilter,
     filtered_leads,
     lead_page_ids,
-    leads_by_id,
+    list_leads_by_id,
     with_relations,
 )
 from leadcrew.web.forms import MATCHING, BulkForm, LeadFilterForm, show_domain_error
@@ -145,7 +145,7 @@ def _first_page(
         limit=PAGE_SIZE + 1,
         count_cap=COUNT_CAP,
     )
-    leads = leads_by_id(actor, ids[:PAGE_SIZE])
+    leads = list_leads_by_id(actor, ids[:PAGE_SIZE])
     next_cursor = leads[-1].pk if len(ids) > PAGE_SIZE and leads else None
     return Page(leads, next_cursor, None), total
 
