@@ -37,6 +37,7 @@ class Directory:
     actor: Actor
     _assignees: dict[int, Assignee] = field(default_factory=dict)
     _owners: dict[tuple[int | None, int | None], list[User]] = field(default_factory=dict)
+    _someone: dict[tuple[int | None, int | None], bool] = field(default_factory=dict)
 
     @cached_property
     def users(self) -> list[User]:
@@ -110,6 +111,30 @@ class Directory:
                 if can(self.actor, Action.ASSIGN, lead, self.assignee(user))
             ]
         return self._owners[key]
+
+    def may_give_to(self, lead: LeadFacts, user_id: int) -> bool:
+        """Whether the actor may give this lead to this user (an active one)."""
+        assignee = self.assignees.get(user_id)
+        return (
+            assignee is not None
+            and assignee.is_active
+            and can(self.actor, Action.ASSIGN, lead, assignee)
+        )
+
+    def may_give_to_someone(self, lead: LeadFacts) -> bool:
+        """Whether the actor may give this lead to anyone: most often to the actor, asked
+        first, before reading everyone (leads alike share one answer, as in owners_for)."""
+        key = (lead.owner_id, lead.team_id)
+        if key not in self._someone:
+            me = self.actor.user_id
+            self._someone[key] = (me is not None and self.may_give_to(lead, me)) or any(
+                self.may_give_to(lead, user_id) for user_id in self.assignees
+            )
+        return self._someone[key]
+
+    def owners_among(self, lead: LeadFacts, users: Iterable[User]) -> list[User]:
+        """Those of `users` the actor may give this lead to."""
+        return [user for user in users if self.may_give_to(lead, user.pk)]
 
     def may_unassign(self, lead: LeadFacts) -> bool:
         return lead.owner_id is not None and can(self.actor, Action.ASSIGN, lead)

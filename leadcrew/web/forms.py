@@ -634,11 +634,35 @@ class NewLeadForm(LeadForm):
         return data
 
 
-class OwnerForm(WebForm):
-    user_id = forms.ChoiceField(label=_("New owner"), widget=LongSelect)
+class PersonChoiceField(forms.ChoiceField):
+    """A choice among people that also reads a person typed, as a picker sends one ("Name
+    (e-mail)", an e-mail, a full name): `actor` (set by the form) names whose account."""
 
-    def __init__(self, *args: Any, owners: list[Any], may_unassign: bool, **kwargs: Any) -> None:
+    actor: Actor | None = None
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value)).strip()
+        if self.actor is None or not text or (text.isascii() and text.isdigit()):
+            return text
+        if self.valid_value(text):
+            return text
+        user = person_typed(self.actor, text)
+        return str(user.pk) if user is not None else text
+
+
+class OwnerForm(WebForm):
+    user_id = PersonChoiceField(label=_("New owner"), widget=LongSelect)
+
+    def __init__(
+        self,
+        *args: Any,
+        owners: list[Any],
+        may_unassign: bool,
+        actor: Actor | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["user_id"]).actor = actor
         choices: list[tuple[str, Any]] = [(str(u.pk), user_label(u)) for u in owners]
         if may_unassign:
             choices.append((NOBODY, _("Nobody (back to the unassigned pool)")))

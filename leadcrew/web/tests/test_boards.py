@@ -1,5 +1,7 @@
 """The pipeline board, the unassigned pool and the to-do list."""
 
+import html
+import re
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
@@ -84,8 +86,28 @@ def test_the_pool_shows_what_the_user_may_hand_out(login: Login, cast: Cast) -> 
     mona = login(cast.mona).get("/unassigned")
     rows = {row["lead"].pk: row for row in mona.context["rows"]}
     assert set(rows) == {cast.leads.pool.pk, cast.leads.pool_north.pk}
-    north = {cast.mona.pk, cast.paula.pk, cast.nils.pk, cast.nora.pk}
-    assert {user.pk for user in rows[cast.leads.pool_north.pk]["owners"]} == north
+    assert rows[cast.leads.pool_north.pk]["may_assign"]
+    # Whom to: the people offered as one types, for that lead.
+    north = {cast.mona, cast.paula, cast.nils, cast.nora}
+    offered = login(cast.mona).get(
+        "/people/options", {"for": "lead", "lead": cast.leads.pool_north.pk, "user_id": ""}
+    )
+    assert set(re.findall(r'<option value="([^"]*)">', html.unescape(offered.text))) == {
+        f"{u.full_name or u.email} ({u.email})" for u in north
+    }
+    hidden = login(cast.mona).get(
+        "/people/options", {"for": "lead", "lead": cast.leads.sam_south.pk}
+    )
+    assert hidden.status_code == 404  # a lead she does not see
+
+
+def test_a_pool_lead_is_assigned_to_a_person_typed(login: Login, cast: Cast) -> None:
+    lead = cast.leads.pool_north
+    client = login(cast.mona)
+    typed = f"{cast.paula.full_name} ({cast.paula.email})"
+    client.post(f"/leads/{lead.pk}/owner", {"user_id": typed, "next": "/unassigned"})
+    lead.refresh_from_db()
+    assert lead.owner_id == cast.paula.pk
 
 
 def test_take_a_lead_from_the_pool(login: Login, cast: Cast) -> None:

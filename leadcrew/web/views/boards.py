@@ -121,15 +121,14 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
         after=int_or_none(request.GET.get("after")),
         before=int_or_none(request.GET.get("before")),
     )
-    me = request.user
     rows = []
     for lead in page.leads:
-        owners = directory.owners_for(lead)
         rows.append(
             {
                 "lead": lead,
-                "may_take": any(user.pk == me.pk for user in owners),
-                "owners": owners,
+                "may_take": directory.may_give_to(lead, request.user.pk),
+                # "Assign to…": a person typed, among those offered as one types.
+                "may_assign": directory.may_give_to_someone(lead),
                 # "Send to a team": the teams the policy lets the reader place it in, not its own.
                 "teams": [t for t in directory.teams_for(lead) if t.pk != lead.team_id],
             }

@@ -500,7 +500,10 @@ def lead_owner(request: WebRequest, lead_id: int) -> HttpResponse:
     lead = _visible_lead(request, lead_id)
     directory = directory_of(request)
     form = OwnerForm(
-        request.POST, owners=directory.owners_for(lead), may_unassign=directory.may_unassign(lead)
+        request.POST,
+        owners=directory.owners_for(lead),
+        may_unassign=directory.may_unassign(lead),
+        actor=actor_of(request),
     )
     if form.is_valid():
         try:

@@ -7,15 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.policy import lead_for
 from leadcrew.accounts.models import User
 from leadcrew.accounts.selectors import account_users, user_search
 from leadcrew.contacts.search import search_words
+from leadcrew.core.errors import NotFound
 from leadcrew.web.choices import Directory, by_name
 from leadcrew.web.forms import PICKER_MATCHES, person_option
-from leadcrew.web.views.base import WebRequest, directory_of, render_page
+from leadcrew.web.views.base import WebRequest, directory_of, int_or_none, render_page
 
 # picker -> the form field whose value is what is typed
-PICKERS = {"owner": "owner", "assign": "user_id"}
+PICKERS = {"owner": "owner", "assign": "user_id", "lead": "user_id"}
 
 
 def matching_people(actor: Actor, typed: str) -> list[User]:
@@ -29,10 +31,21 @@ def matching_people(actor: Actor, typed: str) -> list[User]:
     return by_name(people[: PICKER_MATCHES * 5])
 
 
-def _offered(picker: str, directory: Directory, people: list[User]) -> tuple[list[str], list[str]]:
+def _offered(
+    request: WebRequest, picker: str, directory: Directory, people: list[User]
+) -> tuple[list[str], list[str]]:
     """(the picker's own words, the people) it offers."""
     if picker == "owner":
         return [_("Me"), _("Unassigned only")], [person_option(u) for u in people]
+    if picker == "lead":  # whom one lead the reader sees could be given to
+        lead_id = int_or_none(request.GET.get("lead"))
+        try:
+            lead = lead_for(directory.actor, lead_id) if lead_id is not None else None
+        except NotFound:
+            lead = None
+        if lead is None:
+            raise Http404("No such lead.")
+        return [], [person_option(u) for u in directory.owners_among(lead, people)]
     words = [_("Nobody (unassign)")] if directory.bulk_may_unassign else []
     assignable = list(directory.bulk_owners_among(people))
     return words, [person_option(u) for u in assignable]
@@ -47,6 +60,6 @@ def people_options(request: WebRequest) -> HttpResponse:
     directory = directory_of(request)
     typed = request.GET.get(PICKERS[picker], "")
     people = matching_people(directory.actor, typed)
-    words, offered = _offered(picker, directory, people)
+    words, offered = _offered(request, picker, directory, people)
     context = {"words": words, "people": offered[:PICKER_MATCHES]}
     return render_page(request, "web/_people_options.html", context)
