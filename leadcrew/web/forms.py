@@ -169,7 +169,7 @@ class PersonInput(forms.TextInput):
                 "list": list_id,
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "placeholder": _("Type a name or an e-mail"),
+                "placeholder": _("Name or e-mail"),
                 "hx-get": format_lazy("{}?for={}", reverse_lazy("web:people_options"), picker),
                 "hx-trigger": "input changed delay:250ms, focus once",
                 "hx-target": f"#{list_id}",
