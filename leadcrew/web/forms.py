@@ -145,12 +145,19 @@ def person_option(user: Any) -> str:
     return f"{user.full_name or user.email} ({user.email})"
 
 
+def picked_text(typed: str) -> str:
+    """What a picker's text names a person by: the e-mail of a picked "Name (e-mail)", else
+    the text as typed."""
+    typed = typed.strip()
+    if typed.endswith(")") and "(" in typed:
+        return typed.rsplit("(", 1)[-1].removesuffix(")").strip()
+    return typed
+
+
 def person_typed(actor: Actor, typed: str) -> User | None:
     """The user of the account a picker's text names: "Name (e-mail)", an e-mail, a full name
     or an id."""
-    typed = typed.strip()
-    if typed.endswith(")") and "(" in typed:
-        typed = typed.rsplit("(", 1)[-1].removesuffix(")").strip()
+    typed = picked_text(typed)
     try:
         return user_lookup_by_name(actor, typed) if typed else None
     except InvalidParameter:

@@ -90,13 +90,13 @@ def test_the_pool_shows_what_the_user_may_hand_out(login: Login, cast: Cast) -> 
     # Whom to: the people offered as one types, for that lead.
     north = {cast.mona, cast.paula, cast.nils, cast.nora}
     offered = login(cast.mona).get(
-        "/people/options", {"for": "lead", "lead": cast.leads.pool_north.pk, "user_id": ""}
+        "/people/options", {"for": "lead", "lead": str(cast.leads.pool_north.pk), "user_id": ""}
     )
     assert set(re.findall(r'<option value="([^"]*)">', html.unescape(offered.text))) == {
         f"{u.full_name or u.email} ({u.email})" for u in north
     }
     hidden = login(cast.mona).get(
-        "/people/options", {"for": "lead", "lead": cast.leads.sam_south.pk}
+        "/people/options", {"for": "lead", "lead": str(cast.leads.sam_south.pk)}
     )
     assert hidden.status_code == 404  # a lead she does not see
 

@@ -13,7 +13,7 @@ from leadcrew.accounts.selectors import account_users, user_search
 from leadcrew.contacts.search import search_words
 from leadcrew.core.errors import NotFound
 from leadcrew.web.choices import Directory, by_name
-from leadcrew.web.forms import PICKER_MATCHES, person_option
+from leadcrew.web.forms import PICKER_MATCHES, person_option, picked_text
 from leadcrew.web.views.base import WebRequest, directory_of, int_or_none, render_page
 
 # picker -> the form field whose value is what is typed
@@ -23,9 +23,7 @@ PICKERS = {"owner": "owner", "assign": "user_id", "lead": "user_id"}
 def matching_people(actor: Actor, typed: str) -> list[User]:
     """The account's people whose names or e-mail hold every word typed (a picked "Name
     (e-mail)" is read as its e-mail), by name; the first ones of all when nothing is."""
-    typed = typed.strip()
-    if typed.endswith(")") and "(" in typed:
-        typed = typed.rsplit("(", 1)[-1].removesuffix(")").strip()
+    typed = picked_text(typed)
     people = user_search(actor, typed) if search_words(typed) else account_users(actor)
     # A few more than shown: the assign picker leaves out whom nothing could be given to.
     return by_name(people[: PICKER_MATCHES * 5])
