@@ -61,8 +61,6 @@ class Scale:
     activities_per_lead: int = 10
 
 
-
-
 SCALES: dict[str, Scale] = {
     "full": Scale("full", 1_000_000, 1_000, 100, 5, 4, 10_000, 40, 4),
     "small": Scale("small", 100_000, 1_000, 100, 5, 4, 1_000, 40, 4),
