@@ -535,9 +535,13 @@ def _bulk_load(table: str, *, checks: bool) -> Iterator[None]:
         yield
         if not checks:
             cursor.execute("SET LOCAL session_replication_role = origin")
+        # The rows' deferred foreign-key checks run now: an index cannot be built on a table
+        # with trigger events pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for _, definition in indexes:
             cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # --- Entry points ---------------------------------------------------------------------------
