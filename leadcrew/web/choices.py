@@ -6,13 +6,13 @@ one representative lead of every kind the rules tell apart (as leadcrew.access.p
 The services check again when the form comes back, so an offer is a convenience, never a right.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from leadcrew.access.actor import Actor
 from leadcrew.access.explain import account_destinations
-from leadcrew.access.kinds import ELSEWHERE, lead_kinds
+from leadcrew.access.kinds import ELSEWHERE, LeadKind, lead_kinds
 from leadcrew.access.policy import (
     Action,
     Assignee,
@@ -35,7 +35,6 @@ class Directory:
     queries whatever the number of leads)."""
 
     actor: Actor
-    _assignees: dict[int, Assignee] = field(default_factory=dict)
     _owners: dict[tuple[int | None, int | None], list[User]] = field(default_factory=dict)
     _someone: dict[tuple[int | None, int | None], bool] = field(default_factory=dict)
 
@@ -105,11 +104,7 @@ class Directory:
         team, so leads alike share one answer (a page of the pool asks once per team)."""
         key = (lead.owner_id, lead.team_id)
         if key not in self._owners:
-            self._owners[key] = [
-                user
-                for user in self.active_users
-                if can(self.actor, Action.ASSIGN, lead, self.assignee(user))
-            ]
+            self._owners[key] = self.owners_among(lead, self.active_users)
         return self._owners[key]
 
     def may_give_to(self, lead: LeadFacts, user_id: int) -> bool:
@@ -156,55 +151,50 @@ class Directory:
 
     # --- Offers for a bulk action over leads not known yet ----------------------------------
 
-    def bulk_owners_among(self, users: Iterable[User]) -> Iterator[User]:
+    @cached_property
+    def _kinds(self) -> list[LeadKind]:
+        """One lead of every kind the rules tell apart, among those the actor sees."""
+        return list(lead_kinds(self.actor))
+
+    def _bulk_assignable(self, assignee: Assignee) -> bool:
+        """Whether some lead the actor sees could be given to this user."""
+        return assignee.is_active and any(
+            can(self.actor, Action.ASSIGN, k, assignee) for k in self._kinds
+        )
+
+    def bulk_owners_among(self, users: Iterable[User]) -> list[User]:
         """Those of `users` some lead the actor sees could be given to."""
-        kinds = list(lead_kinds(self.actor))
-        for user in users:
-            assignee = self.assignees.get(user.pk)
-            if (
-                assignee is not None
-                and assignee.is_active
-                and any(can(self.actor, Action.ASSIGN, k, assignee) for k in kinds)
-            ):
-                yield user
+        return [
+            user
+            for user in users
+            if user.pk in self.assignees and self._bulk_assignable(self.assignees[user.pk])
+        ]
 
     @cached_property
     def bulk_may_assign(self) -> bool:
         """Whether some lead the actor sees could be given to someone: most often to the
         actor, asked first, before reading everyone."""
-        kinds = list(lead_kinds(self.actor))
         actor = self.actor
-        if actor.user_id is not None:
-            me = Assignee(actor.user_id, True, actor.member_team_ids)
-            if any(can(actor, Action.ASSIGN, k, me) for k in kinds):
-                return True
-        return any(
-            can(actor, Action.ASSIGN, k, assignee)
-            for assignee in self.assignees.values()
-            if assignee.is_active
-            for k in kinds
-        )
+        me = Assignee(actor.user_id, True, actor.member_team_ids) if actor.user_id else None
+        if me is not None and self._bulk_assignable(me):
+            return True
+        return any(self._bulk_assignable(assignee) for assignee in self.assignees.values())
 
     @cached_property
     def bulk_may_unassign(self) -> bool:
-        return any(
-            can(self.actor, Action.ASSIGN, k)
-            for k in lead_kinds(self.actor)
-            if k.owner_id is not None
-        )
+        return any(can(self.actor, Action.ASSIGN, k) for k in self._kinds if k.owner_id is not None)
 
     @cached_property
     def bulk_teams(self) -> list[Team]:
         """Teams some lead the actor sees could be placed in. A lead's owner may be anyone,
         so the destination counts "someone else" among its members."""
-        kinds = list(lead_kinds(self.actor))
         open_to = destinations_open_to(self.actor, self.destinations)
         offered = set()
         for destination in open_to:
             if destination.team_id is None:
                 continue
             widened = Destination(destination.team_id, destination.member_ids | {ELSEWHERE})
-            if any(can(self.actor, Action.PLACE, k, widened) for k in kinds):
+            if any(can(self.actor, Action.PLACE, k, widened) for k in self._kinds):
                 offered.add(destination.team_id)
         return [team for team in self.teams if team.pk in offered]
 
@@ -212,7 +202,7 @@ class Directory:
     def bulk_may_take_out_of_team(self) -> bool:
         return self.actor.settings.teams_on and any(
             can(self.actor, Action.PLACE, k, self.destinations[None])
-            for k in lead_kinds(self.actor)
+            for k in self._kinds
             if k.team_id is not None
         )
 

@@ -367,7 +367,7 @@ class LeadFilterForm(WebForm):
     status = forms.MultipleChoiceField(
         label=_("Status"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    step = forms.ChoiceField(label=_("Step"), required=False, widget=LongSelect)
+    step = forms.ChoiceField(label=_("Step"), required=False)
     owner = PersonField(
         label=_("Owner"),
         required=False,
@@ -375,10 +375,10 @@ class LeadFilterForm(WebForm):
         list_id="owner-people",
         words={ME: _("Me"), NOBODY: _("Unassigned only")},
     )
-    team = forms.ChoiceField(label=_("Team"), required=False, widget=LongSelect)
+    team = forms.ChoiceField(label=_("Team"), required=False)
     tags = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
     starred = forms.BooleanField(label=_("Starred only"), required=False)
-    field_key = forms.ChoiceField(label=_("Field"), required=False, widget=LongSelect)
+    field_key = forms.ChoiceField(label=_("Field"), required=False)
     field_value = forms.CharField(label=_("equals"), required=False, max_length=255)
     order = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDER_CHOICES)
     direction = forms.ChoiceField(label=_("Order"), required=False, choices=DIRECTION_CHOICES)
@@ -455,11 +455,11 @@ class BulkForm(WebForm):
         list_id="assign-people",
         words={NOBODY: _("Nobody (unassign)")},
     )
-    team_id = forms.ChoiceField(label=_("Team"), required=False, widget=LongSelect)
+    team_id = forms.ChoiceField(label=_("Team"), required=False)
     new_status = forms.ChoiceField(label=_("New status"), required=False)
     remind_date = forms.DateField(label=_("Reminder date"), required=False, widget=DateInput())
     remind_time = forms.TimeField(label=_("Reminder time"), required=False, widget=TimeInput())
-    new_step = forms.ChoiceField(label=_("New step"), required=False, widget=LongSelect)
+    new_step = forms.ChoiceField(label=_("New step"), required=False)
     tag_names = forms.CharField(label=_("Tags"), required=False, max_length=255, help_text=TAG_HELP)
 
     def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
@@ -614,7 +614,7 @@ class LeadDatesForm(WebForm):
 
 
 class NewLeadForm(LeadForm):
-    user_id = forms.ChoiceField(label=_("Owner"), widget=LongSelect)
+    user_id = forms.ChoiceField(label=_("Owner"))
     team_id = forms.ChoiceField(label=_("Team"), required=False)
 
     def __init__(
@@ -658,7 +658,7 @@ class PersonChoiceField(forms.ChoiceField):
 
 
 class OwnerForm(WebForm):
-    user_id = PersonChoiceField(label=_("New owner"), widget=LongSelect)
+    user_id = PersonChoiceField(label=_("New owner"))
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from leadcrew.web.forms import LongSelect
+from leadcrew.web.forms import LongSelect, WebForm
 
 CHOICES = [
     ("", "Anyone"),
@@ -45,3 +45,15 @@ def test_a_form_field_uses_it_with_its_bound_attributes() -> None:
     fast, plain = Fast({"owner": "8"})["owner"], Plain({"owner": "8"})["owner"]
     assert parse_html(str(fast)) == parse_html(str(plain))
     assert " required" in str(fast) and 'id="id_owner"' in str(fast)
+
+
+def test_every_menu_of_the_pages_forms_is_written_by_it() -> None:
+    class Page(WebForm):
+        owner = forms.ChoiceField(choices=CHOICES, required=False)
+
+    class Plain(forms.Form):
+        owner = forms.ChoiceField(choices=CHOICES, required=False, label_suffix="")
+
+    form = Page({"owner": "8"})
+    assert isinstance(form.fields["owner"].widget, LongSelect)
+    assert parse_html(str(form["owner"])) == parse_html(str(Plain({"owner": "8"})["owner"]))
