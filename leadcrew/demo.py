@@ -26,8 +26,10 @@ from leadcrew.accounts.models import (
     hash_secret,
 )
 from leadcrew.accounts.services import account_create
+from leadcrew.activities.models import ActivityType
 from leadcrew.audit.models import SensitiveAction, SensitiveActionType
 from leadcrew.leads.models import (
+    Comment,
     HistoryAction,
     Lead,
     LeadHistory,
@@ -235,6 +237,7 @@ def _create() -> DemoResult:
     leads = Lead.objects.bulk_create(_new_lead(ctx) for _ in range(LEAD_COUNT))
     _create_tags(ctx, leads)
     _create_history(ctx, leads)
+    _create_activities(ctx, leads)
     return DemoResult(True, account.pk, PEOPLE, API_KEY, len(leads))
 
 
@@ -417,6 +420,43 @@ def _create_tags(ctx: _Context, leads: list[Lead]) -> None:
         for lead in leads
         for name in rng.sample(TAGS, rng.choices((0, 1, 2), (0.45, 0.35, 0.2))[0])
     )
+
+
+ACTIVITY_NOTES = {
+    "call": ("Called, left a message", "Call: budget confirmed", "Call: wants a proposal"),
+    "email": ("Sent the proposal", "Sent the pricing", "Followed up by e-mail"),
+    "meeting": ("Met at their office", "Demo to the team", "Review with the buyer"),
+    "note": ("Decision expected next month", "Competitor in the running"),
+}
+
+
+def _create_activities(ctx: _Context, leads: list[Lead]) -> None:
+    """Up to five activities on each assigned lead, logged by its owner between its creation
+    and its close (or now), counted for its team as the app counts them (the owner is a
+    member), so that the activity reports have something to show."""
+    rng = ctx.rng
+    types = list(ActivityType.objects.filter(account=ctx.account, is_disabled=False))
+    rows = []
+    for lead in leads:
+        if lead.owner is None:
+            continue
+        end = lead.closed_at or ctx.now
+        span = (end - lead.created_at).total_seconds()
+        for _ in range(rng.choice((0, 1, 2, 3, 4, 5))):
+            kind = rng.choice(types)
+            at = lead.created_at + timedelta(seconds=span * rng.random())
+            rows.append(
+                Comment(
+                    account=ctx.account,
+                    lead=lead,
+                    author=lead.owner,
+                    activity=kind,
+                    team_id=lead.team_id,
+                    content=rng.choice(ACTIVITY_NOTES.get(kind.kind, ACTIVITY_NOTES["note"])),
+                    created_at=at,
+                )
+            )
+    Comment.objects.bulk_create(rows)
 
 
 def _create_history(ctx: _Context, leads: list[Lead]) -> None:

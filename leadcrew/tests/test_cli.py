@@ -180,6 +180,23 @@ def test_demo_leads_each_have_a_creation_record(demo_account: Account) -> None:
     )
 
 
+def test_demo_leads_have_activities_their_reports_count(demo_account: Account) -> None:
+    from leadcrew.activities.selectors import ActivityReportRequest, activity_report_get
+    from leadcrew.leads.models import Comment
+
+    activities = Comment.objects.filter(account=demo_account, activity__isnull=False)
+    assert activities.count() > 500
+    for activity in activities.select_related("lead"):
+        lead = activity.lead
+        assert activity.author_id == lead.owner_id and activity.team_id == lead.team_id
+        assert lead.created_at <= activity.created_at <= (lead.closed_at or timezone.now())
+    year = ActivityReportRequest(
+        date_from=(timezone.now() - timedelta(days=365)).date(), date_to=timezone.now().date()
+    )
+    report = activity_report_get(actor=actor_for_api_key(demo_account), request=year)
+    assert report.totals.count > 0 and report.totals.leads_won > 0
+
+
 def test_demo_owners_are_members_of_their_lead_team(demo_account: Account) -> None:
     memberships = set(
         Membership.objects.filter(account=demo_account).values_list("user_id", "team_id")
