@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import User
+from leadcrew.accounts.selectors import user_search
 from leadcrew.bulk.models import BulkActionType
 from leadcrew.core.errors import ApiError, InvalidParameter
 from leadcrew.core.lookups import user_lookup_by_name
@@ -155,13 +156,16 @@ def picked_text(typed: str) -> str:
 
 
 def person_typed(actor: Actor, typed: str) -> User | None:
-    """The user of the account a picker's text names: "Name (e-mail)", an e-mail, a full name
-    or an id."""
+    """The user of the account a picker's text names: "Name (e-mail)", an e-mail, a full name,
+    an id, or words that only one person's names or e-mail hold ("tom" for Tom Becker)."""
     typed = picked_text(typed)
-    try:
-        return user_lookup_by_name(actor, typed) if typed else None
-    except InvalidParameter:
+    if not typed:
         return None
+    try:
+        return user_lookup_by_name(actor, typed)
+    except InvalidParameter:
+        matching = list(user_search(actor, typed)[:2])
+        return matching[0] if len(matching) == 1 else None
 
 
 class PersonInput(forms.TextInput):
@@ -215,7 +219,9 @@ class PersonField(forms.CharField):
         user = person_typed(self.actor, typed)
         if user is None:
             raise ValidationError(
-                _("No one in this account is called “%(typed)s”."),
+                _("No one in this account is called “%(typed)s”.")
+                if not user_search(self.actor, picked_text(typed)).exists()
+                else _("Several people match “%(typed)s”: pick one from the list."),
                 code="unknown_person",
                 params={"typed": typed},
             )

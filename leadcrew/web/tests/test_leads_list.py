@@ -253,6 +253,14 @@ def test_the_owner_filter_reads_a_name_an_e_mail_an_id_or_its_own_words(
     assert 'value="Unassigned only"' in page.text
 
 
+def test_words_only_one_person_holds_name_them(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    page = client.get("/leads", {"owner": cast.sid.email.split("@")[0]})
+    assert titles(cast, page.text) == {"sid_south", "sid_solo"}
+    crowd = client.get("/leads", {"owner": cast.sid.email.split("@")[1]})
+    assert "pick one from the list" in html.unescape(crowd.text)
+
+
 def test_an_owner_nobody_is_called_is_said_and_not_applied(login: Login, cast: Cast) -> None:
     client = login(cast.nils)
     page = client.get("/leads", {"owner": "Zed Nobody"})
