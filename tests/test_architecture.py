@@ -437,6 +437,10 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         "leadcrew/leads/selectors.py::list_leads_by_id": (
             "a page's leads read by the ids that lead_page_ids found through see_branches"
         ),
+        "leadcrew/leads/selectors.py::filtered_leads": (
+            "a search finds its words among the account's leads, whose ids then narrow the "
+            "leads the caller sees (read through leads_for): it shows no lead of its own"
+        ),
         "leadcrew/leads/selectors.py::lead_page_ids": (
             "the base of the per-branch list: narrowed by see_branches (the visibility rule's own "
             "terms), then the page's ids found through them read again"

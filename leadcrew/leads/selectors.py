@@ -152,7 +152,7 @@ def filtered_leads(
     if filters.updated_after is not None:
         leads = leads.filter(updated_at__gt=filters.updated_after)
     if filters.q:
-        found = search_filter(leads_for(actor, Action.SEE), actor.account_id, filters.q)
+        found = search_filter(account_leads(actor), actor.account_id, filters.q)
         if found is not None:
             leads = leads.filter(found)
     return leads
