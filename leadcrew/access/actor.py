@@ -128,29 +128,48 @@ def actor_for_api_key(
     )
 
 
-def actors_for_account(account: Account, settings: AccessSettings | None = None) -> list[Actor]:
-    """An actor for every active user of the account, ordered by id, in one query whatever the
-    number of users (each user's row joined to their memberships): for answers that evaluate
-    the rules for everyone at once. `settings` replaces the account's own (to ask what a change
-    of settings would do)."""
+# One membership as the rules read it: (user id, team id, is the user a manager of the team).
+MembershipRow = tuple[int, int, bool]
+
+
+def account_memberships(account_id: int) -> list[MembershipRow]:
+    """Every membership of the account's teams, in one query: what `actors_for_account` and the
+    place rule's destinations are both built from."""
+    memberships = Membership.objects.filter(account_id=account_id).order_by()
+    return list(memberships.values_list("user_id", "team_id", "is_manager"))
+
+
+def actors_for_account(
+    account: Account,
+    settings: AccessSettings | None = None,
+    memberships: Iterable[MembershipRow] | None = None,
+) -> list[Actor]:
+    """An actor for every active user of the account, ordered by id, in two queries whatever the
+    number of users (its active users, then `account_memberships` unless given): for answers
+    that evaluate the rules for everyone at once. `settings` replaces the account's own (to ask
+    what a change of settings would do)."""
     settings = settings or AccessSettings.of(account)
     users = User.objects.filter(account_id=account.pk, is_disabled=False).order_by("pk")
-    rows = users.values_list("pk", "is_admin", "memberships__team_id", "memberships__is_manager")
-    roles: dict[int, tuple[bool, set[int], set[int]]] = {}
-    for user_id, is_admin, team_id, is_manager in rows:
-        _, member, managed = roles.setdefault(user_id, (is_admin, set(), set()))
-        if team_id is not None:
-            member.add(team_id)
-            if is_manager:
-                managed.add(team_id)
-    return [
-        Actor(
-            account=account,
-            user_id=user_id,
-            is_admin=is_admin,
-            member_team_ids=frozenset(member),
-            managed_team_ids=frozenset(managed),
-            settings=settings,
+    roles: dict[int, tuple[set[int], set[int]]] = {}
+    for user_id, team_id, is_manager in (
+        account_memberships(account.pk) if memberships is None else memberships
+    ):
+        member, managed = roles.setdefault(user_id, (set(), set()))
+        member.add(team_id)
+        if is_manager:
+            managed.add(team_id)
+    no_roles: tuple[set[int], set[int]] = (set(), set())
+    actors = []
+    for user_id, is_admin in users.values_list("pk", "is_admin"):
+        member, managed = roles.get(user_id, no_roles)
+        actors.append(
+            Actor(
+                account=account,
+                user_id=user_id,
+                is_admin=is_admin,
+                member_team_ids=frozenset(member),
+                managed_team_ids=frozenset(managed),
+                settings=settings,
+            )
         )
-        for user_id, (is_admin, member, managed) in roles.items()
-    ]
+    return actors

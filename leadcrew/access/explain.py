@@ -10,7 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from leadcrew.access.actor import Actor, actors_for_account
+from leadcrew.access.actor import (
+    Actor,
+    MembershipRow,
+    account_memberships,
+    actors_for_account,
+)
 from leadcrew.access.policy import (
     Destination,
     LeadFacts,
@@ -19,7 +24,7 @@ from leadcrew.access.policy import (
     destinations_open_to,
     edit_reasons,
     lead_for,
-    place_reasons,
+    place_reasons_among,
     see_reasons,
 )
 from leadcrew.teams.models import Team
@@ -69,9 +74,8 @@ class LeadAccess:
     users: list[Explanation] | None
 
 
-def _verdict(seen: bool, reasons: Iterable[Reason]) -> Verdict:
-    # Every right needs sight first, as in `leads_for` and `can`.
-    return _verdict_of(tuple(dict.fromkeys(reasons)) if seen else ())
+def _verdict(reasons: Iterable[Reason]) -> Verdict:
+    return _verdict_of(tuple(dict.fromkeys(reasons)))
 
 
 @cache
@@ -81,6 +85,7 @@ def _verdict_of(reasons: tuple[Reason, ...]) -> Verdict:
     return Verdict(allowed=bool(reasons), reasons=reasons)
 
 
+NOT_SEEN = _verdict_of(())
 Destinations = Mapping[int | None, Destination]
 
 
@@ -106,29 +111,36 @@ def explain(actor: Actor, lead_id: int, lead: LeadFacts, moves: Destinations) ->
     """The actor's rights on the lead. `moves`: where the lead could be placed, whoever asks
     (`place_destinations` of every team of the account with its members)."""
     see = see_reasons(actor, lead)
-    seen = bool(see)
-    candidates = destinations_open_to(actor, moves)
-    place = [
-        reason for destination in candidates for reason in place_reasons(actor, lead, destination)
-    ]
+    if not see:
+        # Every right needs sight first, as in `leads_for` and `can`: the other rules are not
+        # asked (most users of a large account do not see a given lead).
+        return Explanation(lead_id, actor.user_id, NOT_SEEN, NOT_SEEN, NOT_SEEN, NOT_SEEN)
+    place = place_reasons_among(actor, lead, destinations_open_to(actor, moves))
     return Explanation(
         lead_id=lead_id,
         user_id=actor.user_id,
-        see=_verdict(seen, see),
-        edit=_verdict(seen, edit_reasons(actor, lead)),
-        assign=_verdict(seen, assign_reasons(actor, lead)),
-        place=_verdict(seen, place),
+        see=_verdict(see),
+        edit=_verdict(edit_reasons(actor, lead)),
+        assign=_verdict(assign_reasons(actor, lead)),
+        place=_verdict(place),
     )
 
 
-def account_destinations(account_id: int) -> dict[int | None, Destination]:
-    """Every team of the account with its members, then "out of any team": one query."""
-    members: dict[int, set[int]] = {}
-    teams = Team.objects.filter(account_id=account_id).order_by("pk")
-    for team_id, user_id in teams.values_list("pk", "memberships__user_id"):
-        team_members = members.setdefault(team_id, set())
-        if user_id is not None:
-            team_members.add(user_id)
+def account_destinations(
+    account_id: int, memberships: Iterable[MembershipRow] | None = None
+) -> dict[int | None, Destination]:
+    """Every team of the account with its members, then "out of any team": the teams, then
+    `account_memberships` unless given."""
+    members: dict[int, set[int]] = {
+        team_id: set()
+        for team_id in Team.objects.filter(account_id=account_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    }
+    for user_id, team_id, _ in (
+        account_memberships(account_id) if memberships is None else memberships
+    ):
+        members[team_id].add(user_id)
     destinations: dict[int | None, Destination] = {
         team_id: Destination(team_id, frozenset(users)) for team_id, users in members.items()
     }
@@ -141,12 +153,13 @@ def lead_access(actor: Actor, lead_id: int) -> LeadAccess:
     and, for an admin or an account key, every active user's: in a fixed number of queries."""
     found = lead_for(actor, lead_id)
     lead = LeadIds(owner_id=found.owner_id, team_id=found.team_id)
-    moves = place_destinations(lead, account_destinations(actor.account_id))
+    memberships = account_memberships(actor.account_id)
+    moves = place_destinations(lead, account_destinations(actor.account_id, memberships))
     caller = explain(actor, found.pk, lead, moves)
     if not actor.is_admin:
         return LeadAccess(caller=caller, users=None)
     users = [
         explain(user, found.pk, lead, moves)
-        for user in actors_for_account(actor.account, actor.settings)
+        for user in actors_for_account(actor.account, actor.settings, memberships)
     ]
     return LeadAccess(caller=caller, users=users)

@@ -9,7 +9,7 @@ Filters follow one convention: an empty `Q()` grants every lead, `NOTHING` grant
 `_union` ORs branches (Django's `Q() | q` would silently drop the "everything" branch).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import reduce
@@ -268,18 +268,30 @@ def _restrict(team_ids: frozenset[int], allowed: frozenset[int] | None) -> list[
 
 
 def place_reasons(actor: Actor, lead: LeadFacts, destination: Destination) -> list[Reason]:
+    return place_reasons_among(actor, lead, [destination])
+
+
+def place_reasons_among(
+    actor: Actor, lead: LeadFacts, destinations: Sequence[Destination]
+) -> list[Reason]:
+    """`place_reasons` of each destination in turn, one list after the other (the lead's edit
+    rights, which every destination asks, are worked out once)."""
     if not actor.settings.teams_on:
         return []
     if actor.is_admin:
-        return [Reason.ADMIN]
+        return [Reason.ADMIN] * len(destinations)
     editing = edit_reasons(actor, lead)
-    if not editing or destination.team_id is None:
-        return editing
-    if destination.team_id in actor.member_team_ids and (
-        lead.owner_id is None or lead.owner_id in destination.member_ids
-    ):
-        return [Reason.TARGET_TEAM_MEMBER]
-    return []
+    if not editing:
+        return []
+    reasons: list[Reason] = []
+    for destination in destinations:
+        if destination.team_id is None:
+            reasons += editing
+        elif destination.team_id in actor.member_team_ids and (
+            lead.owner_id is None or lead.owner_id in destination.member_ids
+        ):
+            reasons.append(Reason.TARGET_TEAM_MEMBER)
+    return reasons
 
 
 def destinations_open_to(

@@ -2,6 +2,7 @@
 
 import html
 from collections.abc import Sequence
+from functools import cache
 from typing import Annotated, Any, Literal, cast
 
 from ninja import Schema
@@ -595,7 +596,10 @@ class LeadAccessOut(AccessOut):
     )
 
 
+@cache
 def _verdict_out(verdict: Verdict) -> dict[str, Any]:
+    """One dict per verdict, shared by every user who has it (they are few, and only ever
+    read: the answer is written as JSON as it is)."""
     return {"allowed": verdict.allowed, "reasons": [str(reason) for reason in verdict.reasons]}
 
 
