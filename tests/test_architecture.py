@@ -489,6 +489,11 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "the statement that reads rows by their ids, compiled once for every account: it "
             "hands them on, listed below"
         ),
+        "leadcrew/leads/selectors.py::_compiled_page": (
+            "the per-branch page statement of a shape, compiled once for every account: each "
+            "part is the account's leads narrowed by a branch of see_branches (the visibility "
+            "rule's own terms), run by _page_by_shape with the caller's ids"
+        ),
     },
     # Not a policy function: the compiled statement, run by lead_rows_by_id only.
     "_rows_by_id": {

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 
 # Far below any id or count: a marker's number can only come from the marker itself.
 _FIRST_MARKER = -7_919_000_000_000_000_000
@@ -86,6 +86,15 @@ class InIdList(Func):
     ) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.get_source_expressions()[0])
         return _IN_ID_LIST[connection.vendor].format(column=column), [*params, self.number]
+
+
+def marker_slots(params: Iterable[Any]) -> tuple[tuple[int, str, bool], ...]:
+    """Where the compiled parameters hold markers: (position, marker name, is an id list)."""
+    return tuple(
+        (position, *_markers[value])
+        for position, value in enumerate(params)
+        if isinstance(value, int | str) and value in _markers
+    )
 
 
 def _id_list_value(vendor: str, ids: Iterable[int]) -> Any:
@@ -163,11 +172,7 @@ class CompiledValues:
             query = queryset.query
             compiler = query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            slots = tuple(
-                (position, *_markers[value])
-                for position, value in enumerate(params)
-                if isinstance(value, int | str) and value in _markers
-            )
+            slots = marker_slots(params)
             expressions = [column[0] for column in compiler.select[: compiler.col_count]]
             converters = compiler.get_converters(expressions)
             # As QuerySet.values() names a row's columns.
@@ -188,3 +193,103 @@ class CompiledValues:
             )
             self._compiled[using] = compiled
             return compiled
+
+
+# --- Conditions by shape -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Conditions (Q objects) with their integer values taken out. `key` is equal for two lists
+    of conditions that differ only in those values (ids: users, teams); `templates` are the
+    conditions with a marker `V<n>` where each value was, `values` the values by marker name.
+    A statement compiled from the templates serves every list of conditions of the same key,
+    run with its own values."""
+
+    key: tuple[Any, ...]
+    templates: tuple[Q, ...]
+    values: dict[str, int]
+
+
+def shape_of(conditions: Iterable[Q]) -> Shape | None:
+    """The conditions' shape, or None when a value is neither an integer, a list of integers,
+    a text, a boolean nor None (a subquery, an expression): those are compiled as they are."""
+    values: dict[str, int] = {}
+    keys: list[Any] = []
+    templates: list[Q] = []
+    for condition in conditions:
+        shaped = _shaped(condition, values)
+        if shaped is None:
+            return None
+        keys.append(shaped[0])
+        templates.append(shaped[1])
+    return Shape(tuple(keys), tuple(templates), values)
+
+
+def _shaped(condition: Q, values: dict[str, int]) -> tuple[Any, Q] | None:
+    keys: list[Any] = []
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            shaped = _shaped(child, values)
+            if shaped is None:
+                return None
+            keys.append(shaped[0])
+            children.append(shaped[1])
+        elif isinstance(child, tuple) and len(child) == 2:
+            lookup, value = child
+            placed = _placed(value, values)
+            if placed is None:
+                return None
+            keys.append((lookup, placed[0]))
+            children.append((lookup, placed[1]))
+        else:
+            return None
+    template = Q(*children, _connector=condition.connector, _negated=condition.negated)
+    return (condition.connector, condition.negated, tuple(keys)), template
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _placed(value: Any, values: dict[str, int]) -> tuple[Any, Any] | None:
+    """(the value's part of the key, what the template holds in its place)."""
+    if value is None or isinstance(value, bool | str):
+        return ("literal", value), value
+    if _is_integer(value):
+        return "integer", _integer_marker(value, values)
+    if isinstance(value, list | tuple) and all(_is_integer(item) for item in value):
+        return ("integers", len(value)), [_integer_marker(item, values) for item in value]
+    return None
+
+
+def _integer_marker(value: int, values: dict[str, int]) -> int:
+    name = f"V{len(values)}"
+    values[name] = value
+    return marker(name)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL compiled with markers among its parameters; `bound(values)` gives the parameters of
+    one run, a value for each marker by its name."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, str, bool], ...]
+
+    @classmethod
+    def of(cls, sql: str, params: Iterable[Any]) -> "Statement":
+        params = tuple(params)
+        return cls(sql, params, marker_slots(params))
+
+    def names(self) -> set[str]:
+        return {name for _, name, _ in self.slots}
+
+    def bound(self, vendor: str, values: dict[str, Any]) -> list[Any]:
+        params = list(self.params)
+        for position, name, is_list in self.slots:
+            value = values[name]
+            params[position] = _id_list_value(vendor, value) if is_list else value
+        return params

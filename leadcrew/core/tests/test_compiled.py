@@ -2,10 +2,17 @@
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 
 from leadcrew.accounts.models import Account
-from leadcrew.core.compiled import CompiledValues, InIdList, marker, text_marker
+from leadcrew.core.compiled import (
+    CompiledValues,
+    InIdList,
+    Statement,
+    marker,
+    shape_of,
+    text_marker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +81,46 @@ def test_on_postgresql_only_the_compiled_statements_are_prepared() -> None:
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("= ANY(" in statement for statement in prepared)
     assert not any('"name" = $1' in statement for statement in prepared)
+
+
+# --- Conditions by shape
+
+
+def test_conditions_that_differ_only_in_their_ids_have_one_shape() -> None:
+    mine = shape_of([Q(owner_id=6), Q(team_id__in=[21, 31]) & ~Q(owner_id=6)])
+    theirs = shape_of([Q(owner_id=7), Q(team_id__in=[4, 5]) & ~Q(owner_id=7)])
+    assert mine is not None and theirs is not None
+    assert mine.key == theirs.key
+    assert list(mine.values.values()) == [6, 21, 31, 6]
+    assert list(theirs.values.values()) == [7, 4, 5, 7]
+
+
+def test_a_different_number_of_ids_or_a_different_literal_is_another_shape() -> None:
+    two_teams = shape_of([Q(team_id__in=[1, 2])])
+    three_teams = shape_of([Q(team_id__in=[1, 2, 3])])
+    pooled = shape_of([Q(owner__isnull=True)])
+    owned = shape_of([Q(owner__isnull=False)])
+    assert two_teams and three_teams and pooled and owned
+    assert two_teams.key != three_teams.key
+    assert pooled.key != owned.key
+    assert pooled.values == {}
+
+
+def test_a_condition_on_anything_but_plain_values_has_no_shape() -> None:
+    assert shape_of([Q(pk__in=Account.objects.values("pk"))]) is None
+    assert shape_of([Q(name=F("slug"))]) is None
+
+
+def test_a_statement_of_a_shape_reads_each_conditions_own_rows() -> None:
+    acme, rival, third = _accounts("Acme", "Rival", "Third")
+    first = shape_of([Q(pk=acme.pk) | Q(pk__in=[rival.pk])])
+    second = shape_of([Q(pk=third.pk) | Q(pk__in=[acme.pk])])
+    assert first is not None and second is not None and first.key == second.key
+    compiled = Account.objects.filter(first.templates[0]).order_by("pk").values_list("name")
+    sql, params = compiled.query.get_compiler(using="default").as_sql()
+    statement = Statement.of(sql, params)
+    assert statement.names() == set(first.values)
+    for shape, expected in ((first, ["Acme", "Rival"]), (second, ["Acme", "Third"])):
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.bound(connection.vendor, shape.values))
+            assert [name for (name,) in cursor.fetchall()] == expected
