@@ -184,10 +184,10 @@ _JSON = JSONRenderer()
 
 def built_answer(request: HttpRequest, data: Any, response: HttpResponse) -> HttpResponse:
     """An answer its schema module built as plain values in the declared model's shape, sent
-    as JSON without validating it again: for the largest answers (every user's rights on a
-    lead), where validating cost more than building. `response` is the operation's own, whose
-    status and headers are kept. The declared model still documents the answer, and the API's
-    fuzz test checks every answer against it."""
+    as JSON without validating it again: for the answers asked most and the largest (lists of
+    leads, a lead, every user's rights on a lead), where validating cost as much as building.
+    `response` is the operation's own, whose status and headers are kept. The declared model
+    still documents the answer; tests and the API's fuzz test check answers against it."""
     response.content = _JSON.render(request, data, response_status=response.status_code)
     return response
 

@@ -97,7 +97,7 @@ def _list(
 def list_leads(request: ApiRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
     """Unassigned leads are listed for an API key, and for a user token with
     `include_unassigned=true`; `GET /leads/unassigned` lists only them."""
-    return _list(request.auth, query, response)
+    return built_answer(request, _list(request.auth, query, response), response)
 
 
 @router.post("/leads", response={201: LeadDetailOut}, summary="Create a lead")
@@ -112,7 +112,8 @@ def create_lead(request: ApiRequest, response: HttpResponse, payload: LeadCreate
 
 @router.get("/leads/unassigned", response=list[LeadOut], summary="The unassigned pool")
 def list_unassigned(request: ApiRequest, response: HttpResponse, query: Query[LeadQuery]) -> Any:
-    return _list(request.auth, query, response, unassigned_only=True)
+    leads = _list(request.auth, query, response, unassigned_only=True)
+    return built_answer(request, leads, response)
 
 
 @router.delete(
@@ -139,7 +140,8 @@ def get_lead(request: ApiRequest, response: HttpResponse, id: Id) -> Any:
     the lead since."""
     row = selectors.lead_detail_row(request.auth, id)
     response["ETag"] = _etag(row)
-    return lead_out(row, detail=True, site=_site(request), defs=lead_field_defs(request.auth))
+    lead = lead_out(row, detail=True, site=_site(request), defs=lead_field_defs(request.auth))
+    return built_answer(request, lead, response)
 
 
 @router.put("/leads/{id}", response=LeadDetailOut, summary="Update a lead (partial)")

@@ -10,10 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pydantic import TypeAdapter
 
 from leadcrew.access.actor import actor_for_user
 from leadcrew.access.policy import leads_for
 from leadcrew.leads.models import Step
+from leadcrew.leads.schemas import LeadDetailOut, LeadOut
 from leadcrew.leads.services import standby_wake_due
 from leadcrew.leads.tests.conftest import ApiAccount
 
@@ -576,3 +578,31 @@ def test_a_status_leadcrew_does_not_know_is_ignored_at_creation_and_said(
     assert won.json()["status"] == "won" and "X-Leadcrew-Ignored" not in won
     lead_id = won.json()["id"]
     assert put(acme.key_client, f"/api/v2/leads/{lead_id}", {"status": "new"}).status_code == 422
+
+
+def test_lists_and_a_lead_are_sent_as_their_schemas_would_write_them(acme: ApiAccount) -> None:
+    # These answers skip the schema's pass (built_answer): what they send must be exactly
+    # what validating them against their declared model and writing that would send.
+    create(
+        acme.key_client,
+        title="Tagged <b>",
+        description="Line one\r\nline & two",
+        amount=1234.5,
+        probability=40,
+        tags=["b", "a"],
+        user_id=acme.admin.pk,
+        remind_date="2026-12-24",
+        remind_time="09:30",
+        estimated_closing_date="2027-01-15",
+    )
+    create(acme.key_client, title="In the pool", amount=0)
+    lead_list = TypeAdapter(list[LeadOut])
+    for path in ("/api/v2/leads?include_unassigned=true", "/api/v2/leads/unassigned"):
+        body = acme.key_client.get(path).json()
+        assert body
+        assert lead_list.dump_python(lead_list.validate_python(body), mode="json") == body
+    for lead in acme.key_client.get("/api/v2/leads?include_unassigned=true").json():
+        response = acme.key_client.get(f"/api/v2/leads/{lead['id']}")
+        assert response["ETag"]
+        body = response.json()
+        assert LeadDetailOut.model_validate(body).model_dump(mode="json") == body
