@@ -4,6 +4,7 @@ import html
 import re
 from collections.abc import Callable
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -224,3 +225,35 @@ def test_the_pool_offers_no_team_the_reader_may_not_place_in(login: Login, cast:
     page = login(cast.nils).get("/unassigned")
     for row in page.context["rows"]:
         assert cast.south.pk not in {team.pk for team in row["teams"]}
+
+
+def test_the_admins_columns_from_the_figures_are_the_open_leads_counted(
+    login: Login, cast: Cast
+) -> None:
+    # An admin's columns are read from the open pipeline's figures, not counted: after a lead
+    # changes step and another goes to the bin, they still say what counting would.
+    from leadcrew.access.actor import actor_for_user
+    from leadcrew.leads.models import OPEN_STATUSES, Lead
+    from leadcrew.leads.services import lead_delete
+
+    admin = actor_for_user(cast.admin)
+    second = _steps(cast)[1]
+    for lead, amount in ((cast.leads.nils_north, "1234.50"), (cast.leads.pool, "99.99")):
+        lead_update(actor=admin, lead_id=lead.pk, data={"amount": Decimal(amount)})
+    lead_update(actor=admin, lead_id=cast.leads.nils_north.pk, data={"step_id": second.pk})
+    lead_delete(actor=admin, lead_id=cast.leads.nils_solo.pk)
+    for mine in (False, True):
+        page = login(cast.admin).get("/pipeline" + ("?mine=1" if mine else ""))
+        assert page.status_code == 200
+        for column in page.context["columns"]:
+            open_leads = Lead.objects.filter(
+                account=cast.account,
+                deleted_at__isnull=True,
+                status__in=OPEN_STATUSES,
+                step_id=column["step"].pk,
+            )
+            if mine:
+                open_leads = open_leads.filter(owner=cast.admin)
+            assert column["count"] == open_leads.count(), column["step"].name
+            amounts = [lead.amount or 0 for lead in open_leads]
+            assert column["amount"] == sum(amounts), column["step"].name
