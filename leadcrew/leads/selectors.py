@@ -790,9 +790,8 @@ def _open_totals_per_step(
             for step_id, sums in open_sums(level).items()
         }
     per_step = open_leads.order_by().values("step_id")
-    return {
-        row["step_id"]: row for row in per_step.annotate(count=Count("pk"), amount=Sum("amount"))
-    }
+    counted = per_step.annotate(count=Count("pk"), amount=Sum("amount"))
+    return {row["step_id"]: dict(row) for row in counted}
 
 
 def todo_leads(actor: Actor) -> QuerySet[Lead]:

@@ -240,7 +240,7 @@ def test_the_admins_columns_from_the_figures_are_the_open_leads_counted(
     second = _steps(cast)[1]
     for lead, amount in ((cast.leads.nils_north, "1234.50"), (cast.leads.pool, "99.99")):
         lead_update(actor=admin, lead_id=lead.pk, data={"amount": Decimal(amount)})
-    lead_update(actor=admin, lead_id=cast.leads.nils_north.pk, data={"step_id": second.pk})
+    lead_update(actor=admin, lead_id=cast.leads.nils_north.pk, data={"step": second.pk})
     lead_delete(actor=admin, lead_id=cast.leads.nils_solo.pk)
     for mine in (False, True):
         page = login(cast.admin).get("/pipeline" + ("?mine=1" if mine else ""))
