@@ -354,21 +354,17 @@ def lead_page_ids(
         # sorts bare leads rather than leads joined to their step, team and owner.
         keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
         return (list(keys[offset : offset + limit]) if total > offset else []), total
+    window = PageWindow(ORDERINGS[order], direction, offset, limit, count_cap)
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan
-        parts = [filtered_leads(actor, filters)]
-    elif not branches:  # the actor sees no lead of the kind asked for
+        return _merged_page([filtered_leads(actor, filters)], window)
+    if not branches:  # the actor sees no lead of the kind asked for
         return [], 0
-    else:
-        columns = ORDERINGS[order]
-        page = _page_by_shape(
-            actor, filters, branches, columns, direction, offset, limit, count_cap
-        )
-        if page is not None:
-            return page
-        matching = filtered_leads(actor, filters, base=account_leads(actor))
-        parts = [matching.filter(branch) for branch in branches]
-    return _merged_page(parts, ORDERINGS[order], direction, offset, limit, count_cap)
+    page = _page_by_shape(actor, filters, branches, window)
+    if page is not None:
+        return page
+    matching = filtered_leads(actor, filters, base=account_leads(actor))
+    return _merged_page([matching.filter(branch) for branch in branches], window)
 
 
 def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
@@ -384,17 +380,23 @@ def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
     return assigned if filters.assigned_only else live
 
 
-def _merged_page(
-    parts: list[QuerySet[Lead]],
-    columns: tuple[str, ...],
-    direction: str,
-    offset: int,
-    limit: int,
-    count_cap: int | None = None,
-) -> tuple[list[int], int]:
-    """The ids of rows offset to offset + limit of the disjoint parts taken together, in
-    order, and the parts' total, in one statement (`_merged_statement`)."""
-    merged = _merged_statement(parts, columns, direction, offset, limit, count_cap)
+@dataclass(frozen=True)
+class PageWindow:
+    """Which rows of a merged list a page is: rows offset to offset + limit in the order of
+    `columns` (NOT NULL columns of the lead, the last one its id), and a total counted up to
+    `count_cap` (None: exactly)."""
+
+    columns: tuple[str, ...]
+    direction: str
+    offset: int
+    limit: int
+    count_cap: int | None = None
+
+
+def _merged_page(parts: list[QuerySet[Lead]], window: PageWindow) -> tuple[list[int], int]:
+    """The ids of the window's rows of the disjoint parts taken together, in order, and the
+    parts' total, in one statement (`_merged_statement`)."""
+    merged = _merged_statement(parts, window)
     if merged is None:
         return [], 0
     return _run_merged(parts[0].db, *merged)
@@ -408,12 +410,7 @@ def _run_merged(using: str, sql: str, params: list[Any]) -> tuple[list[int], int
 
 
 def _merged_statement(
-    parts: list[QuerySet[Lead]],
-    columns: tuple[str, ...],
-    direction: str,
-    offset: int,
-    limit: int,
-    count_cap: int | None = None,
+    parts: list[QuerySet[Lead]], window: PageWindow
 ) -> tuple[str, list[Any]] | None:
     """The statement of `_merged_page`, None when no part can hold a lead.
 
@@ -421,33 +418,33 @@ def _merged_statement(
     ordered and cut to its first offset + limit rows; the cut parts are merged by a UNION ALL.
     Composing the statement from the compiled parts costs a fraction of building the same
     subqueries and union as ORM expressions, which on a short page took longer than running
-    them. `columns` are NOT NULL columns of the lead, the last one its id."""
+    them."""
     connection = connections[parts[0].db]
-    sort = "DESC" if direction == "desc" else "ASC"
-    quoted = [connection.ops.quote_name(column) for column in columns]
+    sort = "DESC" if window.direction == "desc" else "ASC"
+    quoted = [connection.ops.quote_name(column) for column in window.columns]
     order_by = ", ".join(f"{column} {sort}" for column in quoted)
+    depth = window.offset + window.limit
     counts: list[str] = []
     members: list[str] = []
     params: list[Any] = []
     for index, part in enumerate(parts):
-        keys = part.order_by().values_list(*columns)
+        keys = part.order_by().values_list(*window.columns)
         try:
             sql, part_params = keys.query.get_compiler(using=keys.db).as_sql()
         except EmptyResultSet:  # a condition no lead can meet (an empty list of ids)
             continue
-        counted = sql if count_cap is None else f"{sql} LIMIT {count_cap + 1}"
+        cap = window.count_cap
+        counted = sql if cap is None else f"{sql} LIMIT {cap + 1}"
         counts.append(f"(SELECT COUNT(*) FROM ({counted}) AS counted_{index})")
         params.extend(part_params)
-        members.append(
-            f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {offset + limit}) AS part_{index}"
-        )
+        members.append(f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {depth}) AS part_{index}")
     if not members:
         return None
     params *= 2  # the parts' parameters, in the counts and again in the members
     statement = (
         f"SELECT total_row.n, page.id FROM (SELECT {' + '.join(counts)} AS n) AS total_row "
         f"LEFT JOIN (SELECT * FROM ({' UNION ALL '.join(members)}) AS merged "
-        f"ORDER BY {order_by} LIMIT {limit} OFFSET {offset}) AS page ON 1 = 1 "
+        f"ORDER BY {order_by} LIMIT {window.limit} OFFSET {window.offset}) AS page ON 1 = 1 "
         f"ORDER BY {', '.join(f'page.{column} {sort}' for column in quoted)}"
     )
     return statement, params
@@ -463,14 +460,7 @@ _page_statements_lock = threading.Lock()
 
 
 def _page_by_shape(
-    actor: Actor,
-    filters: LeadFilter,
-    branches: list[Q],
-    columns: tuple[str, ...],
-    direction: str,
-    offset: int,
-    limit: int,
-    count_cap: int | None,
+    actor: Actor, filters: LeadFilter, branches: list[Q], window: PageWindow
 ) -> tuple[list[int], int] | None:
     """`_merged_page` of the branches of an unfiltered list, from a statement compiled once for
     every list of the same shape (the same branches but for their ids: `shape_of`) and run with
@@ -483,22 +473,10 @@ def _page_by_shape(
     if shape is None:
         return None
     using = router.db_for_read(Lead)
-    key = (
-        using,
-        filters.include_unassigned,
-        filters.unassigned_only,
-        shape.key,
-        columns,
-        direction,
-        offset,
-        limit,
-        count_cap,
-    )
+    key = (using, filters.include_unassigned, filters.unassigned_only, shape.key, window)
     statement = _page_statements.get(key)
     if statement is None:
-        statement = _compiled_page(
-            actor, filters, shape, columns, direction, offset, limit, count_cap
-        )
+        statement = _compiled_page(actor, filters, shape, window)
         if statement is not NO_LEADS and statement.names() != {*shape.values, "ACCOUNT"}:
             return None  # the ORM wrote a value into the SQL: this shape is built each time
         with _page_statements_lock:
@@ -512,20 +490,13 @@ def _page_by_shape(
 
 
 def _compiled_page(
-    actor: Actor,
-    filters: LeadFilter,
-    shape: Shape,
-    columns: tuple[str, ...],
-    direction: str,
-    offset: int,
-    limit: int,
-    count_cap: int | None,
+    actor: Actor, filters: LeadFilter, shape: Shape, window: PageWindow
 ) -> Statement:
     """The merged page's statement of the shape's templates, with markers for the account and
     the branches' ids; NO_LEADS when no lead can match."""
     matching = filtered_leads(actor, filters, base=live_leads_of(marker("ACCOUNT")))
     parts = [matching.filter(template) for template in shape.templates]
-    merged = _merged_statement(parts, columns, direction, offset, limit, count_cap)
+    merged = _merged_statement(parts, window)
     return NO_LEADS if merged is None else Statement.of(*merged)
 
 
