@@ -441,7 +441,7 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "a search finds its words among the account's leads, whose ids then narrow the "
             "leads the caller sees (read through leads_for): it shows no lead of its own"
         ),
-        "leadcrew/leads/selectors.py::lead_page_ids": (
+        "leadcrew/leads/selectors.py::_page_by_branches": (
             "the base of the per-branch list: narrowed by see_branches (the visibility rule's own "
             "terms), then the page's ids found through them read again"
         ),

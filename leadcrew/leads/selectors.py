@@ -326,6 +326,19 @@ def lead_page(
     return LeadPage(lead_rows_by_id(actor, ids), total)
 
 
+@dataclass(frozen=True)
+class PageWindow:
+    """Which rows of a merged list a page is: rows offset to offset + limit in the order of
+    `columns` (NOT NULL columns of the lead, the last one its id), and a total counted up to
+    `count_cap` (None: exactly)."""
+
+    columns: tuple[str, ...]
+    direction: str
+    offset: int
+    limit: int
+    count_cap: int | None = None
+
+
 def lead_page_ids(
     actor: Actor,
     filters: LeadFilter,
@@ -345,16 +358,28 @@ def lead_page_ids(
     scan of at most `offset + limit` rows per branch instead of a walk through the account, and
     a sum of per-branch counts (docs/architecture.md). The answer is the plain query's, which
     unusual orderings and very deep pages still run. When the list is every lead of the
-    account, its total is the account's lead tally."""
+    account, its total is the account's lead tally; in the orders the branches cannot be
+    merged in, the page is the plain query's and the total still the per-branch counts."""
     tallied = tallied_total(actor, filters)
     if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
-        total = leads.count() if tallied is None else tallied
+        if tallied is not None:
+            total = tallied
+        else:  # the merged page of no rows: its total only
+            _, total = _page_by_branches(actor, filters, PageWindow(("id",), "desc", 0, 0))
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
         keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
         return (list(keys[offset : offset + limit]) if total > offset else []), total
     window = PageWindow(ORDERINGS[order], direction, offset, limit, count_cap)
+    return _page_by_branches(actor, filters, window)
+
+
+def _page_by_branches(
+    actor: Actor, filters: LeadFilter, window: PageWindow
+) -> tuple[list[int], int]:
+    """The window's ids of the leads the actor may see that match the filters, and their total,
+    each branch of the visibility rule paged and counted on its own."""
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is None:  # one query is the better plan
         return _merged_page([filtered_leads(actor, filters)], window)
@@ -378,19 +403,6 @@ def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
     if filters.unassigned_only:
         return live - assigned
     return assigned if filters.assigned_only else live
-
-
-@dataclass(frozen=True)
-class PageWindow:
-    """Which rows of a merged list a page is: rows offset to offset + limit in the order of
-    `columns` (NOT NULL columns of the lead, the last one its id), and a total counted up to
-    `count_cap` (None: exactly)."""
-
-    columns: tuple[str, ...]
-    direction: str
-    offset: int
-    limit: int
-    count_cap: int | None = None
 
 
 def _merged_page(parts: list[QuerySet[Lead]], window: PageWindow) -> tuple[list[int], int]:
