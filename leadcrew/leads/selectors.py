@@ -54,7 +54,7 @@ from leadcrew.leads.models import (
     Status,
     Step,
 )
-from leadcrew.stats.figures import Level, open_sums
+from leadcrew.stats.figures import Level, live_leads_per_step, open_sums
 
 # The reference API's `order` values and the columns they sort on (id breaks ties).
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -802,7 +802,11 @@ def lead_counts_per_team(actor: Actor) -> dict[int, int]:
 
 
 def lead_counts_per_step(actor: Actor) -> dict[int, int]:
-    """How many leads the actor sees in each step (steps without any are left out)."""
+    """How many leads the actor sees in each step (steps without any are left out): from the
+    statistics figures when they see every lead of the account (a few thousand rows, where
+    counting ten million leads took over a second)."""
+    if sees_every_lead(actor, assigned_only=False):
+        return live_leads_per_step(actor.account_id)
     return dict(leads_for(actor).order_by().values_list("step_id").annotate(n=Count("pk")))
 
 

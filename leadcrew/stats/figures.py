@@ -131,3 +131,15 @@ def open_sums(level: Level) -> dict[int, dict[str, int]]:
     for row in rows:
         sums[row["step_id"]] = {name: int(row[name]) for name in ("count", "cents", "weighted")}
     return dict(sums)
+
+
+def live_leads_per_step(account_id: int) -> dict[int, int]:
+    """Per step: the account's live leads, every one counted once on the day it was created
+    (steps without any are left out)."""
+    rows = (
+        DayFigures.objects.filter(account_id=account_id, team_id=EVERY, owner_id=EVERY)
+        .order_by()
+        .values_list("step_id")
+        .annotate(n=Sum("created_count"))
+    )
+    return {step_id: int(n) for step_id, n in rows if n}

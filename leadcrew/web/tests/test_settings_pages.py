@@ -437,3 +437,23 @@ def test_query_counts_do_not_grow_with_the_rows(login: Login, cast: Cast) -> Non
     add(45, 5)
     many = {url: _queries(client, url) for url in PAGES}
     assert many == few
+
+
+def test_each_step_says_how_many_live_leads_it_holds(login: Login, cast: Cast) -> None:
+    # Read from the statistics figures for an admin: a lead moved to another step and one put
+    # in the bin count as counting the leads would.
+    from leadcrew.access.actor import actor_for_user
+    from leadcrew.leads.services import lead_delete, lead_update
+
+    admin = actor_for_user(cast.admin)
+    steps = list(Step.objects.filter(account=cast.account).order_by("pipeline_id", "position"))
+    lead_update(actor=admin, lead_id=cast.leads.nils_north.pk, data={"step": steps[1].pk})
+    lead_delete(actor=admin, lead_id=cast.leads.nils_solo.pk)
+    page = login(cast.admin).get("/settings/pipelines")
+    assert page.status_code == 200
+    shown = {
+        row["step"].pk: row["leads"] for card in page.context["cards"] for row in card["steps"]
+    }
+    live = Lead.objects.filter(account=cast.account, deleted_at__isnull=True)
+    assert shown == {step.pk: live.filter(step=step).count() for step in steps}
+    assert shown[steps[1].pk] > 0
