@@ -88,15 +88,6 @@ class InIdList(Func):
         return _IN_ID_LIST[connection.vendor].format(column=column), [*params, self.number]
 
 
-def marker_slots(params: Iterable[Any]) -> tuple[tuple[int, str, bool], ...]:
-    """Where the compiled parameters hold markers: (position, marker name, is an id list)."""
-    return tuple(
-        (position, *_markers[value])
-        for position, value in enumerate(params)
-        if isinstance(value, int | str) and value in _markers
-    )
-
-
 def _id_list_value(vendor: str, ids: Iterable[int]) -> Any:
     numbers = [int(i) for i in ids]
     return json.dumps(numbers) if vendor == "sqlite" else numbers
@@ -125,9 +116,7 @@ def _prepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class _Compiled:
-    sql: str
-    params: tuple[Any, ...]
-    slots: tuple[tuple[int, str, bool], ...]  # (position, marker name, is an id list)
+    statement: "Statement"
     names: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
 
@@ -144,12 +133,9 @@ class CompiledValues:
     def rows(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
-        params = list(compiled.params)
-        for position, name, is_list in compiled.slots:
-            value = values[name]
-            params[position] = _id_list_value(connection.vendor, value) if is_list else value
+        params = compiled.statement.bound(connection.vendor, values)
         with connection.cursor() as cursor, _prepared(connection):
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.statement.sql, params)
             found = cursor.fetchall()
         return [self._row(compiled, row, connection) for row in found]
 
@@ -172,7 +158,6 @@ class CompiledValues:
             query = queryset.query
             compiler = query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            slots = marker_slots(params)
             expressions = [column[0] for column in compiler.select[: compiler.col_count]]
             converters = compiler.get_converters(expressions)
             # As QuerySet.values() names a row's columns.
@@ -182,9 +167,7 @@ class CompiledValues:
                 *query.annotation_select,
             )
             compiled = _Compiled(
-                sql=sql,
-                params=tuple(params),
-                slots=slots,
+                statement=Statement.of(sql, params),
                 names=tuple(names),
                 converters=tuple(
                     (position, tuple(functions), expression)
@@ -272,17 +255,23 @@ def _integer_marker(value: int, values: dict[str, int]) -> int:
 
 @dataclass(frozen=True)
 class Statement:
-    """SQL compiled with markers among its parameters; `bound(values)` gives the parameters of
-    one run, a value for each marker by its name."""
+    """SQL compiled with markers among its parameters (`CompiledValues` keeps one per database;
+    `shape_of`'s templates make others); `bound(vendor, values)` gives the parameters of one
+    run, a value for each marker by its name."""
 
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, str, bool], ...]
+    slots: tuple[tuple[int, str, bool], ...]  # (position, marker name, is an id list)
 
     @classmethod
     def of(cls, sql: str, params: Iterable[Any]) -> "Statement":
         params = tuple(params)
-        return cls(sql, params, marker_slots(params))
+        slots = tuple(
+            (position, *_markers[value])
+            for position, value in enumerate(params)
+            if isinstance(value, int | str) and value in _markers
+        )
+        return cls(sql, params, slots)
 
     def names(self) -> set[str]:
         return {name for _, name, _ in self.slots}

@@ -339,6 +339,10 @@ class PageWindow:
     count_cap: int | None = None
 
 
+# A window of no rows: the merged page's total alone (exact).
+TOTAL_ONLY = PageWindow(("id",), "desc", 0, 0)
+
+
 def lead_page_ids(
     actor: Actor,
     filters: LeadFilter,
@@ -365,8 +369,8 @@ def lead_page_ids(
         leads = filtered_leads(actor, filters)
         if tallied is not None:
             total = tallied
-        else:  # the merged page of no rows: its total only
-            _, total = _page_by_branches(actor, filters, PageWindow(("id",), "desc", 0, 0))
+        else:
+            _, total = _page_by_branches(actor, filters, TOTAL_ONLY)
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
         keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
