@@ -59,6 +59,14 @@ class LeadFacts(Protocol):
 
 
 @dataclass(frozen=True)
+class LeadIds:
+    """The facts of a lead read as a row rather than a model instance."""
+
+    owner_id: int | None
+    team_id: int | None
+
+
+@dataclass(frozen=True)
 class Assignee:
     """A user a lead may be given to, with what the assign rule needs to know of them."""
 

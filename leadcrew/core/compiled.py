@@ -94,12 +94,12 @@ def _id_list_value(vendor: str, ids: Iterable[int]) -> Any:
 
 
 @contextmanager
-def _prepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
+def prepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """On PostgreSQL with parameters bound by the server (config/settings.py), the statement run
-    here is prepared: planned once per connection, not at every run. Only these statements,
-    written so that one plan suits every parameter (ids as an array, one account): psycopg
-    prepares nothing else (its threshold is None), so a query whose best plan depends on its
-    parameters is planned for them each time."""
+    here is prepared: planned once per connection, not at every run (its generic plan). Only
+    statements written so that one plan suits every parameter (equalities on ids, ids as an
+    array, one account): psycopg prepares nothing else (its threshold is None), so a query
+    whose best plan depends on its parameters is planned for them each time."""
     raw = connection.connection
     if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get(
         "server_side_binding"
@@ -134,7 +134,7 @@ class CompiledValues:
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         params = compiled.statement.bound(connection.vendor, values)
-        with connection.cursor() as cursor, _prepared(connection):
+        with connection.cursor() as cursor, prepared(connection):
             cursor.execute(compiled.statement.sql, params)
             found = cursor.fetchall()
         return [self._row(compiled, row, connection) for row in found]

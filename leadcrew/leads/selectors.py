@@ -2,6 +2,7 @@
 
 import json
 import threading
+from contextlib import nullcontext
 from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,8 +30,10 @@ from leadcrew.access.actor import Actor
 from leadcrew.access.branches import see_branches
 from leadcrew.access.policy import (
     Action,
+    LeadIds,
     account_leads,
     binned_leads_for,
+    can,
     leads_for,
     live_leads_of,
     sees_every_lead,
@@ -38,7 +41,15 @@ from leadcrew.access.policy import (
 from leadcrew.contacts.models import LeadFieldValue
 from leadcrew.contacts.search import ranked, search_filter, search_words
 from leadcrew.contacts.selectors import leads_with_email, leads_with_field_value
-from leadcrew.core.compiled import CompiledValues, InIdList, Shape, Statement, marker, shape_of
+from leadcrew.core.compiled import (
+    CompiledValues,
+    InIdList,
+    Shape,
+    Statement,
+    marker,
+    prepared,
+    shape_of,
+)
 from leadcrew.core.errors import BadParameterFormat, Code, MissingParameter, NotFound
 from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
@@ -118,15 +129,20 @@ def parse_statuses(raw: str | None) -> list[str]:
     return statuses
 
 
+def _owned_as_asked(leads: QuerySet[Lead], filters: LeadFilter) -> QuerySet[Lead]:
+    """The leads with an owner, without, or both, as the filters ask."""
+    if filters.unassigned_only:
+        return leads.filter(owner__isnull=True)
+    if not filters.include_unassigned and filters.user is None:
+        return leads.filter(owner__isnull=False)
+    return leads
+
+
 def filtered_leads(
     actor: Actor, filters: LeadFilter, base: QuerySet[Lead] | None = None
 ) -> QuerySet[Lead]:
     """The leads of `base` (by default, those the actor may see) that match the filters."""
-    leads = leads_for(actor, Action.SEE) if base is None else base
-    if filters.unassigned_only:
-        leads = leads.filter(owner__isnull=True)
-    elif not filters.include_unassigned and filters.user is None:
-        leads = leads.filter(owner__isnull=False)
+    leads = _owned_as_asked(leads_for(actor, Action.SEE) if base is None else base, filters)
     if filters.status:
         leads = leads.filter(status__in=filters.status)
     if filters.step:
@@ -365,6 +381,12 @@ def lead_page_ids(
     account, its total is the account's lead tally; in the orders the branches cannot be
     merged in, the page is the plain query's and the total still the per-branch counts."""
     tallied = tallied_total(actor, filters)
+    if tallied is not None and order in MERGEABLE_ORDERS:
+        if tallied <= offset:
+            return [], tallied
+        page = _whole_account_page(filters, order, direction, offset, limit)
+        found = page.rows(router.db_for_read(Lead), ACCOUNT=actor.account_id)
+        return [row["pk"] for row in found], tallied
     if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
         if tallied is not None:
@@ -396,14 +418,50 @@ def _page_by_branches(
     return _merged_page([matching.filter(branch) for branch in branches], window)
 
 
+# The pages of unfiltered lists of every lead of an account (`_whole_account_page`), compiled
+# once each: by which leads, order, direction, offset and limit. Emptied when full.
+_whole_account_pages: dict[tuple[Any, ...], CompiledValues] = {}
+_whole_account_pages_lock = threading.Lock()
+
+
+def _whole_account_page(
+    filters: LeadFilter, order: str, direction: str, offset: int, limit: int
+) -> CompiledValues:
+    """The statement of one page of an unfiltered list of the leads of an account (ACCOUNT),
+    for a user who sees all of them, in an order of lead columns: the ordered scan of one
+    index, whose building took longer than its run."""
+    key = (filters.include_unassigned, filters.unassigned_only, order, direction, offset, limit)
+    page = _whole_account_pages.get(key)
+    if page is None:
+        # Only which leads (assigned, unassigned or all) is read of the filters: no actor.
+        unfiltered = LeadFilter(
+            include_unassigned=filters.include_unassigned, unassigned_only=filters.unassigned_only
+        )
+        leads = _owned_as_asked(live_leads_of(marker("ACCOUNT")), unfiltered)
+        page = CompiledValues(
+            lambda: ordered(leads, order, direction).values("pk")[offset : offset + limit]
+        )
+        with _whole_account_pages_lock:
+            if len(_whole_account_pages) >= MAX_PAGE_SHAPES:
+                _whole_account_pages.clear()
+            _whole_account_pages[key] = page
+    return page
+
+
+# The account's lead tally, read by every list of every lead of an account.
+_TALLY = CompiledValues(
+    lambda: LeadTally.objects.filter(account_id=marker("ACCOUNT")).values("live", "assigned")
+)
+
+
 def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
     """How many leads the list has, read from the account's tally when the list is every live
     lead of the account (or every assigned one, or the whole unassigned pool) for a user who
     sees all of them; None otherwise."""
     if filters.narrows or not sees_every_lead(actor, assigned_only=filters.assigned_only):
         return None
-    tally = LeadTally.objects.filter(account_id=actor.account_id).values_list("live", "assigned")
-    live, assigned = tally.first() or (0, 0)
+    found = _TALLY.rows(router.db_for_read(LeadTally), ACCOUNT=actor.account_id)
+    live, assigned = (found[0]["live"], found[0]["assigned"]) if found else (0, 0)
     if filters.unassigned_only:
         return live - assigned
     return assigned if filters.assigned_only else live
@@ -418,8 +476,13 @@ def _merged_page(parts: list[QuerySet[Lead]], window: PageWindow) -> tuple[list[
     return _run_merged(parts[0].db, *merged)
 
 
-def _run_merged(using: str, sql: str, params: list[Any]) -> tuple[list[int], int]:
-    with connections[using].cursor() as cursor:
+def _run_merged(
+    using: str, sql: str, params: list[Any], *, is_compiled: bool = False
+) -> tuple[list[int], int]:
+    """`is_compiled`: the statement of a shape, prepared (its branches are equalities on ids,
+    which one plan suits; planning it took as long as running it)."""
+    connection = connections[using]
+    with connection.cursor() as cursor, prepared(connection) if is_compiled else nullcontext():
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]
@@ -502,7 +565,8 @@ def _page_by_shape(
     if statement is NO_LEADS:
         return [], 0
     values = {**shape.values, "ACCOUNT": actor.account_id}
-    return _run_merged(using, statement.sql, statement.bound(connections[using].vendor, values))
+    params = statement.bound(connections[using].vendor, values)
+    return _run_merged(using, statement.sql, params, is_compiled=True)
 
 
 def _compiled_page(
@@ -586,10 +650,11 @@ def bin_page(actor: Actor, *, offset: int, limit: int) -> tuple[list[LeadRow], i
 
 
 def lead_detail_row(actor: Actor, lead_id: int) -> LeadRow:
-    """One lead the actor may see, as a row with its owner; 404 as if it did not exist."""
-    visible = leads_for(actor).filter(pk=lead_id).values_list("pk", flat=True)
-    rows = lead_rows_by_id(actor, list(visible), with_owner=True)
-    if not rows:
+    """One lead the actor may see, as a row with its owner; 404 as if it did not exist. The row
+    is read by its id (a statement compiled once) and the rules asked of its owner and team in
+    Python: building the visibility query for one lead cost more than running it."""
+    rows = lead_rows_by_id(actor, [lead_id], with_owner=True)
+    if not rows or not can(actor, Action.SEE, LeadIds(rows[0]["owner_id"], rows[0]["team_id"])):
         raise NotFound("Lead")
     return rows[0]
 
