@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from leadcrew.core.api_types import ErrorOut
+from leadcrew.core.api_types import ErrorOut, FastJSONRenderer
 from leadcrew.core.auth import API_AUTH, ApiKeyHeaderAuth, ApiKeyQueryAuth
 from leadcrew.core.errors import (
     ApiError,
@@ -86,6 +86,7 @@ api = LeadcrewAPI(
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    renderer=FastJSONRenderer(),
 )
 
 
