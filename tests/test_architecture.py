@@ -494,6 +494,26 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "part is the account's leads narrowed by a branch of see_branches (the visibility "
             "rule's own terms), run by _page_by_shape with the caller's ids"
         ),
+        "leadcrew/leads/selectors.py::_whole_account_page": (
+            "the page of an unfiltered list of every lead of an account, compiled once for every "
+            "account: run by lead_page_ids only when tallied_total found that the caller sees "
+            "every lead of the account (sees_every_lead)"
+        ),
+        "leadcrew/leads/selectors.py::_objects_by_id": (
+            "the statement that reads leads' objects by their ids, compiled once for every "
+            "account: it hands them on, listed below"
+        ),
+    },
+    # Not a policy function: the compiled statement, run by lead_objects_by_id only.
+    "_objects_by_id": {
+        "leadcrew/leads/selectors.py::lead_objects_by_id": "hands the objects on, listed below",
+    },
+    # Not a policy function: reads the objects of leads whose ids the rules chose already.
+    "lead_objects_by_id": {
+        "leadcrew/leads/selectors.py::lead_page": (
+            "the page's ids were found through the visibility rule (see_branches or leads_for), "
+            "or are the account's for a caller who sees every lead of it"
+        ),
     },
     # Not a policy function: the compiled statement, run by lead_rows_by_id only.
     "_rows_by_id": {
@@ -501,11 +521,9 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
     },
     # Not a policy function: reads the rows of leads whose ids the rules chose already.
     "lead_rows_by_id": {
-        "leadcrew/leads/selectors.py::lead_page": (
-            "the page's ids were found through the visibility rule (see_branches or leads_for)"
-        ),
         "leadcrew/leads/selectors.py::lead_detail_row": (
-            "the id was found through leads_for first, a 404 otherwise"
+            "the rules are asked of the lead's owner and team (can, which the policy's property "
+            "test holds equal to leads_for), a 404 otherwise"
         ),
         "leadcrew/leads/selectors.py::lead_row_after_write": (
             "hands the written lead on as a row: listed below, so its own callers are checked"

@@ -2,7 +2,7 @@
 their own: a lead's tags with the lead, a user's teams with their credential. On a short
 request the second round trip and its query building cost more than the list itself.
 
-Both are written for the two databases leadcrew runs on. Read the value with `json.loads`.
+Written for the two databases leadcrew runs on. Read the value with `json.loads`.
 """
 
 from typing import Any
@@ -37,26 +37,4 @@ class JsonList(Subquery):
         order = " ORDER BY items.item" if self.ordered else ""
         aggregate = JSON_ARRAYS[connection.vendor].format(order=order)
         template = f"(SELECT {aggregate} FROM (%(subquery)s) AS items)"
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-
-JSON_OBJECTS = {
-    "postgresql": "COALESCE(json_object_agg(items.item_name, items.item_value)::text, '{}')",
-    "sqlite": "json_group_object(items.item_name, items.item_value)",
-}
-
-
-class JsonObject(Subquery):
-    """Two columns of a correlated subquery (`queryset`, which refers to the outer row with
-    OuterRef) as a JSON object: `name` → `value` (a lead's field values by key)."""
-
-    output_field = TextField()
-
-    def __init__(self, queryset: QuerySet[Any], name: str, value: str) -> None:
-        super().__init__(queryset.values(item_name=F(name), item_value=F(value)))
-
-    def as_sql(  # type: ignore[override]
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, Any]:
-        template = f"(SELECT {JSON_OBJECTS[connection.vendor]} FROM (%(subquery)s) AS items)"
         return super().as_sql(compiler, connection, template=template, **extra)

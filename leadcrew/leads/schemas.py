@@ -1,10 +1,10 @@
 """The lead as the API shows it (the reference API's shape) and the bodies it accepts."""
 
-import html
 from collections.abc import Sequence
 from functools import cache
 from typing import Annotated, Any, Literal, cast
 
+import orjson
 from ninja import Schema
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
@@ -28,9 +28,7 @@ from leadcrew.core.api_types import (
     Text,
     Timestamp,
     UserRef,
-    format_date,
     format_datetime,
-    money,
 )
 from leadcrew.leads.models import Comment, HistoryAction, LeadHistory, Status
 from leadcrew.leads.selectors import LeadFilter, LeadRow, parse_statuses, split_list
@@ -144,58 +142,15 @@ class LeadDetailOut(LeadOut):
     all_contact_emails: list[str]
 
 
-def html_description(description: str) -> str:
-    """The description as the reference's `html_description`: its text, escaped, each line
-    break a <br> (what Django's `linebreaksbr` filter writes, without the cost of a template
-    filter on every lead of a page)."""
-    lines = description.replace("\r\n", "\n").replace("\r", "\n")
-    return html.escape(lines).replace("\n", "<br>")
-
-
 def lead_out(
     row: LeadRow, *, detail: bool = False, site: str = "", defs: Sequence[FieldDef] = ()
 ) -> dict[str, Any]:
     """The lead object of the reference API, from a row of `lead_rows` (read `with_owner` for
     the show form, whose `permalink` is the lead's page under `site`): every key always
-    present, null where empty. `defs` are the account's lead fields: each is in `fields`,
-    "" when the lead has no value for it."""
-    remind_time = row["remind_time"]
-    stored: dict[str, str] = row["field_values"]
-    fields = {field.key: stored.get(field.key, "") for field in defs} | stored
-    data: dict[str, Any] = {
-        "id": row["id"],
-        "title": row["title"],
-        "description": row["description"],
-        "html_description": html_description(row["description"]),
-        "pipeline": row["pipeline_name"],
-        "step": row["step_name"],
-        "step_id": row["step_id"],
-        "status": row["status"],
-        "amount": money(row["amount"]),
-        "probability": row["probability"],
-        "currency": row["currency"],
-        "starred": row["starred"],
-        "remind_date": format_date(row["remind_date"]),
-        "remind_time": remind_time.strftime("%H:%M") if remind_time else None,
-        "remind_activity_id": row["remind_activity_id"],
-        "remind_note": row["remind_note"],
-        "next_action_at": format_datetime(row["next_action_at"]),
-        "estimated_closing_date": format_date(row["estimated_closing_date"]),
-        "closed_at": format_datetime(row["closed_at"]),
-        "created_at": format_datetime(row["created_at"]),
-        "updated_at": format_datetime(row["updated_at"]),
-        "tags": row["tags"],
-        "created_from": row["created_from"] or None,
-        # Attachments are not part of leadcrew: the reference key is kept for compatibility.
-        "attachment_count": 0,
-        "created_by_id": row["created_by_id"],
-        "user_id": row["owner_id"],
-        "team_id": row["team_id"],
-        "team_name": row["team_name"],
-        "client_folder_id": row["client_folder_id"],
-        "client_folder_name": row["client_folder_name"],
-        "fields": fields,
-    }
+    present, null where empty. The list form is the object the database wrote
+    (leads/lead_json.py); the show form adds to it. `defs` are the account's lead fields, which
+    the show form names."""
+    data: dict[str, Any] = orjson.loads(row["lead_json"])
     if detail:
         data["user"] = (
             {
@@ -232,6 +187,7 @@ def lead_out(
             if row["client_folder_id"] is not None
             else None
         )
+        fields = data["fields"]
         names = {field.key: field.name for field in defs}
         data["extended_info"] = {
             "fields": fields,
@@ -239,7 +195,7 @@ def lead_out(
             "created_by": data["created_by"],
             "created_by_id": row["created_by_id"],
         }
-        emails = [stored[f.key] for f in defs if f.is_email and stored.get(f.key)]
+        emails = [fields[f.key] for f in defs if f.is_email and fields.get(f.key)]
         data["contact_email"] = data["first_contact_email"] = emails[0] if emails else None
         data["all_contact_emails"] = emails
         data["permalink"] = f"{site.rstrip('/')}/leads/{row['id']}"

@@ -1,6 +1,5 @@
 """Reads of leads: every one starts from the access policy's queryset."""
 
-import json
 import threading
 from contextlib import nullcontext
 from dataclasses import astuple, dataclass, field, replace
@@ -38,7 +37,6 @@ from leadcrew.access.policy import (
     live_leads_of,
     sees_every_lead,
 )
-from leadcrew.contacts.models import LeadFieldValue
 from leadcrew.contacts.search import ranked, search_filter, search_words
 from leadcrew.contacts.selectors import leads_with_email, leads_with_field_value
 from leadcrew.core.compiled import (
@@ -51,9 +49,9 @@ from leadcrew.core.compiled import (
     shape_of,
 )
 from leadcrew.core.errors import BadParameterFormat, Code, MissingParameter, NotFound
-from leadcrew.core.expressions import JsonList, JsonObject
 from leadcrew.core.lookups import Ref, step_lookup, team_lookup, user_lookup
 from leadcrew.core.replicas import reads_from_replica
+from leadcrew.leads.lead_json import lead_object
 from leadcrew.leads.models import (
     OPEN_STATUSES,
     Comment,
@@ -281,34 +279,30 @@ OWNER_COLUMNS = {
 def lead_rows(leads: QuerySet[Lead], *, with_owner: bool = False) -> list[LeadRow]:
     """The leads of the query, in its order, as rows, in one query (`with_owner`: in the show
     form, with what the detail adds)."""
-    return [_decoded(row) for row in _row_values(leads, with_owner=with_owner)]
+    return list(_row_values(leads, with_owner=with_owner))
 
 
-def _row_values(leads: QuerySet[Lead], *, with_owner: bool) -> QuerySet[Lead, dict[str, Any]]:
+def _row_values(
+    leads: QuerySet[Lead], *, with_owner: bool, account: Any = None
+) -> QuerySet[Lead, dict[str, Any]]:
+    """`account`: the account of all the leads, a marker of a compiled statement."""
     names = {**RELATED_NAMES, **(OWNER_COLUMNS if with_owner else {})}
-    tags = JsonList(LeadTag.objects.filter(lead_id=OuterRef("pk")), "name", ordered=True)
-    values = JsonObject(
-        LeadFieldValue.objects.filter(lead_id=OuterRef("pk")), "field__key", "value"
-    )
     rows: QuerySet[Lead, dict[str, Any]] = leads.values(
-        *ROW_COLUMNS, **names, tag_names=tags, field_pairs=values
+        *ROW_COLUMNS, **names, lead_json=lead_object(account)
     )
     return rows
-
-
-def _decoded(row: dict[str, Any]) -> LeadRow:
-    row["tags"] = json.loads(row.pop("tag_names"))
-    row["field_values"] = json.loads(row.pop("field_pairs"))
-    return row
 
 
 @cache
 def _rows_by_id(with_owner: bool) -> CompiledValues:
     """The statement that reads rows of live leads of an account (ACCOUNT) by their ids (IDS),
     whoever asks, compiled once: only for leads the access rules chose already."""
+    account = marker("ACCOUNT")
     return CompiledValues(
         lambda: _row_values(
-            live_leads_of(marker("ACCOUNT")).filter(InIdList("pk", "IDS")), with_owner=with_owner
+            live_leads_of(account).filter(InIdList("pk", "IDS")),
+            with_owner=with_owner,
+            account=account,
         )
     )
 
@@ -321,13 +315,40 @@ def lead_rows_by_id(actor: Actor, ids: list[int], *, with_owner: bool = False) -
     found = _rows_by_id(with_owner).rows(
         router.db_for_read(Lead), ACCOUNT=actor.account_id, IDS=ids
     )
-    by_id = {row["id"]: _decoded(row) for row in found}
+    return _in_order(found, ids)
+
+
+def _in_order(rows: list[LeadRow], ids: list[int]) -> list[LeadRow]:
+    by_id = {row["id"]: row for row in rows}
     return [by_id[lead_id] for lead_id in ids if lead_id in by_id]
+
+
+@cache
+def _objects_by_id() -> CompiledValues:
+    """The statement that reads the objects of live leads of an account (ACCOUNT) by their ids
+    (IDS), whoever asks, compiled once: only for leads the access rules chose already."""
+    account = marker("ACCOUNT")
+    return CompiledValues(
+        lambda: (
+            live_leads_of(account)
+            .filter(InIdList("pk", "IDS"))
+            .values("id", lead_json=lead_object(account))
+        )
+    )
+
+
+def lead_objects_by_id(actor: Actor, ids: list[int]) -> list[LeadRow]:
+    """The live leads of the actor's account among `ids`, in the order of `ids`, each as its
+    `id` and its object as JSON text (`lead_json`): the leads the access rules chose already."""
+    if not ids:
+        return []
+    found = _objects_by_id().rows(router.db_for_read(Lead), ACCOUNT=actor.account_id, IDS=ids)
+    return _in_order(found, ids)
 
 
 @dataclass
 class LeadPage:
-    leads: list[LeadRow]
+    leads: list[LeadRow]  # each its id and its object (`lead_objects_by_id`)
     total: int  # before paging
 
 
@@ -339,7 +360,7 @@ def lead_page(
     ids, total = lead_page_ids(
         actor, filters, order=order, direction=direction, offset=offset, limit=limit
     )
-    return LeadPage(lead_rows_by_id(actor, ids), total)
+    return LeadPage(lead_objects_by_id(actor, ids), total)
 
 
 @dataclass(frozen=True)
