@@ -110,19 +110,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-# Parameters bound by the server: the statements every request runs are then prepared once per
-# connection and not planned again (leadcrew/core/compiled.py); the rest is planned at each run,
-# for the parameters it has. Behind PgBouncer, off again (configure_databases).
 # No JIT compilation: PostgreSQL compiles a statement whose estimated cost passes
 # jit_above_cost, which an estimate over ten million comments does for a search that finds
 # three rows; compiling took 250 ms of a 270 ms search. leadcrew's statements are short.
 # Prepared statements keep their generic plan: left to choose, PostgreSQL planned a lead's row
-# (a join of ten tables) again at every run, 5 ms of a 6 ms read. Only statements written so
-# that one plan suits every parameter are prepared (core/compiled.py).
-POSTGRESQL_OPTIONS = {
-    "server_side_binding": True,
-    "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
-}
+# (a join of ten tables) again at every run, 5 ms of a 6 ms read. Only the statements every
+# request runs, written so that one plan suits every parameter, are prepared (with parameters
+# bound by the server: leadcrew/core/compiled.py); every other statement is sent with its values
+# in place (Django's default), so PostgreSQL plans it for them at each run.
+POSTGRESQL_OPTIONS = {"options": "-c jit=off -c plan_cache_mode=force_generic_plan"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         **POSTGRESQL_OPTIONS,
@@ -144,6 +140,9 @@ LEADCREW_REPLICA_RETRY_SECONDS = int(os.environ.get("LEADCREW_REPLICA_RETRY_SECO
 # statement, no server-side cursor (which outlive the transaction that made them).
 LEADCREW_DATABASE_POOLER = os.environ.get("LEADCREW_DATABASE_POOLER", "").strip().lower()
 POOLERS = ("pgbouncer",)
+# Whether the statements every request runs are prepared (leadcrew/core/compiled.py): not behind
+# PgBouncer in transaction mode, where a prepared statement may be on another server connection.
+LEADCREW_PREPARED_STATEMENTS = LEADCREW_DATABASE_POOLER != "pgbouncer"
 
 
 def configure_databases(

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet
@@ -94,22 +95,32 @@ def _id_list_value(vendor: str, ids: Iterable[int]) -> Any:
 
 
 @contextmanager
-def prepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
-    """On PostgreSQL with parameters bound by the server (config/settings.py), the statement run
-    here is prepared: planned once per connection, not at every run (its generic plan). Only
-    statements written so that one plan suits every parameter (equalities on ids, ids as an
-    array, one account): psycopg prepares nothing else (its threshold is None), so a query
-    whose best plan depends on its parameters is planned for them each time."""
-    raw = connection.connection
-    if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get(
-        "server_side_binding"
-    ):
-        yield
+def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A cursor whose statements are prepared: on PostgreSQL (unless LEADCREW_PREPARED_STATEMENTS
+    is off, as behind PgBouncer), parameters bound by the server and each statement planned once
+    per connection, its generic plan kept (the connection asks for generic plans:
+    config/settings.py). Only for statements written so that one plan suits every parameter
+    (equalities on ids, ids as an array, one account). Every other statement is sent with its
+    values in place (Django's client-side binding) and planned for them at each run: a
+    statistics query over a date range needs the plan of its range. Elsewhere, a plain cursor."""
+    if connection.vendor != "postgresql" or not settings.LEADCREW_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
         return
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    # Django's wrapper around a cursor binding its parameters on the server, as connection.cursor()
+    # wraps the connection's own (logged in tests that capture queries, errors translated).
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     threshold = raw.prepare_threshold
     raw.prepare_threshold = 0
     try:
-        yield
+        with wrap(psycopg.Cursor(raw)) as cursor:  # type: ignore[arg-type]  # a driver cursor
+            yield cursor
     finally:
         raw.prepare_threshold = threshold
 
@@ -134,7 +145,7 @@ class CompiledValues:
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         params = compiled.statement.bound(connection.vendor, values)
-        with connection.cursor() as cursor, prepared(connection):
+        with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.statement.sql, params)
             found = cursor.fetchall()
         return [self._row(compiled, row, connection) for row in found]

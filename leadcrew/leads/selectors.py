@@ -1,7 +1,6 @@
 """Reads of leads: every one starts from the access policy's queryset."""
 
 import threading
-from contextlib import nullcontext
 from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -45,7 +44,7 @@ from leadcrew.core.compiled import (
     Shape,
     Statement,
     marker,
-    prepared,
+    prepared_cursor,
     shape_of,
 )
 from leadcrew.core.errors import BadParameterFormat, Code, MissingParameter, NotFound
@@ -503,7 +502,7 @@ def _run_merged(
     """`is_compiled`: the statement of a shape, prepared (its branches are equalities on ids,
     which one plan suits; planning it took as long as running it)."""
     connection = connections[using]
-    with connection.cursor() as cursor, prepared(connection) if is_compiled else nullcontext():
+    with prepared_cursor(connection) if is_compiled else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]

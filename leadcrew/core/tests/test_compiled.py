@@ -83,6 +83,16 @@ def test_on_postgresql_only_the_compiled_statements_are_prepared() -> None:
     assert not any('"name" = $1' in statement for statement in prepared)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_on_postgresql_every_other_statement_carries_its_values() -> None:
+    # The connection keeps generic plans (config/settings.py), which suit only the compiled
+    # statements: every other statement is sent with its values, and planned for them.
+    import psycopg
+
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, psycopg.ClientCursor)
+
+
 # --- Conditions by shape
 
 

@@ -32,10 +32,8 @@ def test_each_replica_url_is_a_database_alias_tested_as_the_primary() -> None:
     assert databases["replica_2"]["HOST"] == "replica-b"
     assert databases["replica_1"]["TEST"] == {"MIRROR": "default"}
     assert databases["replica_1"]["OPTIONS"]["connect_timeout"] == 2
-    # Replicas prepare the statements every request runs, as the primary does.
-    assert databases["replica_1"]["OPTIONS"]["server_side_binding"] is True
-    # ...keep their generic plans, and compile none of them just in time (a search's planning
-    # estimate once cost 250 ms).
+    # Replicas keep the generic plans of the statements every request runs, as the primary
+    # does, and compile none just in time (a search's planning estimate once cost 250 ms).
     options = databases["replica_1"]["OPTIONS"]["options"]
     assert options == "-c jit=off -c plan_cache_mode=force_generic_plan"
     assert "DISABLE_SERVER_SIDE_CURSORS" not in databases["default"]
