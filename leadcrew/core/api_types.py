@@ -204,8 +204,8 @@ _JSON = FastJSONRenderer()
 
 def built_answer(request: HttpRequest, data: Any, response: HttpResponse) -> HttpResponse:
     """An answer its schema module built as plain values in the declared model's shape, sent
-    as JSON without validating it again: for the answers asked most and the largest (lists of
-    leads, a lead, every user's rights on a lead), where validating cost as much as building.
+    as JSON without validating it again: for the answers asked most and the largest (a lead,
+    every user's rights on a lead), where validating cost as much as building.
     `response` is the operation's own, whose status and headers are kept. The declared model
     still documents the answer; tests and the API's fuzz test check answers against it."""
     response.content = _JSON.render(request, data, response_status=response.status_code)

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import see_reasons, sees_every_lead
+from leadcrew.access.policy import LeadIds, see_reasons, sees_every_lead
 from leadcrew.stats.models import EVERY, NONE, DayFigures, OpenFigures
 from leadcrew.stats.periods import TIME_GROUPINGS, Grouping, Period, period_start
 from leadcrew.stats.scope import Scope
@@ -62,20 +62,13 @@ class Level:
         return where
 
 
-@dataclass(frozen=True)
-class _SomeoneElsesLead:
-    """A lead of a team owned by nobody the actor could be (what the policy reads of a lead)."""
-
-    team_id: int
-    owner_id: int = 0
-
-
 def _sees_whole_team(actor: Actor, team_id: int) -> bool:
     """Whether the policy shows the actor every lead of the team: whoever sees a lead of it
     that someone else owns sees it by a role in the team or in the account, never by the
     lead's owner, and so sees them all (the figures' property test holds this to the policy
     on random accounts)."""
-    return bool(see_reasons(actor, _SomeoneElsesLead(team_id)))
+    # A lead of the team owned by nobody the actor could be (no user has id 0).
+    return bool(see_reasons(actor, LeadIds(owner_id=0, team_id=team_id)))
 
 
 def figures_level(actor: Actor, scope: Scope, step_ids: list[int] | None) -> Level | None:

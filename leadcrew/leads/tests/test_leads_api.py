@@ -581,8 +581,9 @@ def test_a_status_leadcrew_does_not_know_is_ignored_at_creation_and_said(
 
 
 def test_lists_and_a_lead_are_sent_as_their_schemas_would_write_them(acme: ApiAccount) -> None:
-    # These answers skip the schema's pass (built_answer): what they send must be exactly
-    # what validating them against their declared model and writing that would send.
+    # These answers skip the schema's pass (the lists are written by the database, a lead by
+    # built_answer): what they send must be exactly what validating them against their
+    # declared model and writing that would send.
     create(
         acme.key_client,
         title="Tagged <b>",
