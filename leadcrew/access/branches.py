@@ -55,13 +55,41 @@ def _single_lookup(condition: Q) -> tuple[str, Any] | None:
     return child if isinstance(child, tuple) else None
 
 
+_UNASSIGNED = ("owner__isnull", True)
+
+
+def _pool_as_planned(term: Q) -> Q:
+    """The unassigned pool's term without the alternatives that every unassigned lead meets
+    (`owner IS NULL OR ...`, from the assignment rule): the same leads, in a condition
+    PostgreSQL plans on the pool's own index. With them, a prepared page of a manager's list
+    counted the pool by a bitmap scan of the whole account (55 ms instead of 10)."""
+    if not _only_unassigned(term):
+        return term
+    return _given_unassigned(term) or term
+
+
+def _given_unassigned(condition: Q) -> Q | None:
+    """`condition` for leads without an owner: parts that hold for each of them left out;
+    None when the whole condition does."""
+    if condition.negated:
+        return condition
+    if condition.connector == Q.OR and _UNASSIGNED in condition.children:
+        return None
+    children: list[Any] = []
+    for child in condition.children:
+        kept = _given_unassigned(child) if isinstance(child, Q) else child
+        if kept is None and condition.connector == Q.OR:
+            return None
+        if kept is not None:
+            children.append(kept)
+    if not children:
+        return None
+    return Q(*children, _connector=condition.connector)
+
+
 def _only_unassigned(term: Q) -> bool:
     """Whether every lead of the term has no owner (the unassigned pool's branch)."""
-    return (
-        term.connector == Q.AND
-        and not term.negated
-        and any(child == ("owner__isnull", True) for child in term.children)
-    )
+    return term.connector == Q.AND and not term.negated and _UNASSIGNED in term.children
 
 
 def see_branches(actor: Actor, *, assigned_only: bool = False) -> list[Q] | None:
@@ -72,7 +100,7 @@ def see_branches(actor: Actor, *, assigned_only: bool = False) -> list[Q] | None
     condition = see_filter(actor)
     if not condition:  # Q(): every lead
         return None
-    terms = _terms(condition)
+    terms = [_pool_as_planned(term) for term in _terms(condition)]
     if assigned_only:
         terms = [term for term in terms if not _only_unassigned(term)]
     if len(terms) > MAX_BRANCHES:

@@ -135,6 +135,31 @@ def test_an_admin_or_an_open_account_takes_one_query(db: None) -> None:
     assert all(isinstance(branch, Q) for branch in branches)
 
 
+def test_the_pools_branch_leaves_out_what_every_unassigned_lead_meets(db: None) -> None:
+    """The pool a manager may dispatch is their teams' unassigned leads and the teamless ones;
+    their team's are in the team's branch already, which leaves the teamless. The branch says
+    just that, without the assignment rule's `owner IS NULL OR ...`, so that PostgreSQL pages
+    and counts it on the pool's index whatever the values."""
+    world = World(
+        edition="dream_team",
+        teams_enabled=True,
+        privacy="admins_only",
+        assignment="everyone",
+        team_privacy="managers_only",
+        team_assignment="managers",
+        users=((False, False), (False, False)),
+        roles=(("manager", "member"), ("member", "manager")),
+        leads=((None, 0, False), (None, 1, False), (None, None, False), (1, 0, False)),
+    )
+    built = build(world)
+    manager = actor_for_user(built.users[0])
+    branches = see_branches(manager)
+    assert branches is not None
+    pool = Lead.objects.filter(branches[-1], account=built.account)
+    assert '"owner_id" IS NULL OR' not in str(pool.query)
+    assert list(pool.values_list("pk", flat=True)) == [built.leads[2].pk]
+
+
 def test_totals_of_who_sees_everything_and_of_who_does_not(db: None) -> None:
     """An admin, and everyone when everything is shared, see every lead, the pool included:
     their totals come from the account's tally. Anyone else's are counted."""
