@@ -708,7 +708,11 @@ class Bench:
 
         description = Lead.objects.values_list("description", flat=True).get(pk=team_lead)
         address = re.search(r"lead[0-9]+@example[.]com", description)
-        values = {"lead": team_lead, "address": address.group(0) if address else "lead"}
+        values = {
+            "lead": team_lead,
+            "address": address.group(0) if address else "lead",
+            "team": self.large.team_ids[0],
+        }
         runs = max(5, self.options.runs // 4)
         for persona, paths in pages.items():
             client = self.web_client(persona)
@@ -1437,6 +1441,7 @@ WEB_PAGES_ADMIN = (
     ("/leads/import", "import"),
     ("/settings/privacy", "privacy settings"),
     ("/settings/teams", "teams"),
+    ("/settings/teams/{team}", "a team"),
     ("/settings/users", "users"),
     ("/settings/pipelines", "pipelines"),
     ("/settings/activities", "activity types"),

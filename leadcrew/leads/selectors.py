@@ -35,6 +35,7 @@ from leadcrew.access.policy import (
     leads_for,
     live_leads_of,
     sees_every_lead,
+    visible_in_teams,
 )
 from leadcrew.contacts.search import ranked, search_filter, search_words
 from leadcrew.contacts.selectors import leads_with_email, leads_with_field_value
@@ -888,6 +889,11 @@ def lead_counts_per_team(actor: Actor) -> dict[int, int]:
     """How many leads the actor sees in each team (teams without any are left out)."""
     per_team = leads_for(actor).filter(team__isnull=False).order_by().values_list("team_id")
     return dict(per_team.annotate(n=Count("pk")))
+
+
+def lead_count_in_team(actor: Actor, team_id: int) -> int:
+    """How many leads of the team the actor sees."""
+    return visible_in_teams(actor, [team_id]).count()
 
 
 def lead_counts_per_step(actor: Actor) -> dict[int, int]:

@@ -83,6 +83,7 @@ urlpatterns = [
     path("settings", admin.settings_home, name="settings"),
     path("settings/privacy", admin.settings_privacy, name="settings_privacy"),
     path("settings/teams", admin.settings_teams, name="settings_teams"),
+    path("settings/teams/<int:team_id>", admin.settings_team, name="settings_team"),
     path("settings/teams/<int:team_id>/rename", admin.team_rename, name="team_rename"),
     path("settings/teams/<int:team_id>/delete", admin.team_delete, name="team_delete"),
     path("settings/teams/<int:team_id>/members", admin.team_member_add, name="team_member_add"),

@@ -45,6 +45,7 @@ EVERYONE_PAGES = (
 ADMIN_PAGES = (
     "/settings/privacy",
     "/settings/teams",
+    "/settings/teams/{team}",
     "/settings/users",
     "/settings/users/{user}",
     "/settings/pipelines",
@@ -93,6 +94,7 @@ def test_every_page_has_no_axe_violation(
         "user": acme.nils.pk,
         "field": tier.pk,
         "folder": folder.pk,
+        "team": acme.north.pk,
     }
     # An activity and a comment for the lead's timeline and the Activities tab to show.
     call = ActivityType.objects.get(account=acme.account, name="Call")

@@ -127,7 +127,7 @@ def main_pages(cast: Cast) -> list[str]:
         reverse("web:settings_pipelines"),
         reverse("web:settings_api_keys"),
         reverse("web:settings_log"),
-        reverse("web:settings_teams") + f"#team-{team}",
+        reverse("web:settings_team", args=[team]),
     ]
 
 

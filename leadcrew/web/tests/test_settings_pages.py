@@ -154,18 +154,39 @@ def test_teams_off_points_to_the_settings(login: Login, cast: Cast) -> None:
     response = login(cast.admin).get("/settings/teams")
     assert response.status_code == 200
     assert b'href="/settings/privacy"' in response.content
+    # A team's page, bookmarked while teams were on, leads there too.
+    response = login(cast.admin).get(f"/settings/teams/{cast.north.pk}", follow=True)
+    assert response.redirect_chain == [("/settings/teams", 303)]
+
+
+def test_the_teams_page_lists_each_team_with_its_figures(login: Login, cast: Cast) -> None:
+    """One row per team, leading to the team's own page: its members, its managers by name,
+    its leads and whether round robin is on."""
+    client = login(cast.admin)
+    response = client.get("/settings/teams")
+    rows = {row["team"].pk: row for row in response.context["rows"]}
+    north = rows[cast.north.pk]
+    members = Membership.objects.filter(team=cast.north)
+    assert north["members"] == members.count()
+    assert {user.pk for user in north["managers"]} == set(
+        members.filter(is_manager=True).values_list("user_id", flat=True)
+    )
+    assert north["leads"] == Lead.objects.filter(team=cast.north, deleted_at__isnull=True).count()
+    page = response.content.decode()
+    assert f'href="/settings/teams/{cast.north.pk}"' in page
+    assert "<datalist" not in page  # the people to add are on each team's page
 
 
 def test_a_person_is_added_to_a_team_by_name_and_e_mail_from_one_list(
     login: Login, cast: Cast
 ) -> None:
-    """One <datalist> of people for the whole page, not a menu of every person per team."""
+    """One <datalist> of people for the team's page, not a menu of every person."""
     client = login(cast.admin)
-    page = client.get("/settings/teams").content.decode()
-    assert page.count("<datalist") == 1
-    assert f'<option value="{cast.nils.full_name} ({cast.nils.email})">' in page
     team = Team.objects.filter(account=cast.account).exclude(memberships__user=cast.nils).first()
     assert team is not None
+    page = client.get(f"/settings/teams/{team.pk}").content.decode()
+    assert page.count("<datalist") == 1
+    assert f'<option value="{cast.nils.full_name} ({cast.nils.email})">' in page
     field = f"member{team.pk}-user_id"
     url = f"/settings/teams/{team.pk}/members"
     typed = f"{cast.nils.full_name} ({cast.nils.email.upper()})"
@@ -178,8 +199,10 @@ def test_a_person_is_added_to_a_team_by_name_and_e_mail_from_one_list(
 
 def test_team_forms_go_through_the_services(login: Login, cast: Cast) -> None:
     client = login(cast.admin)
-    assert client.post("/settings/teams", {"new-name": "West"}).status_code == 303
+    response = client.post("/settings/teams", {"new-name": "West"})
     west = Team.objects.get(account=cast.account, name="West")
+    assert response.status_code == 303
+    assert response["Location"] == f"/settings/teams/{west.pk}"  # to add its members
 
     url = f"/settings/teams/{west.pk}"
     response = client.post(f"{url}/members", {f"member{west.pk}-user_id": cast.nils.pk})
@@ -216,14 +239,17 @@ def test_team_errors_show_in_place(login: Login, cast: Cast) -> None:
 
     south = cast.south
     response = client.post(f"/settings/teams/{south.pk}/rename", {f"team{south.pk}-name": "North"})
-    card = next(c for c in response.context["cards"] if c["team"].pk == south.pk)
-    assert card["rename_form"].errors["name"] == ["A team with this name already exists."]
+    assert response.status_code == 200
+    assert response.context["team"].pk == south.pk
+    assert response.context["rename_form"].errors["name"] == [
+        "A team with this name already exists."
+    ]
     assert 'value="North"' in response.content.decode()
 
 
 def test_deleting_a_team_keeps_its_leads_and_their_owner(login: Login, cast: Cast) -> None:
     client = login(cast.admin)
-    page = client.get("/settings/teams").content.decode()
+    page = client.get(f"/settings/teams/{cast.north.pk}").content.decode()
     assert "keep their owner and lose the team" in page
     lead = cast.leads.nils_north
     response = client.post(f"/settings/teams/{cast.north.pk}/delete", follow=True)

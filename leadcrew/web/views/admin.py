@@ -157,41 +157,57 @@ def settings_privacy(request: WebRequest) -> HttpResponse:
 # --- Teams -------------------------------------------------------------------------------------
 
 
-def _teams_page(
-    request: WebRequest,
-    *,
-    create_form: TeamNameForm | None = None,
-    bound: dict[tuple[int, str], Any] | None = None,
-) -> HttpResponse:
-    """The teams with their members; `bound` carries a team's form back with its errors."""
+def _teams_page(request: WebRequest, *, create_form: TeamNameForm | None = None) -> HttpResponse:
+    """Every team in one table (its members, managers, leads and dispatch), each leading to
+    its own page. Every team's members and forms on one page took most of a second and
+    megabytes of HTML in an account of 100 teams of 20 people."""
     actor = actor_of(request)
-    bound = bound or {}
     context: dict[str, Any] = {"section": "teams", "teams_on": actor.settings.teams_on}
     if actor.settings.teams_on:
-        teams = list(team_selectors.team_list(actor=actor))
         lead_counts = lead_selectors.lead_counts_per_team(actor)
-        users = directory_of(request).active_users
-        cards = []
-        for team in teams:
+        rows = []
+        for team in team_selectors.team_list(actor=actor):
             members = list(team.memberships.all())
-            cards.append(
+            rows.append(
                 {
                     "team": team,
-                    "members": members,
-                    "managers": sum(1 for m in members if m.is_manager),
+                    "members": len(members),
+                    "managers": [m.user for m in members if m.is_manager],
                     "leads": lead_counts.get(team.pk, 0),
-                    "rename_form": bound.get((team.pk, "rename"))
-                    or TeamNameForm(initial={"name": team.name}, prefix=f"team{team.pk}"),
-                    "member_form": bound.get((team.pk, "member"))
-                    or MemberAddForm(candidates=users, prefix=f"member{team.pk}"),
-                    "has_candidates": len(members) < len(users),
                 }
             )
-        context["cards"] = cards
-        context["people"] = [person_option(user) for user in users]
-        context["people_list"] = PEOPLE_LIST
+        context["rows"] = rows
         context["create_form"] = create_form or TeamNameForm(prefix="new")
     return render_page(request, "web/settings/teams.html", context)
+
+
+def _team_page(
+    request: WebRequest, team_id: int, *, bound: dict[str, Any] | None = None
+) -> HttpResponse:
+    """One team: its members and their roles, and the forms that change them; `bound` carries
+    a form back with its errors ("member" or "rename")."""
+    actor = actor_of(request)
+    if not actor.settings.teams_on:
+        return _again("web:settings_teams")
+    bound = bound or {}
+    team = team_selectors.team_get(actor=actor, team_id=team_id)
+    members = list(team.memberships.all())
+    users = directory_of(request).active_users
+    context: dict[str, Any] = {
+        "section": "teams",
+        "team": team,
+        "members": members,
+        "managers": sum(1 for m in members if m.is_manager),
+        "leads": lead_selectors.lead_count_in_team(actor, team.pk),
+        "rename_form": bound.get("rename")
+        or TeamNameForm(initial={"name": team.name}, prefix=f"team{team.pk}"),
+        "member_form": bound.get("member")
+        or MemberAddForm(candidates=users, prefix=f"member{team.pk}"),
+        "has_candidates": len(members) < len(users),
+        "people": [person_option(user) for user in users],
+        "people_list": PEOPLE_LIST,
+    }
+    return render_page(request, "web/settings/team.html", context)
 
 
 @admin_required
@@ -209,8 +225,14 @@ def settings_teams(request: WebRequest) -> HttpResponse:
             show_admin_error(form, error)
         else:
             messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
-            return _again("web:settings_teams", anchor=f"#team-{team.pk}")
+            return _again("web:settings_team", team.pk)
     return _teams_page(request, create_form=form)
+
+
+@admin_required
+@require_GET
+def settings_team(request: WebRequest, team_id: int) -> HttpResponse:
+    return _team_page(request, team_id)
 
 
 @admin_required
@@ -226,8 +248,8 @@ def team_rename(request: WebRequest, team_id: int) -> HttpResponse:
             show_admin_error(form, error)
         else:
             messages.success(request, _("Team renamed."))
-            return _again("web:settings_teams", anchor=f"#team-{team_id}")
-    return _teams_page(request, bound={(team_id, "rename"): form})
+            return _again("web:settings_team", team_id)
+    return _team_page(request, team_id, bound={"rename": form})
 
 
 @admin_required
@@ -267,8 +289,8 @@ def team_member_add(request: WebRequest, team_id: int) -> HttpResponse:
             show_admin_error(form, error)
         else:
             messages.success(request, _("Member added."))
-            return _again("web:settings_teams", anchor=f"#team-{team_id}")
-    return _teams_page(request, bound={(team_id, "member"): form})
+            return _again("web:settings_team", team_id)
+    return _team_page(request, team_id, bound={"member": form})
 
 
 @admin_required
@@ -280,7 +302,7 @@ def team_member_remove(request: WebRequest, team_id: int, user_id: int) -> HttpR
         _refused(request, error)
     else:
         messages.success(request, _("Member removed; their leads stay in the team."))
-    return _again("web:settings_teams", anchor=f"#team-{team_id}")
+    return _again("web:settings_team", team_id)
 
 
 @admin_required
@@ -297,7 +319,7 @@ def team_member_manager(request: WebRequest, team_id: int, user_id: int) -> Http
         messages.success(
             request, _("Now a manager of the team.") if is_manager else _("Now a plain member.")
         )
-    return _again("web:settings_teams", anchor=f"#team-{team_id}")
+    return _again("web:settings_team", team_id)
 
 
 @admin_required
@@ -313,7 +335,7 @@ def team_round_robin(request: WebRequest, team_id: int) -> HttpResponse:
             request,
             _("Round-robin dispatch turned on.") if on else _("Round-robin dispatch turned off."),
         )
-    return _again("web:settings_teams", anchor=f"#team-{team_id}")
+    return _again("web:settings_team", team_id)
 
 
 # --- Users -------------------------------------------------------------------------------------
