@@ -47,6 +47,21 @@ def account_users(actor: Actor) -> QuerySet[User]:
     )
 
 
+def user_ids_by_name(actor: Actor, search: str = "") -> list[int]:
+    """The ids of the account's users in the order pages list people: by name (or e-mail),
+    case aside; with `search`, only those whose name or e-mail holds it, case aside."""
+    people = User.objects.filter(account_id=actor.account_id).only(
+        "first_name", "last_name", "email"
+    )
+    wanted = search.casefold()
+    found = [
+        ((user.full_name or user.email).casefold(), user.pk)
+        for user in people
+        if not wanted or wanted in user.full_name.casefold() or wanted in user.email.casefold()
+    ]
+    return [user_id for _, user_id in sorted(found)]
+
+
 def user_list(
     *,
     actor: Actor,

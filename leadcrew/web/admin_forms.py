@@ -196,6 +196,19 @@ class UserDeleteForm(WebForm):
         return None if chosen == TO_THE_POOL else int(chosen)
 
 
+class UserSearchForm(WebForm):
+    q = forms.CharField(
+        label=_("Find a user"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_("Part of a name or an e-mail address."),
+    )
+
+    def words(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
 class UserCreateForm(WebForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)

@@ -294,6 +294,49 @@ def test_user_forms_go_through_the_services(login: Login, cast: Cast) -> None:
     assert not zoe.is_disabled
 
 
+def test_users_are_found_by_part_of_their_name_or_e_mail(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    everyone = client.get("/settings/users").context["users"]
+    assert len(everyone) == User.objects.filter(account=cast.account).count()
+    found = client.get("/settings/users", {"q": cast.nils.first_name.upper()})
+    assert [user.pk for user in found.context["users"]] == [cast.nils.pk]
+    domain = cast.nils.email.split("@")[1]
+    by_address = client.get("/settings/users", {"q": f"@{domain}"}).context["users"]
+    assert cast.nils.pk in {user.pk for user in by_address}
+    nobody = client.get("/settings/users", {"q": "zzz-nobody"})
+    assert nobody.context["users"] == []
+    assert "No user’s name or e-mail holds “zzz-nobody”." in nobody.content.decode()
+
+
+def test_users_are_listed_by_name_fifty_a_page(login: Login, cast: Cast) -> None:
+    for number in range(60):
+        User.objects.create(account=cast.account, email=f"extra{number:02}@acme.test")
+    client = login(cast.admin)
+    first = client.get("/settings/users")
+    names = [user.full_name or user.email for user in first.context["users"]]
+    assert len(names) == 50
+    assert names == sorted(names, key=str.casefold)
+    assert (
+        first.context["page"].paginator.count == User.objects.filter(account=cast.account).count()
+    )
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get("/settings/users", {"q": "extra", "page": "2"})
+    assert [user.email for user in second.context["users"]] == [
+        f"extra{number:02}@acme.test" for number in range(50, 60)
+    ]
+    assert 'href="?q=extra&amp;page=1"' in second.content.decode()
+
+
+def test_a_new_user_is_shown_in_the_list_whatever_its_page(login: Login, cast: Cast) -> None:
+    client = login(cast.admin)
+    response = client.post(
+        "/settings/users", {"new-email": "zoe@acme.test", "new-locale": "en"}, follow=True
+    )
+    zoe = User.objects.get(email="zoe@acme.test")
+    assert response.redirect_chain == [(f"/settings/users?q=zoe%40acme.test#user-{zoe.pk}", 303)]
+    assert [user.pk for user in response.context["users"]] == [zoe.pk]
+
+
 def test_a_refusal_reads_in_the_admins_language(login: Login, cast: Cast) -> None:
     """The service refuses with a code; the page words it in the reader's language, on the
     field the error names (AlreadyExists says which: no guess from the English text)."""

@@ -4,6 +4,7 @@ API keys and the sensitive-actions log. Admins only; every write goes through it
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +45,7 @@ from leadcrew.web.admin_forms import (
     UserCreateForm,
     UserDeleteForm,
     UserEditForm,
+    UserSearchForm,
     show_admin_error,
 )
 from leadcrew.web.choices import by_name, user_label
@@ -51,6 +53,7 @@ from leadcrew.web.forms import person_option
 from leadcrew.web.views.base import WebRequest, actor_of, directory_of, render_page
 
 LOG_PAGE_SIZE = 50
+USERS_PAGE_SIZE = 50
 
 View = Callable[..., HttpResponseBase]
 
@@ -357,11 +360,29 @@ def settings_users(request: WebRequest) -> HttpResponse:
             )
             if form.cleaned_data["invite"]:
                 _invite(request, user.pk)
-            return _again("web:settings_users", anchor=f"#user-{user.pk}")
+            # The list found by the new user's address: their row, whichever page it is on.
+            query = urlencode({"q": user.email})
+            return _again("web:settings_users", anchor=f"?{query}#user-{user.pk}")
+    return _users_page(request, form)
+
+
+def _users_page(request: WebRequest, form: UserCreateForm) -> HttpResponse:
+    """The users by name, a page at a time, found by part of their name or e-mail; and the
+    form that creates one."""
+    actor = actor_of(request)
+    search = UserSearchForm(request.GET)
+    words = search.words()
+    ids = account_selectors.user_ids_by_name(actor, words)
+    page = Paginator(ids, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # With their teams and roles, which the page lists (the directory has only team ids).
+    found = account_selectors.account_users(actor).in_bulk(page.object_list)
     context = {
         "section": "users",
-        # With their teams and roles, which the page lists (the directory has only team ids).
-        "users": by_name(account_selectors.account_users(actor)),
+        "users": [found[user_id] for user_id in page.object_list if user_id in found],
+        "page": page,
+        "search": search,
+        "words": words,
+        "query": f"{urlencode({'q': words})}&" if words else "",
         "form": form,
         "teams_on": actor.settings.teams_on,
         "me": request.user,
