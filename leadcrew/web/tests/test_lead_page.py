@@ -8,10 +8,13 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from leadcrew.access.actor import actor_for_user
+from leadcrew.access.kinds import LeadKind
 from leadcrew.accounts.models import User
 from leadcrew.leads.models import Comment, Status, Step
 from leadcrew.leads.services import lead_update
 from leadcrew.testing.cast import Cast
+from leadcrew.web.choices import Directory
 
 pytestmark = pytest.mark.django_db
 
@@ -229,6 +232,32 @@ def test_who_can_see_this_lead(login: Login, cast: Cast) -> None:
     users = {row["user"] for row in page.context["rows"]}
     assert users == {cast.admin, cast.nils, cast.mona, cast.paula}
     assert "team manager" in page.text
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"assignment": "everyone", "team_assignment": "managers"},
+        {"assignment": "admins_only", "team_assignment": "managers"},
+        {"assignment": "admins_only", "team_assignment": "users"},
+    ],
+)
+def test_a_new_lead_is_offered_to_whoever_some_place_allows(
+    login: Login, cast: Cast, settings: dict[str, str]
+) -> None:
+    """The owners offered: the creator, and everyone the rules let them give a lead outside
+    teams or in any team they may put it in."""
+    cast.configure(teams=True, **settings)
+    for user in (cast.admin, cast.mona, cast.nils):
+        directory = Directory(actor_for_user(User.objects.get(pk=user.pk)))
+        places = [LeadKind(None, None)]
+        places += [LeadKind(None, team.pk) for team in directory.teams_for(LeadKind(user.pk, None))]
+        expected = {user.pk} | {
+            person.pk for place in places for person in directory.owners_for(place)
+        }
+        page = login(user).get("/leads/new")
+        offered = {int(v) for v, _ in page.context["form"].fields["user_id"].choices if v}
+        assert offered == expected, user.email
 
 
 def test_create_a_lead(login: Login, cast: Cast) -> None:

@@ -376,10 +376,15 @@ def lead_new(request: WebRequest) -> HttpResponse:
     me = LeadKind(actor.user_id, None)
     teams = directory.teams_for(me)
     # Who the new lead may go to: the rule of lead_create, for a lead outside teams or in any
-    # team the creator may put it in.
+    # team the creator may put it in. Each place is asked only about the people no place
+    # before it offered: an admin's first answer is everyone, not once per team.
     owners: dict[int, Any] = {}
+    others = list(directory.active_users)
     for draft in [LeadKind(None, None), *(LeadKind(None, t.pk) for t in teams)]:
-        owners |= {user.pk: user for user in directory.owners_for(draft)}
+        if not others:
+            break
+        owners |= {user.pk: user for user in directory.owners_among(draft, others)}
+        others = [user for user in others if user.pk not in owners]
     me_user = request.user
     offered = [
         me_user,
