@@ -34,6 +34,7 @@ from leadcrew.access.policy import (
     can,
     leads_for,
     live_leads_of,
+    see_filter,
     sees_every_lead,
     visible_in_teams,
 )
@@ -63,7 +64,7 @@ from leadcrew.leads.models import (
     Status,
     Step,
 )
-from leadcrew.stats.figures import Level, live_leads_per_step, open_sums
+from leadcrew.stats.figures import Level, live_leads_per_step, open_sums, open_sums_where
 
 # The reference API's `order` values and the columns they sort on (id breaks ties).
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -853,14 +854,20 @@ def _open_totals_per_step(
     actor: Actor, open_leads: QuerySet[Lead], step_ids: list[int], *, mine: bool
 ) -> dict[int, dict[str, Any]]:
     """Per step: how many of `open_leads` (the open leads the actor sees in those steps, or
-    their own) and their amount. From the open pipeline's figures when the actor sees every
-    lead of the account (a few rows, where counting took seconds at ten million leads), else
-    counted."""
-    if sees_every_lead(actor, assigned_only=False):
+    their own) and their amount. From the open pipeline's figures (a few rows, where counting
+    took seconds at ten million leads): of the account, or of its teams and owners that the
+    visibility rule names. Counted when the rule names anything else."""
+    sums: dict[int, dict[str, int]] | None
+    # One always sees one's own leads: `mine` is the figures of one owner, whoever asks.
+    if sees_every_lead(actor, assigned_only=False) or (mine and actor.user_id is not None):
         level = Level(actor.account_id, None, actor.user_id if mine else None, step_ids)
+        sums = open_sums(level)
+    else:
+        sums = open_sums_where(actor.account_id, see_filter(actor), step_ids)
+    if sums is not None:
         return {
-            step_id: {"count": sums["count"], "amount": Decimal(sums["cents"]).scaleb(-2)}
-            for step_id, sums in open_sums(level).items()
+            step_id: {"count": row["count"], "amount": Decimal(row["cents"]).scaleb(-2)}
+            for step_id, row in sums.items()
         }
     per_step = open_leads.order_by().values("step_id")
     counted = per_step.annotate(count=Count("pk"), amount=Sum("amount"))

@@ -126,6 +126,71 @@ def open_sums(level: Level) -> dict[int, dict[str, int]]:
     return dict(sums)
 
 
+# A lead's owner and team as the figures' rows hold them: NONE where the lead has none.
+_ON_FIGURES = {
+    "owner_id": ("owner_id", None),
+    "owner_id__in": ("owner_id__in", None),
+    "team_id": ("team_id", None),
+    "team_id__in": ("team_id__in", None),
+    "owner__isnull": ("owner_id", NONE),
+    "team__isnull": ("team_id", NONE),
+    "pk__in": ("pk__in", None),  # only empty: the rules' "no lead" (NOTHING)
+}
+
+
+def on_figures(condition: Q) -> Q | None:
+    """A condition on a lead's owner and team (the access rules' filters) as the same
+    condition on the figures' rows of one team and one owner; None when it reads anything
+    else. A lead without owner (team) is in the rows of owner (team) NONE, which no lead's
+    owner (team) equals: each lookup keeps its meaning, NULLs included."""
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            translated = on_figures(child)
+            if translated is None:
+                return None
+            children.append(translated)
+            continue
+        if not isinstance(child, tuple):
+            return None
+        lookup, value = child
+        if lookup not in _ON_FIGURES or (lookup == "pk__in" and value):
+            return None
+        column, none = _ON_FIGURES[lookup]
+        if none is None:
+            children.append((column, value))
+        else:  # isnull: True is the NONE rows, False every other
+            children.append(Q((column, none)) if value else ~Q((column, none)))
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+def open_sums_where(
+    account_id: int, condition: Q, step_ids: list[int]
+) -> dict[int, dict[str, int]] | None:
+    """`open_sums` of the open leads of the account in these steps that meet `condition` (one
+    on their owner and team: `on_figures`), from the figures' rows of one team and one owner;
+    None when the condition reads anything else."""
+    where = on_figures(condition)
+    if where is None:
+        return None
+    rows = (
+        OpenFigures.objects.filter(
+            where,
+            account_id=account_id,
+            team_id__gte=NONE,
+            owner_id__gte=NONE,
+            step_id__in=step_ids,
+        )
+        .order_by()
+        .values("step_id")
+        .annotate(count=Sum("count"), cents=Sum("cents"), weighted=Sum("weighted"))
+    )
+    return {
+        row["step_id"]: {name: int(row[name]) for name in ("count", "cents", "weighted")}
+        for row in rows
+    }
+
+
 def live_leads_per_step(account_id: int) -> dict[int, int]:
     """Per step: the account's live leads, every one counted once on the day it was created
     (steps without any are left out)."""
