@@ -368,7 +368,7 @@ def lead_page(
 class PageWindow:
     """Which rows of a merged list a page is: rows offset to offset + limit in the order of
     `columns` (NOT NULL columns of the lead, the last one its id), and a total counted up to
-    `count_cap` (None: exactly)."""
+    `count_cap` (None: exactly; else the parts' rows counted together, up to cap + 1)."""
 
     columns: tuple[str, ...]
     direction: str
@@ -392,8 +392,8 @@ def lead_page_ids(
     count_cap: int | None = None,
 ) -> tuple[list[int], int]:
     """The ids of one page of the leads the actor may see that match the filters, in order,
-    and their total; past `count_cap`, a total above the cap rather than the exact one (each
-    branch stops counting there).
+    and their total; past `count_cap`, a total above the cap rather than the exact one
+    (counting stops there).
 
     For a user who sees part of the account, each branch of the visibility rule (their leads,
     each visible team's) is paged and counted on its own and the results merged: one ordered
@@ -534,16 +534,21 @@ def _merged_statement(
             sql, part_params = keys.query.get_compiler(using=keys.db).as_sql()
         except EmptyResultSet:  # a condition no lead can meet (an empty list of ids)
             continue
-        cap = window.count_cap
-        counted = sql if cap is None else f"{sql} LIMIT {cap + 1}"
-        counts.append(f"(SELECT COUNT(*) FROM ({counted}) AS counted_{index})")
+        counts.append(sql)
         params.extend(part_params)
         members.append(f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {depth}) AS part_{index}")
     if not members:
         return None
     params *= 2  # the parts' parameters, in the counts and again in the members
+    if window.count_cap is None:  # each part counted from its index, the counts added
+        total = " + ".join(
+            f"(SELECT COUNT(*) FROM ({sql}) AS counted_{index})" for index, sql in enumerate(counts)
+        )
+    else:  # the parts' rows counted together up to the cap: it reads cap + 1 rows in all
+        together = " UNION ALL ".join(f"SELECT 1 AS one FROM ({sql}) AS part" for sql in counts)
+        total = f"(SELECT COUNT(*) FROM ({together} LIMIT {window.count_cap + 1}) AS counted)"
     statement = (
-        f"SELECT total_row.n, page.id FROM (SELECT {' + '.join(counts)} AS n) AS total_row "
+        f"SELECT total_row.n, page.id FROM (SELECT {total} AS n) AS total_row "
         f"LEFT JOIN (SELECT * FROM ({' UNION ALL '.join(members)}) AS merged "
         f"ORDER BY {order_by} LIMIT {window.limit} OFFSET {window.offset}) AS page ON 1 = 1 "
         f"ORDER BY {', '.join(f'page.{column} {sort}' for column in quoted)}"

@@ -9,6 +9,7 @@ from itertools import pairwise
 import pytest
 from django.test import Client
 
+from leadcrew.access.branches import see_branches
 from leadcrew.access.policy import leads_for
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
@@ -16,6 +17,7 @@ from leadcrew.leads.models import Status
 from leadcrew.leads.services import LeadWrite, lead_create
 from leadcrew.testing.cast import Cast
 from leadcrew.web.paging import keyset_page
+from leadcrew.web.views import leads as lead_list_view
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +382,18 @@ def test_the_first_page_reads_a_fixed_number_of_queries_whatever_its_leads(
         page = client.get("/leads")
     assert "More 19" in page.text and "Sam" in page.text
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_long_list_is_counted_up_to_the_cap(
+    login: Login, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the list says "N+" rather than counting every lead: the branches of the
+    visibility rule are counted together, up to one more than the cap."""
+    assert see_branches(cast.actor(cast.mona)) is not None  # the per-branch path
+    client = login(cast.mona)
+    exact = client.get("/leads").context["count"]
+    assert exact == leads_for(cast.actor(cast.mona)).count() > 2  # the web list has the pool
+    for cap, shown in ((exact, (exact, False)), (exact - 1, (exact - 1, True)), (1, (1, True))):
+        monkeypatch.setattr(lead_list_view, "COUNT_CAP", cap)
+        page = client.get("/leads").context
+        assert (page["count"], page["capped"]) == shown, cap
