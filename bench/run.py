@@ -149,6 +149,15 @@ def prepare_data(options: Options) -> tuple[Manifest, float | None]:
     return manifest, manifest.seconds
 
 
+@dataclass(frozen=True)
+class Captured:
+    """A statement a request ran: its SQL with the values in place (shown with its plan), and
+    the statement that runs it on the floor's connection as the application did."""
+
+    text: str
+    runnable: str
+
+
 class Floor:
     """The connection the hand-written SQL runs on (psycopg or sqlite3), in autocommit."""
 
@@ -160,10 +169,30 @@ class Floor:
             import psycopg
 
             self.pg = psycopg.connect(url, autocommit=True)
+            # As the application's connections (config/settings.py): prepared statements keep
+            # their generic plan; the floor's own statements carry their values.
+            self.pg.execute("SET plan_cache_mode = force_generic_plan")
+            self.prepared_count = 0
         else:
             self.lite = sqlite3.connect(parsed.path, isolation_level=None)
             # The statistics figures' triggers call it, as on the app's own connections.
             self.lite.create_function(SQLITE_FUNCTION, 2, local_day, deterministic=True)
+
+    def prepared(self, sql: str, params: Sequence[Any]) -> str:
+        """`EXECUTE` of `sql` (placeholders %s) prepared on this connection, with `params` in
+        place: run or explained, it takes the generic plan, as the application's prepared
+        statements do (`leadcrew/core/compiled.py`)."""
+        import psycopg
+        from psycopg import sql as pg_sql
+
+        self.prepared_count += 1
+        name = f"bench_{self.prepared_count}"
+        numbers = iter(range(1, len(params) + 1))
+        numbered = re.sub(r"%([%s])", lambda m: "%" if m[1] == "%" else f"${next(numbers)}", sql)
+        self.pg.execute(f"PREPARE {name} AS {numbered}")
+        values = ", ".join(pg_sql.Literal(value).as_string(self.pg) for value in params)
+        assert isinstance(self.pg, psycopg.Connection)
+        return f"EXECUTE {name}({values})"
 
     def rows(self, statement: str) -> list[tuple[Any, ...]]:
         if self.postgres:
@@ -316,30 +345,47 @@ class Bench:
 
     def captured_sql(
         self, persona: str, method: str, path: str, params: dict[str, Any]
-    ) -> list[str]:
+    ) -> list[Captured]:
+        """The statements on leads the request runs in-process, each runnable on the floor's
+        connection as the application ran it (a prepared one by its generic plan)."""
         from django.db import connection
         from django.test import Client as DjangoClient
-        from django.test.utils import CaptureQueriesContext
 
         client = DjangoClient(headers={"X-USER-TOKEN": self.tokens[persona]})
-        with CaptureQueriesContext(connection) as captured:
+        captured: list[Captured] = []
+
+        def record(
+            execute: Callable[..., Any], sql: str, values: Any, many: bool, context: Any
+        ) -> Any:
+            result = execute(sql, values, many, context)
+            if "leads_lead" in sql and sql.lstrip(" (").upper().startswith(("SELECT", "WITH")):
+                captured.append(self.captured(connection, context["cursor"], sql, values or ()))
+            return result
+
+        with connection.execute_wrapper(record):
             if method == "GET":
                 client.get(API + path, params)
             else:
                 client.generic(method, API + path, json.dumps(params), "application/json")
-        return [
-            query["sql"]
-            for query in captured.captured_queries
-            if "leads_lead" in query["sql"]
-            and query["sql"].lstrip(" (").upper().startswith(("SELECT", "WITH"))
-        ]
+        return captured
 
-    def plans_of(self, statements: Sequence[str]) -> tuple[list[str], int | None]:
+    def captured(self, connection: Any, cursor: Any, sql: str, values: Sequence[Any]) -> Captured:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            text = connection.ops.compose_sql(sql, values)
+            if not isinstance(cursor.cursor, psycopg.ClientCursor):  # prepared_cursor's
+                return Captured(text, self.floor.prepared(sql, values))
+            return Captured(text, text)
+        text = connection.ops.last_executed_query(cursor.cursor, sql, values)
+        return Captured(text, text)
+
+    def plans_of(self, statements: Sequence[Captured]) -> tuple[list[str], int | None]:
         plans, total = [], 0
         known = True
         for statement in statements:
-            plan, read = self.floor.explain(statement)
-            plans.append(f"{statement}\n\n{plan}")
+            plan, read = self.floor.explain(statement.runnable)
+            plans.append(f"{statement.text}\n\n{plan}")
             if read is None:
                 known = False
             else:
@@ -503,7 +549,9 @@ class Bench:
         """X-TOTAL-COUNT: the count statement the list endpoint runs, timed as SQL."""
         vis = self.visibility(persona)
         captured = self.captured_sql(persona, "GET", "/leads", dict(NEWEST_FIRST))
-        count_sql = [s for s in captured if "COUNT(" in s.upper() or "leads_leadtally" in s]
+        count_sql = [
+            s for s in captured if "COUNT(" in s.text.upper() or "leads_leadtally" in s.text
+        ]
         measurement = Measurement(key, "count", label, target=None)
         if not count_sql:
             measurement.note = "the list neither counted nor read the lead tally"
@@ -525,7 +573,8 @@ class Bench:
             "the application's statements that answer the total (a count that also finds the "
             "page's ids, or a read of the lead tally), run as SQL on the same connection"
         )
-        self.compare(measurement, lambda: self.floor.all_rows(count_sql), candidates)
+        counted = [statement.runnable for statement in count_sql]
+        self.compare(measurement, lambda: self.floor.all_rows(counted), candidates)
         return measurement
 
     def measure_search(self, key: str, label: str, persona: str, lead_id: int) -> Measurement:
@@ -557,7 +606,9 @@ class Bench:
         measurement.checks["lead_rows_read"] = read
         candidates: dict[str, Callable[[], Any]] = {
             "one full-text match on the lead index": partial(self.floor.rows, by_hand),
-            "the application's statements": partial(self.floor.all_rows, captured),
+            "the application's statements": partial(
+                self.floor.all_rows, [statement.runnable for statement in captured]
+            ),
         }
         self.compare(
             measurement,
