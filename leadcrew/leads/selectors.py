@@ -499,12 +499,12 @@ def _merged_page(parts: list[QuerySet[Lead]], window: PageWindow) -> tuple[list[
 
 
 def _run_merged(
-    using: str, sql: str, params: list[Any], *, is_compiled: bool = False
+    using: str, sql: str, params: list[Any], *, prepared: bool = False
 ) -> tuple[list[int], int]:
-    """`is_compiled`: the statement of a shape, prepared (its branches are equalities on ids,
-    which one plan suits; planning it took as long as running it)."""
+    """`prepared`: a shape's statement that one plan suits (BRANCH_INDEXED_COLUMNS), run
+    prepared: planning it took as long as running it."""
     connection = connections[using]
-    with prepared_cursor(connection) if is_compiled else connection.cursor() as cursor:
+    with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]
@@ -556,6 +556,15 @@ def _merged_statement(
     return statement, params
 
 
+# The orders in which every branch of the visibility rule is an ordered range of an index of
+# its own (their owner's, their team's, the pool's: Lead.Meta.indexes), whatever their size:
+# one plan suits every list, so their shaped pages are prepared and keep their generic plan.
+# In the other orders, walking the account's index of the order suits a large branch and
+# sorting the branch's leads a small one: those pages are planned for their values at each run.
+# A generic plan, made for an account of average size, sorted the 500,000 unassigned leads of
+# the largest account beside 5,000 small ones (0.6 s instead of 40 ms).
+BRANCH_INDEXED_COLUMNS = frozenset({ORDERINGS["last_update"], ORDERINGS["id"]})
+
 # The per-branch page statements compiled so far, by shape (`_page_by_shape`); NO_LEADS: a
 # shape whose branches can hold no lead. Emptied when full: a shape is a kind of user (their number
 # of teams, what the settings open to them), so a process meets a few dozen.
@@ -593,7 +602,8 @@ def _page_by_shape(
         return [], 0
     values = {**shape.values, "ACCOUNT": actor.account_id}
     params = statement.bound(connections[using].vendor, values)
-    return _run_merged(using, statement.sql, params, is_compiled=True)
+    prepared = window.columns in BRANCH_INDEXED_COLUMNS
+    return _run_merged(using, statement.sql, params, prepared=prepared)
 
 
 def _compiled_page(

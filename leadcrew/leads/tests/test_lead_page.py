@@ -5,7 +5,7 @@ combination of settings, for filters, orderings and pages that take either path.
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,3 +194,47 @@ def test_totals_of_who_sees_everything_and_of_who_does_not(db: None) -> None:
         ("private", True, False): 1,
         ("private", False, True): 0,
     }
+
+
+def _prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+@pytest.mark.parametrize(
+    ("order", "prepared"),
+    [("last_update", True), ("id", True), ("amount", False), ("alphabetically", False)],
+)
+def test_a_branch_page_keeps_one_plan_only_in_the_orders_its_indexes_hold(
+    db: None, order: str, prepared: bool
+) -> None:
+    """Newest first or by id, each branch is an ordered range of its own index whatever its
+    size, and the page is prepared. By amount or title, a large branch is best read along the
+    account's index of the order and a small one sorted: that page is planned for its values."""
+    world = World(
+        edition="dream_team",
+        teams_enabled=True,
+        privacy="admins_only",
+        assignment="everyone",
+        team_privacy="team_shared",
+        team_assignment="managers",
+        users=((False, False), (False, False)),
+        roles=(("member", "member"),),
+        leads=((0, 0, False), (1, 0, False), (None, None, False)),
+    )
+    built = build(world)
+    member = actor_for_user(built.users[0])
+    before = _prepared_statements()
+    page = lead_page(
+        member,
+        LeadFilter(include_unassigned=True),
+        order=order,
+        direction="desc",
+        offset=0,
+        limit=10,
+    )
+    assert page.total == 3
+    merged = [s for s in _prepared_statements() - before if "total_row" in s]
+    assert bool(merged) is prepared
