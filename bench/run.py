@@ -344,14 +344,22 @@ class Bench:
     # --- in-process capture: the SQL a request runs, for plans and scan checks
 
     def captured_sql(
-        self, persona: str, method: str, path: str, params: dict[str, Any]
+        self, persona: str, method: str, path: str, params: dict[str, Any], *, web: bool = False
     ) -> list[Captured]:
-        """The statements on leads the request runs in-process, each runnable on the floor's
-        connection as the application ran it (a prepared one by its generic plan)."""
+        """The statements on leads the request runs in-process (an API path, or with `web` a
+        page's), each runnable on the floor's connection as the application ran it (a prepared
+        one by its generic plan)."""
         from django.db import connection
         from django.test import Client as DjangoClient
 
-        client = DjangoClient(headers={"X-USER-TOKEN": self.tokens[persona]})
+        from leadcrew.accounts.models import User
+
+        if web:
+            client = DjangoClient()
+            client.force_login(User.objects.get(pk=self.tokens_user(persona)))
+        else:
+            client = DjangoClient(headers={"X-USER-TOKEN": self.tokens[persona]})
+            path = API + path
         captured: list[Captured] = []
 
         def record(
@@ -364,9 +372,9 @@ class Bench:
 
         with connection.execute_wrapper(record):
             if method == "GET":
-                client.get(API + path, params)
+                client.get(path, params)
             else:
-                client.generic(method, API + path, json.dumps(params), "application/json")
+                client.generic(method, path, json.dumps(params), "application/json")
         return captured
 
     def captured(self, connection: Any, cursor: Any, sql: str, values: Sequence[Any]) -> Captured:
@@ -779,8 +787,15 @@ class Bench:
                 )
                 answer = self.expect(client.get(url))
                 measurement.checks["bytes"] = len(answer.body)
-                samples = interleaved([partial(self._web_get, client, url)], runs, 2)
+                if measurement.target:  # timed as the API's lists, every worker warmed first
+                    timed, warmup = self.options.runs, 2 * self.options.workers
+                else:
+                    timed, warmup = runs, 2
+                samples = interleaved([partial(self._web_get, client, url)], timed, warmup)
                 measurement.app = Stats.of(samples[0])
+                if measurement.target:
+                    captured = self.captured_sql(persona, "GET", url, {}, web=True)
+                    measurement.plans, _ = self.plans_of(captured)
                 self.measurements.append(measurement)
                 log(f"{measurement.label}: {measurement.app.median_ms:.1f} ms")
             client.close()
