@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from leadcrew.access.actor import Actor
 from leadcrew.accounts.models import Assignment, Privacy, TeamAssignment, TeamPrivacy
 from leadcrew.core.errors import Code, Forbidden, NotFound
-from leadcrew.leads.models import Lead
+from leadcrew.leads.models import Lead, PlaceTally
 
 NOTHING = Q(pk__in=[])
 MANAGERS_SEE_TEAM = (TeamPrivacy.MANAGERS_ONLY, TeamPrivacy.TEAM_SHARED)
@@ -388,6 +388,18 @@ def account_leads(actor: Actor) -> QuerySet[Lead]:
 def live_leads_of(account_id: int) -> QuerySet[Lead]:
     """Live leads of one account (account_leads, where the account is all there is to know)."""
     return Lead.objects.filter(account_id=account_id, deleted_at__isnull=True)
+
+
+def visible_places(actor: Actor) -> QuerySet[PlaceTally]:
+    """The place tally's rows of the leads the actor may see: the visibility rule read on the
+    tally's team, owner and status, which are the lead's. The sum of their counts is how many
+    leads the actor sees, with no lead read."""
+    return places_of(actor.account_id).filter(see_filter(actor))
+
+
+def places_of(account_id: int) -> QuerySet[PlaceTally]:
+    """The place tally's rows of one account, before any rule."""
+    return PlaceTally.objects.filter(account_id=account_id)
 
 
 def system_leads() -> QuerySet[Lead]:

@@ -1,14 +1,15 @@
-"""The lead tally is always the count it stands for: the database keeps it on every write to
-leads, whichever code makes it (services, bulk statements, cascades)."""
+"""The lead tally and the place tally are always the counts they stand for: the database keeps
+them on every write to leads, whichever code makes it (services, bulk statements, cascades)."""
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadcrew.accounts.models import Account, User
-from leadcrew.leads.models import Lead, LeadTally, Step
+from leadcrew.leads.models import Lead, LeadTally, PlaceTally, Status, Step
 from leadcrew.testing.cast import Cast, build_cast
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,29 @@ def counted(account: Account) -> tuple[int, int]:
     return live.count(), live.filter(owner__isnull=False).count()
 
 
+Places = dict[tuple[int | None, int | None, str], int]
+
+
+def places_of(account: Account) -> Places:
+    rows = PlaceTally.objects.filter(account=account).exclude(live=0)
+    return {(r.team_id, r.owner_id, r.status): r.live for r in rows}
+
+
+def counted_places(account: Account) -> Places:
+    live = Lead.objects.filter(account=account, deleted_at__isnull=True)
+    groups = live.values("team_id", "owner_id", "status").annotate(n=Count("pk"))
+    return {(g["team_id"], g["owner_id"], g["status"]): g["n"] for g in groups}
+
+
 def assert_tallies_match(cast: Cast) -> None:
     for account in (cast.account, cast.rival.account):
         assert tally_of(account) == counted(account), account.name
+        assert places_of(account) == counted_places(account), account.name
 
 
 def test_the_tally_starts_as_the_count_of_the_cast(cast: Cast) -> None:
     assert tally_of(cast.account)[0] > 0
+    assert len(places_of(cast.account)) > 1
     assert_tallies_match(cast)
 
 
@@ -38,7 +55,18 @@ def test_the_tally_starts_as_the_count_of_the_cast(cast: Cast) -> None:
 WRITES = st.lists(
     st.tuples(
         st.sampled_from(
-            ["create", "create_binned", "assign", "unassign", "bin", "restore", "delete", "bulk"]
+            [
+                "create",
+                "create_binned",
+                "assign",
+                "unassign",
+                "move",
+                "close",
+                "bin",
+                "restore",
+                "delete",
+                "bulk",
+            ]
         ),
         st.integers(min_value=0, max_value=1_000),
     ),
@@ -71,6 +99,11 @@ def _apply(write: str, pick: int, cast: Cast, owners: list[User]) -> None:
         chosen.update(owner=owner)
     elif write == "unassign":
         chosen.update(owner=None)
+    elif write == "move":  # to a team, or out of every team
+        teams = [cast.north, cast.south, None] if account == cast.account else [None]
+        chosen.update(team=teams[pick % len(teams)])
+    elif write == "close":
+        chosen.update(status=[Status.WON, Status.LOST, Status.STANDBY][pick % 3])
     elif write == "bin":
         chosen.update(deleted_at=now)
     elif write == "restore":
@@ -79,6 +112,7 @@ def _apply(write: str, pick: int, cast: Cast, owners: list[User]) -> None:
         chosen.delete()
     else:  # one statement over many leads, some changing their counts, some not
         leads.filter(pk__gt=pick).update(owner=owner, title="bulk")
+        leads.filter(pk__lt=pick).update(team=None, status=Status.TODO)
 
 
 @pytest.mark.slow
@@ -97,4 +131,10 @@ def test_every_write_keeps_the_tally_exact(writes: list[tuple[str, int]]) -> Non
 def test_deleting_a_user_unassigns_their_leads_in_the_tally(cast: Cast) -> None:
     assert Lead.objects.filter(owner=cast.sam, deleted_at__isnull=True).exists()
     cast.sam.delete()
+    assert_tallies_match(cast)
+
+
+def test_deleting_a_team_moves_its_leads_out_of_every_team_in_the_tally(cast: Cast) -> None:
+    assert Lead.objects.filter(team=cast.north, deleted_at__isnull=True).exists()
+    cast.north.delete()
     assert_tallies_match(cast)
