@@ -195,6 +195,13 @@ def list_count(vis: Visibility) -> dict[str, str]:
         candidates["the account's lead tally"] = (
             f"SELECT assigned FROM leads_leadtally WHERE account_id = {vis.account_id}"
         )
+    else:
+        # Kept by triggers too (PlaceTally): live leads per team, owner and status, whose
+        # columns the visibility predicate reads as it reads the lead's.
+        candidates["the place tally"] = (
+            "SELECT CAST(COALESCE(SUM(live), 0) AS BIGINT) FROM leads_placetally "
+            f"WHERE account_id = {vis.account_id} AND {vis.predicate()}"
+        )
     if not vis.everything and vis.team_ids:
         owner = f"owner_id = {vis.owner_id}"
         teams = f"team_id IN ({vis.teams})"
