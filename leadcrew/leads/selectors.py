@@ -600,14 +600,15 @@ def _merged_statement(
     return statement, params
 
 
-# The orders in which every branch of the visibility rule is an ordered range of an index of
-# its own (their owner's, their team's, the pool's: Lead.Meta.indexes), whatever their size:
-# one plan suits every list, so their shaped pages are prepared and keep their generic plan.
-# In the other orders, walking the account's index of the order suits a large branch and
-# sorting the branch's leads a small one: those pages are planned for their values at each run.
-# A generic plan, made for an account of average size, sorted the 500,000 unassigned leads of
-# the largest account beside 5,000 small ones (0.6 s instead of 40 ms).
-BRANCH_INDEXED_COLUMNS = frozenset({ORDERINGS["last_update"], ORDERINGS["id"]})
+# The orders in which every branch of the visibility rule is an index-only ordered range of an
+# index of its own (their owner's, their team's, the pool's: Lead.Meta.indexes), whatever their
+# size: one plan suits every list, so their shaped pages are prepared and keep their generic
+# plan. In the other orders, walking an index of the order suits a large branch and sorting the
+# branch's leads a small one: those pages are planned for their values at each run. A generic
+# plan is made for an account of average size: beside 5,000 small accounts, it sorted the
+# largest account's 500,000 unassigned leads by amount (0.6 s instead of 40 ms), and a large
+# team's 100,000 leads by id (the team's index by id does not hold the owner the branch tests).
+BRANCH_INDEXED_COLUMNS = frozenset({ORDERINGS["last_update"]})
 
 
 def _sum_of_places(places: QuerySet[PlaceTally]) -> tuple[str, list[Any]]:
