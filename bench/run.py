@@ -51,6 +51,8 @@ NEWEST_FIRST = {"order": "last_update", "direction": "desc", "limit": PAGE}
 BULK_MAX_LEADS = 250_000
 # Past this share of the account's leads read for one list, a query is a full-account scan.
 FULL_SCAN_SHARE = 0.25
+# The tables a list's total may be read from instead of counting leads.
+TALLIES = ("leads_leadtally", "leads_placetally")
 STATS_FROM = (ANCHOR - timedelta(days=365)).date().replace(day=1)
 STATS_TO = (ANCHOR - timedelta(days=1)).date()
 
@@ -558,11 +560,13 @@ class Bench:
         vis = self.visibility(persona)
         captured = self.captured_sql(persona, "GET", "/leads", dict(NEWEST_FIRST))
         count_sql = [
-            s for s in captured if "COUNT(" in s.text.upper() or "leads_leadtally" in s.text
+            s
+            for s in captured
+            if "COUNT(" in s.text.upper() or any(tally in s.text for tally in TALLIES)
         ]
         measurement = Measurement(key, "count", label, target=None)
         if not count_sql:
-            measurement.note = "the list neither counted nor read the lead tally"
+            measurement.note = "the list neither counted nor read a tally"
             self.measurements.append(measurement)
             return measurement
         # The list counts per branch and adds up, in the statement that also finds the page's
@@ -579,7 +583,7 @@ class Bench:
         measurement.checks["statements"] = len(count_sql)
         measurement.note = (
             "the application's statements that answer the total (a count that also finds the "
-            "page's ids, or a read of the lead tally), run as SQL on the same connection"
+            "page's ids, or a read of a tally), run as SQL on the same connection"
         )
         counted = [statement.runnable for statement in count_sql]
         self.compare(measurement, lambda: self.floor.all_rows(counted), candidates)
