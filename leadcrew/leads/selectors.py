@@ -146,39 +146,39 @@ def parse_statuses(raw: str | None) -> list[str]:
     return statuses
 
 
-def _owned_as_asked[Placed: (Lead, PlaceTally)](
-    rows: QuerySet[Placed], filters: LeadFilter
-) -> QuerySet[Placed]:
-    """The leads (or the place tally's rows, which have the lead's team, owner and status
-    columns) with an owner, without, or both, as the filters ask."""
+def _owned_as_asked(filters: LeadFilter) -> Q:
+    """Leads with an owner, without, or both, as the filters ask."""
     if filters.unassigned_only:
-        return rows.filter(owner__isnull=True)
+        return Q(owner__isnull=True)
     if not filters.include_unassigned and filters.user is None:
-        return rows.filter(owner__isnull=False)
-    return rows
+        return Q(owner__isnull=False)
+    return Q()
 
 
-def _placed_as_asked[Placed: (Lead, PlaceTally)](
-    rows: QuerySet[Placed], actor: Actor, filters: LeadFilter
-) -> QuerySet[Placed]:
-    """The leads (or the place tally's rows) of the owners, teams and statuses the filters
-    ask for."""
-    rows = _owned_as_asked(rows, filters)
+def _placed_as_asked(actor: Actor, filters: LeadFilter) -> Q:
+    """The owners, teams and statuses the filters ask for, as a condition on a lead's columns,
+    which the place tally's rows share (the owner and team looked up once)."""
+    condition = _owned_as_asked(filters)
     if filters.status:
-        rows = rows.filter(status__in=filters.status)
+        condition &= Q(status__in=filters.status)
     if filters.user is not None:
-        rows = rows.filter(owner_id=user_lookup(actor, filters.user).pk)
+        condition &= Q(owner_id=user_lookup(actor, filters.user).pk)
     if filters.team_id is not None:
-        rows = rows.filter(team_id=team_lookup(actor, filters.team_id).pk)
-    return rows
+        condition &= Q(team_id=team_lookup(actor, filters.team_id).pk)
+    return condition
 
 
 def filtered_leads(
-    actor: Actor, filters: LeadFilter, base: QuerySet[Lead] | None = None
+    actor: Actor,
+    filters: LeadFilter,
+    base: QuerySet[Lead] | None = None,
+    *,
+    placed: Q | None = None,
 ) -> QuerySet[Lead]:
-    """The leads of `base` (by default, those the actor may see) that match the filters."""
+    """The leads of `base` (by default, those the actor may see) that match the filters;
+    `placed`: `_placed_as_asked` of the filters, when the caller has it already."""
     leads = leads_for(actor, Action.SEE) if base is None else base
-    leads = _placed_as_asked(leads, actor, filters)
+    leads = leads.filter(_placed_as_asked(actor, filters) if placed is None else placed)
     if filters.step:
         step_ids = [step_lookup(actor, ref).pk for ref in filters.step]
         leads = leads.filter(step_id__in=step_ids)
@@ -460,17 +460,17 @@ def _page_by_branches(
     """The window's ids of the leads the actor may see that match the filters, and their total,
     each branch of the visibility rule paged and counted on its own."""
     branches = see_branches(actor, assigned_only=filters.assigned_only)
-    places = (
-        _placed_as_asked(visible_places(actor), actor, filters) if filters.on_places_only else None
-    )
-    if branches is None:  # one query is the better plan
-        return _merged_page([filtered_leads(actor, filters)], window, places)
-    if not branches:  # the actor sees no lead of the kind asked for
+    if branches is not None and not branches:  # the actor sees no lead of the kind asked for
         return [], 0
-    page = _page_by_shape(actor, filters, branches, window)
-    if page is not None:
-        return page
-    matching = filtered_leads(actor, filters, base=account_leads(actor))
+    if branches is not None:
+        page = _page_by_shape(actor, filters, branches, window)
+        if page is not None:
+            return page
+    placed = _placed_as_asked(actor, filters)
+    places = visible_places(actor).filter(placed) if filters.on_places_only else None
+    if branches is None:  # one query is the better plan
+        return _merged_page([filtered_leads(actor, filters, placed=placed)], window, places)
+    matching = filtered_leads(actor, filters, base=account_leads(actor), placed=placed)
     return _merged_page([matching.filter(branch) for branch in branches], window, places)
 
 
@@ -493,7 +493,7 @@ def _whole_account_page(
         unfiltered = LeadFilter(
             include_unassigned=filters.include_unassigned, unassigned_only=filters.unassigned_only
         )
-        leads = _owned_as_asked(live_leads_of(marker("ACCOUNT")), unfiltered)
+        leads = live_leads_of(marker("ACCOUNT")).filter(_owned_as_asked(unfiltered))
         page = CompiledValues(
             lambda: ordered(leads, order, direction).values("pk")[offset : offset + limit]
         )
@@ -667,10 +667,11 @@ def _compiled_page(
 ) -> Statement:
     """The merged page's statement of the shape's templates, with markers for the account and
     the branches' ids; NO_LEADS when no lead can match."""
-    matching = filtered_leads(actor, filters, base=live_leads_of(marker("ACCOUNT")))
+    placed = _placed_as_asked(actor, filters)
+    matching = filtered_leads(actor, filters, base=live_leads_of(marker("ACCOUNT")), placed=placed)
     parts = [matching.filter(template) for template in shape.templates]
     seen = Q(*shape.templates, _connector=Q.OR)
-    places = _placed_as_asked(places_of(marker("ACCOUNT")), actor, filters).filter(seen)
+    places = places_of(marker("ACCOUNT")).filter(placed, seen)
     merged = _merged_statement(parts, window, places)
     return NO_LEADS if merged is None else Statement.of(*merged)
 

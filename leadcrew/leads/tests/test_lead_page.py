@@ -238,3 +238,29 @@ def test_a_branch_page_keeps_one_plan_only_in_the_orders_its_indexes_hold(
     assert page.total == 3
     merged = [s for s in _prepared_statements() - before if "total_row" in s]
     assert bool(merged) is prepared
+
+
+def test_a_list_of_one_owners_leads_looks_the_owner_up_once(db: None) -> None:
+    """The owner filter narrows the leads and the place tally their total is read from: the
+    owner is looked up once for both."""
+    from django.test.utils import CaptureQueriesContext
+
+    world = World(
+        edition="dream_team",
+        teams_enabled=True,
+        privacy="admins_only",
+        assignment="everyone",
+        team_privacy="team_shared",
+        team_assignment="managers",
+        users=((False, False), (False, False)),
+        roles=(("member", "member"),),
+        leads=((0, 0, False), (1, 0, False), (0, 0, False)),
+    )
+    built = build(world)
+    member, owner = actor_for_user(built.users[0]), built.users[1]
+    wanted = LeadFilter(user=owner.pk, status=[Status.TODO, Status.WON, Status.LOST])
+    with CaptureQueriesContext(connection) as queries:
+        page = lead_page(member, wanted, order="id", direction="desc", offset=0, limit=10)
+    assert page.total == filtered_leads(member, wanted).count() == 1
+    lookups = [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(lookups) == 1
