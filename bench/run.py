@@ -184,7 +184,6 @@ class Floor:
         """`EXECUTE` of `sql` (placeholders %s) prepared on this connection, with `params` in
         place: run or explained, it takes the generic plan, as the application's prepared
         statements do (`leadcrew/core/compiled.py`)."""
-        import psycopg
         from psycopg import sql as pg_sql
 
         self.prepared_count += 1
@@ -193,7 +192,6 @@ class Floor:
         numbered = re.sub(r"%([%s])", lambda m: "%" if m[1] == "%" else f"${next(numbers)}", sql)
         self.pg.execute(f"PREPARE {name} AS {numbered}")
         values = ", ".join(pg_sql.Literal(value).as_string(self.pg) for value in params)
-        assert isinstance(self.pg, psycopg.Connection)
         return f"EXECUTE {name}({values})"
 
     def rows(self, statement: str) -> list[tuple[Any, ...]]:
