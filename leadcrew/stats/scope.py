@@ -133,11 +133,17 @@ def _require_teams(actor: Actor) -> None:
         raise Forbidden(Code.TEAMS_OFF)
 
 
+def may_see_team_figures(actor: Actor, team_id: int) -> bool:
+    """Whether the caller may ask for one team's figures: an admin or the team's manager,
+    while the teams layer is on. Decided without a query (a page offers every team)."""
+    return actor.settings.teams_on and (actor.is_admin or team_id in actor.managed_team_ids)
+
+
 def _team_in_scope(actor: Actor, team: Team | None) -> Team:
     _require_teams(actor)
     if team is None:
         raise MissingParameter("team_id")
-    if not actor.is_admin and team.pk not in _managed_team_ids(actor):
+    if not may_see_team_figures(actor, team.pk):
         raise Forbidden(Code.STATS_TEAM_FORBIDDEN)
     return team
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from leadcrew.accounts.models import User
 from leadcrew.audit.models import SensitiveAction, SensitiveActionType
 from leadcrew.leads.services import lead_create, lead_update
+from leadcrew.teams.models import Team
 from leadcrew.testing.cast import Cast
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,15 @@ def test_query_counts_do_not_grow_with_the_leads(login: Login, cast: Cast, who: 
     few = [_queries(client, url) for url in urls]
     add(45)
     assert [_queries(client, url) for url in urls] == few
+
+
+@pytest.mark.parametrize("url", ["/stats", "/stats/activities"])
+def test_offering_every_team_reads_the_database_once_for_all(
+    login: Login, cast: Cast, url: str
+) -> None:
+    client = login(cast.admin)
+    few = _queries(client, url)
+    Team.objects.bulk_create(Team(account=cast.account, name=f"Team {i}") for i in range(20))
+    response = client.get(url)
+    assert "Team 19" in response.content.decode()
+    assert _queries(client, url) == few

@@ -38,7 +38,7 @@ from leadcrew.stats.periods import (
     period_count,
     requested_period,
 )
-from leadcrew.stats.scope import ScopeKind, statistics_scope
+from leadcrew.stats.scope import ScopeKind, may_see_team_figures, statistics_scope
 from leadcrew.stats.selectors import Group, StatisticsRequest, statistics_get
 from leadcrew.stats.services import statistics_export
 from leadcrew.web import admin_labels
@@ -80,11 +80,7 @@ class ScopeChoices:
             top.append((MANAGED, _("All the teams I manage")))
         if actor.user_id is not None and _allowed(actor, kind=ScopeKind.USER):
             top.append((ME, _("My own figures")))
-        teams = [
-            team
-            for team in directory.teams
-            if _allowed(actor, kind=ScopeKind.TEAM, team_id=team.pk)
-        ]
+        teams = [team for team in directory.teams if may_see_team_figures(actor, team.pk)]
         # A member is offered when a scope granted above covers them: anyone under the
         # account, else the members of the teams granted. The choice is checked again by the
         # same rules when the figures are computed.
