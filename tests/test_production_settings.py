@@ -100,7 +100,23 @@ def test_check_deploy_is_clean_with_the_documented_environment(tmp_path: Path) -
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "System check identified no issues (0 silenced)." in done.stdout
+    assert "System check identified no issues" in done.stdout
+    # Nothing is silenced but SQLite's notice that it leaves out the INCLUDE columns of indexes.
+    silenced = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.SILENCED_SYSTEM_CHECKS)",
+        ],
+        cwd=ROOT,
+        env=production_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert silenced.stdout.splitlines()[-1] in ("[]", "['models.W040']"), silenced.stdout
 
 
 # What the documented settings make of requests from the TLS proxy: run with the environment set,
