@@ -179,6 +179,14 @@ class Lead(TenantModel):
                 condition=LIVE & Q(owner__isnull=True),
                 name="lead_pool_updated",
             ),
+            # The pool page, newest first by creation (its default order): a reader's part of
+            # the pool is found in this order, the team checked in the index.
+            models.Index(
+                fields=["account", "-created_at", "-id"],
+                include=["team"],
+                condition=LIVE & Q(owner__isnull=True),
+                name="lead_pool_created",
+            ),
             # Statistics of a team read only these columns, the owner included for the
             # visibility rule: answered from the index alone.
             models.Index(

@@ -523,6 +523,18 @@ def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
     return assigned if filters.assigned_only else live
 
 
+def placed_total(actor: Actor, filters: LeadFilter) -> int | None:
+    """How many leads the actor sees that match the filters, read from the tallies when every
+    filter set is on places and statuses (`on_places_only`); None otherwise."""
+    if not filters.on_places_only:
+        return None
+    tallied = tallied_total(actor, filters)
+    if tallied is not None:
+        return tallied
+    places = visible_places(actor).filter(_placed_as_asked(actor, filters))
+    return int(places.aggregate(n=Coalesce(Sum("live"), 0))["n"])
+
+
 def _merged_page(
     parts: list[QuerySet[Lead]],
     window: PageWindow,
@@ -959,11 +971,10 @@ def todo_leads(actor: Actor) -> QuerySet[Lead]:
     )
 
 
-def unassigned_pool_leads(actor: Actor, filters: LeadFilter | None = None) -> QuerySet[Lead]:
-    """The unassigned leads the actor may dispatch that match `filters` (a team, a step, tags,
-    words), with what a row shows."""
-    wanted = replace(filters or LeadFilter(), unassigned_only=True, user=None)
-    return with_relations(filtered_leads(actor, wanted))
+def unassigned_pool_filter(filters: LeadFilter) -> LeadFilter:
+    """The filters of the unassigned pool: the unassigned leads the reader may dispatch (those
+    they see) that match `filters` (a team, a step, tags, words), whoever else is asked for."""
+    return replace(filters, unassigned_only=True, user=None)
 
 
 def lead_counts_per_team(actor: Actor) -> dict[int, int]:

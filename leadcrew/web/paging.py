@@ -17,8 +17,19 @@ from typing import Any
 
 from django.db.models import F, OrderBy, Q, QuerySet
 
+from leadcrew.access.actor import Actor
 from leadcrew.leads.models import Lead
-from leadcrew.leads.selectors import NULLABLE_ORDER_COLUMNS, ORDERINGS, ordered
+from leadcrew.leads.selectors import (
+    NULLABLE_ORDER_COLUMNS,
+    ORDERINGS,
+    LeadFilter,
+    filtered_leads,
+    lead_page_ids,
+    list_leads_by_id,
+    ordered,
+    placed_total,
+    with_relations,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -108,6 +119,52 @@ def keyset_page(
     has_previous = len(rows) > size
     rows = rows[:size][::-1]
     return Page(rows, rows[-1].pk if rows else None, rows[0].pk if has_previous else None)
+
+
+@dataclass(frozen=True)
+class CountedPage:
+    page: Page
+    count: int  # at most COUNT_CAP
+    capped: bool  # whether there are more than COUNT_CAP
+
+
+def first_page(actor: Actor, lead_filter: LeadFilter, order: str, direction: str) -> CountedPage:
+    """The first page of the leads the actor sees that match the filters, in one of the
+    MERGEABLE_ORDERS, and how many there are, found as the API finds a page: each branch of the
+    visibility rule paged and counted on its own, or counted from the tallies. A manager's list
+    at a million leads took 20 ms to count in one query what this counts in a few."""
+    ids, total = lead_page_ids(
+        actor,
+        lead_filter,
+        order=order,
+        direction=direction,
+        offset=0,
+        limit=PAGE_SIZE + 1,
+        count_cap=COUNT_CAP,
+    )
+    leads = list_leads_by_id(actor, ids[:PAGE_SIZE])
+    next_cursor = leads[-1].pk if len(ids) > PAGE_SIZE and leads else None
+    return CountedPage(Page(leads, next_cursor, None), min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def cursor_page(
+    actor: Actor,
+    lead_filter: LeadFilter,
+    order: str,
+    direction: str,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+) -> CountedPage:
+    """The page of the leads the actor sees that match the filters after or before a cursor
+    (the first without one), and how many there are: from the tallies when the filters allow
+    (`placed_total`), else counted up to COUNT_CAP."""
+    leads = filtered_leads(actor, lead_filter)
+    page = keyset_page(with_relations(leads), order, direction, after=after, before=before)
+    total = placed_total(actor, lead_filter)
+    if total is None:
+        return CountedPage(page, *capped_count(leads))
+    return CountedPage(page, min(total, COUNT_CAP), total > COUNT_CAP)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leadcrew.accounts.models import User
@@ -170,6 +172,20 @@ def test_the_pool_is_filtered_by_team_step_tag_and_words(login: Login, cast: Cas
     assert all(
         row["lead"].owner_id is None for row in client.get("/unassigned?owner=me").context["rows"]
     )
+
+
+@pytest.mark.parametrize("who", ["admin", "mona", "nils"])
+def test_the_pool_counts_what_it_shows_from_the_tallies(
+    login: Login, cast: Cast, who: str
+) -> None:
+    client = login(getattr(cast, who))
+    for query in ["", f"?team={cast.north.pk}", "?status=todo", "?q=Pool"]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/unassigned{query}")
+        assert page.context["count"] == len(page.context["rows"]), query
+        counted = [q["sql"] for q in queries if 'COUNT(*) FROM (SELECT "leads_lead"' in q["sql"]]
+        # Words are not in the tallies: only then are the pool's leads counted.
+        assert bool(counted) == (query == "?q=Pool"), query
 
 
 def test_the_pool_sorts_by_its_column_headings(login: Login, cast: Cast) -> None:

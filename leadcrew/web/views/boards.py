@@ -15,7 +15,7 @@ from leadcrew.leads import selectors
 from leadcrew.leads.models import Pipeline
 from leadcrew.teams.models import Team
 from leadcrew.web.forms import NOBODY, LeadFilterForm, StepForm
-from leadcrew.web.paging import capped_count, keyset_page
+from leadcrew.web.paging import capped_count, cursor_page, keyset_page
 from leadcrew.web.views.base import (
     WebRequest,
     actor_of,
@@ -126,15 +126,16 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
     actor = actor_of(request)
     directory = directory_of(request)
     filters = _pool_filters(request)
-    leads = selectors.unassigned_pool_leads(actor, filters.lead_filter(actor.user_id))
     order, direction = list_ordering(filters, POOL_ORDER)
-    page = keyset_page(
-        leads,
+    found = cursor_page(
+        actor,
+        selectors.unassigned_pool_filter(filters.lead_filter(actor.user_id)),
         order,
         direction,
         after=int_or_none(request.GET.get("after")),
         before=int_or_none(request.GET.get("before")),
     )
+    page = found.page
     rows = []
     options: dict[tuple[int, ...], str] = {}
     for lead in page.leads:
@@ -150,14 +151,13 @@ def unassigned_pool(request: WebRequest) -> HttpResponse:
                 "team_options": _team_options(teams, options),
             }
         )
-    count, capped = capped_count(leads)
     params = [(k, v) for k, v in filters.active_params() if k != "owner"]
     pool_url = reverse("web:unassigned")
     context = {
         "rows": rows,
         "page": page,
-        "count": count,
-        "capped": capped,
+        "count": found.count,
+        "capped": found.capped,
         "filters": filters,
         "filter_params": params,
         "pool_url": pool_url,
