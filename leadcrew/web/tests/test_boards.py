@@ -175,9 +175,7 @@ def test_the_pool_is_filtered_by_team_step_tag_and_words(login: Login, cast: Cas
 
 
 @pytest.mark.parametrize("who", ["admin", "mona", "nils"])
-def test_the_pool_counts_what_it_shows_from_the_tallies(
-    login: Login, cast: Cast, who: str
-) -> None:
+def test_the_pool_counts_what_it_shows_from_the_tallies(login: Login, cast: Cast, who: str) -> None:
     client = login(getattr(cast, who))
     for query in ["", f"?team={cast.north.pk}", "?status=todo", "?q=Pool"]:
         with CaptureQueriesContext(connection) as queries:
