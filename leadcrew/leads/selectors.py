@@ -531,7 +531,11 @@ def placed_total(actor: Actor, filters: LeadFilter) -> int | None:
     tallied = tallied_total(actor, filters)
     if tallied is not None:
         return tallied
-    places = visible_places(actor).filter(_placed_as_asked(actor, filters))
+    return _live_in(visible_places(actor).filter(_placed_as_asked(actor, filters)))
+
+
+def _live_in(places: QuerySet[PlaceTally]) -> int:
+    """How many live leads the place tally's rows count."""
     return int(places.aggregate(n=Coalesce(Sum("live"), 0))["n"])
 
 
@@ -986,8 +990,7 @@ def lead_counts_per_team(actor: Actor) -> dict[int, int]:
 
 def lead_count_in_team(actor: Actor, team_id: int) -> int:
     """How many leads of the team the actor sees, from the place tally."""
-    in_team = visible_places(actor).filter(team_id=team_id)
-    return int(in_team.aggregate(n=Coalesce(Sum("live"), 0))["n"])
+    return _live_in(visible_places(actor).filter(team_id=team_id))
 
 
 def lead_counts_per_step(actor: Actor) -> dict[int, int]:
