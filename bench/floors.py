@@ -124,6 +124,12 @@ class Ordering:
     def names(self) -> str:
         return ", ".join(["id", *(name for _, name in self.keys)])
 
+    def plain_terms(self) -> str:
+        """`inner_terms` without where nulls go: for rows that hold none, in the order one
+        index gives either way."""
+        named = [f"{expression} {self.direction}" for expression, _ in self.keys]
+        return ", ".join([*named, f"id {self.direction}"])
+
 
 NEWEST_FIRST = Ordering()
 # GET /leads's `order` values (bench/run.py's sorted lists) as the floor sorts them.
@@ -182,7 +188,37 @@ def list_page(
         merged = f"SELECT {ordering.names()} FROM ({union}) u ORDER BY {ordering.terms()} "
         merged += f"LIMIT {limit} OFFSET {offset}"
         candidates["per-branch scans merged"] = _page(sql, merged, ordering)
+    if ordering.nulls_last:
+        candidates["per-branch scans split at nulls"] = _page(
+            sql, _split_at_nulls(vis, ordering, keyset, limit, offset), ordering
+        )
     return candidates
+
+
+def _split_at_nulls(
+    vis: Visibility, ordering: Ordering, keyset: str, limit: int, offset: int
+) -> str:
+    """The keys of a page in an order on a nullable column, nulls last both ways: in each
+    branch, the rows that have a value in plain order (an index of them serves both directions)
+    and those that do not by id, merged."""
+    column = ordering.keys[0][0]
+    columns, window = ordering.columns(), limit + offset
+    pieces = []
+    for branch in vis.branches():
+        where = f"WHERE {vis.live} AND {branch}{keyset}"
+        pieces.append(
+            f"SELECT {columns} FROM leads_lead {where} AND {column} IS NOT NULL "
+            f"ORDER BY {ordering.plain_terms()} LIMIT {window}"
+        )
+        pieces.append(
+            f"SELECT {columns} FROM leads_lead {where} AND {column} IS NULL "
+            f"ORDER BY id {ordering.direction} LIMIT {window}"
+        )
+    union = " UNION ALL ".join(
+        f"SELECT {ordering.names()} FROM ({piece}) b{n}" for n, piece in enumerate(pieces)
+    )
+    merged = f"SELECT {ordering.names()} FROM ({union}) u ORDER BY {ordering.terms()} "
+    return merged + f"LIMIT {limit} OFFSET {offset}"
 
 
 def list_count(vis: Visibility) -> dict[str, str]:

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from leadcrew.core.models import TenantModel
@@ -58,6 +58,13 @@ class Step(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A lead's weighted amount (the `probalized_amount` order of GET /leads): its amount times its
+# probability, as the lists sort on it and as their index holds it.
+WEIGHTED_AMOUNT = ExpressionWrapper(
+    F("amount") * F("probability"), output_field=models.DecimalField()
+)
 
 
 class Lead(TenantModel):
@@ -119,7 +126,7 @@ class Lead(TenantModel):
             # from the index alone, without reading a table row per lead (PostgreSQL).
             models.Index(
                 fields=["account", "owner", "-id"],
-                include=["created_at", "amount", "probability", "title"],
+                include=["created_at", "amount", "probability", "title", "next_action_at"],
                 condition=LIVE,
                 name="lead_live_owner_by_id",
             ),
@@ -157,6 +164,23 @@ class Lead(TenantModel):
                 include=["owner", "team"],
                 condition=LIVE,
                 name="lead_live_title",
+            ),
+            # By next action: only leads that have one (nulls come last in both directions, and
+            # are read in id order by the indexes above), so that one index serves both.
+            models.Index(
+                fields=["account", "next_action_at", "id"],
+                include=["owner", "team"],
+                condition=LIVE & Q(next_action_at__isnull=False),
+                name="lead_live_next_action",
+            ),
+            # By weighted amount: the expression the list sorts on (WEIGHTED_AMOUNT).
+            models.Index(
+                "account",
+                WEIGHTED_AMOUNT,
+                "id",
+                include=["owner", "team"],
+                condition=LIVE,
+                name="lead_live_weighted",
             ),
             # The newest-first list of a user who sees little is one ordered scan per branch of
             # the visibility rule (their own leads, each visible team), merged: these two keep

@@ -12,7 +12,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import (
     Count,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -21,7 +20,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.fields import DecimalField
 from django.db.models.functions import Coalesce
 
 from leadcrew.access.actor import Actor
@@ -56,6 +54,7 @@ from leadcrew.core.replicas import reads_from_replica
 from leadcrew.leads.lead_json import lead_object
 from leadcrew.leads.models import (
     OPEN_STATUSES,
+    WEIGHTED_AMOUNT,
     Comment,
     Lead,
     LeadHistory,
@@ -221,12 +220,7 @@ def ordered(
             leads = ranked(leads, q)
         else:  # nothing to rank by
             columns = ORDERINGS["id"]
-    if order == "probalized_amount":
-        leads = leads.annotate(
-            probalized_amount=ExpressionWrapper(
-                F("amount") * F("probability"), output_field=DecimalField()
-            )
-        )
+    leads = with_order_keys(leads, columns)
     terms = []
     for column in columns:
         nulls_last = True if column in NULLABLE_ORDER_COLUMNS else None
@@ -237,10 +231,30 @@ def ordered(
     return leads.order_by(*terms)
 
 
-# Orderings on NOT NULL lead columns only: a page merged from several branches can be ordered by
-# them in the database's UNION, or in Python where the database cannot order a UNION's members.
+# Ordering keys that are expressions of a lead's columns, by the name they are sorted under.
+ORDER_EXPRESSIONS = {"probalized_amount": WEIGHTED_AMOUNT}
+
+
+def with_order_keys(leads: QuerySet[Lead], columns: tuple[str, ...]) -> QuerySet[Lead]:
+    """The leads with the ordering keys among `columns` that are expressions annotated."""
+    keys = {name: ORDER_EXPRESSIONS[name] for name in columns if name in ORDER_EXPRESSIONS}
+    return leads.annotate(**keys) if keys else leads
+
+
+# Orderings on a lead's own columns (or an expression of them): a page merged from several
+# branches is ordered by them in the database's UNION (`_merged_statement`). A nullable first
+# column is merged as two parts per branch, the leads that have a value and those that do not.
 MERGEABLE_ORDERS = frozenset(
-    {"id", "creation_date", "last_update", "amount", "probability", "alphabetically"}
+    {
+        "id",
+        "creation_date",
+        "last_update",
+        "amount",
+        "probability",
+        "alphabetically",
+        "next_action",
+        "probalized_amount",
+    }
 )
 # Past this depth every branch returns the whole prefix of its leads: one query is no worse.
 MAX_MERGED_WINDOW = 20_000
@@ -437,9 +451,11 @@ def lead_page_ids(
     if tallied is not None and order in MERGEABLE_ORDERS:
         if tallied <= offset:
             return [], tallied
-        page = _whole_account_page(filters, order, direction, offset, limit)
-        found = page.rows(router.db_for_read(Lead), ACCOUNT=actor.account_id)
-        return [row["pk"] for row in found], tallied
+        using = router.db_for_read(Lead)
+        page = _whole_account_page(using, filters, order, direction, offset, limit)
+        params = page.bound(connections[using].vendor, {"ACCOUNT": actor.account_id})
+        ids, _ = _run_merged(using, page.sql, params, prepared=True)
+        return ids, tallied
     if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
         if tallied is not None:
@@ -475,28 +491,30 @@ def _page_by_branches(
 
 
 # The pages of unfiltered lists of every lead of an account (`_whole_account_page`), compiled
-# once each: by which leads, order, direction, offset and limit. Emptied when full.
-_whole_account_pages: dict[tuple[Any, ...], CompiledValues] = {}
+# once each: by database, which leads, order, direction, offset and limit. Emptied when full.
+_whole_account_pages: dict[tuple[Any, ...], Statement] = {}
 _whole_account_pages_lock = threading.Lock()
 
 
 def _whole_account_page(
-    filters: LeadFilter, order: str, direction: str, offset: int, limit: int
-) -> CompiledValues:
+    using: str, filters: LeadFilter, order: str, direction: str, offset: int, limit: int
+) -> Statement:
     """The statement of one page of an unfiltered list of the leads of an account (ACCOUNT),
-    for a user who sees all of them, in an order of lead columns: the ordered scan of one
-    index, whose building took longer than its run."""
-    key = (filters.include_unassigned, filters.unassigned_only, order, direction, offset, limit)
+    for a user who sees all of them, in a mergeable order: the ordered scan of one index (two
+    for a nullable column), whose building took longer than its run."""
+    asked = (filters.include_unassigned, filters.unassigned_only)
+    key = (using, *asked, order, direction, offset, limit)
     page = _whole_account_pages.get(key)
     if page is None:
         # Only which leads (assigned, unassigned or all) is read of the filters: no actor.
         unfiltered = LeadFilter(
             include_unassigned=filters.include_unassigned, unassigned_only=filters.unassigned_only
         )
-        leads = live_leads_of(marker("ACCOUNT")).filter(_owned_as_asked(unfiltered))
-        page = CompiledValues(
-            lambda: ordered(leads, order, direction).values("pk")[offset : offset + limit]
-        )
+        leads = live_leads_of(marker("ACCOUNT")).filter(_owned_as_asked(unfiltered)).using(using)
+        window = PageWindow(ORDERINGS[order], direction, offset, limit)
+        merged = _merged_statement([leads], window, counted=False)
+        assert merged is not None  # the account's leads hold no condition that is never met
+        page = Statement.of(*merged)
         with _whole_account_pages_lock:
             if len(_whole_account_pages) >= MAX_PAGE_SHAPES:
                 _whole_account_pages.clear()
@@ -568,6 +586,8 @@ def _merged_statement(
     parts: list[QuerySet[Lead]],
     window: PageWindow,
     places: QuerySet[PlaceTally] | None = None,
+    *,
+    counted: bool = True,
 ) -> tuple[str, list[Any]] | None:
     """The statement of `_merged_page`, None when no part can hold a lead.
 
@@ -576,28 +596,38 @@ def _merged_statement(
     Composing the statement from the compiled parts costs a fraction of building the same
     subqueries and union as ORM expressions, which on a short page took longer than running
     them. With `places` (the place tally's rows of the same leads), the total is their sum
-    instead, exact whatever the cap: a few rows read instead of every lead counted."""
+    instead, exact whatever the cap: a few rows read instead of every lead counted. Not
+    `counted`: the total is 0, for a caller who knows it."""
     connection = connections[parts[0].db]
     sort = "DESC" if window.direction == "desc" else "ASC"
     quoted = [connection.ops.quote_name(column) for column in window.columns]
-    order_by = ", ".join(f"{column} {sort}" for column in quoted)
+    # Nulls last both ways, as `ordered` sorts them (the members of a nullable order hold only
+    # nulls or only values, each ordered plainly: `_ordered_pieces`).
+    nulls = " NULLS LAST" if window.columns[0] in NULLABLE_ORDER_COLUMNS else ""
+    terms = [f"{quoted[0]} {sort}{nulls}", *(f"{column} {sort}" for column in quoted[1:])]
     depth = window.offset + window.limit
     counts: list[str] = []
+    count_params: list[Any] = []
     members: list[str] = []
-    params: list[Any] = []
-    for index, part in enumerate(parts):
-        keys = part.order_by().values_list(*window.columns)
-        try:
-            sql, part_params = keys.query.get_compiler(using=keys.db).as_sql()
-        except EmptyResultSet:  # a condition no lead can meet (an empty list of ids)
+    member_params: list[Any] = []
+    for part in parts:
+        keys = _compiled_keys(part, window.columns)
+        if keys is None:  # a condition no lead can meet (an empty list of ids)
             continue
-        counts.append(sql)
-        params.extend(part_params)
-        members.append(f"SELECT * FROM ({sql} ORDER BY {order_by} LIMIT {depth}) AS part_{index}")
+        counts.append(keys[0])
+        count_params.extend(keys[1])
+        for piece, piece_order in _ordered_pieces(part, window.columns, quoted, sort):
+            piece_keys = _compiled_keys(piece, window.columns)
+            if piece_keys is None:
+                continue
+            cut = f"{piece_keys[0]} ORDER BY {piece_order} LIMIT {depth}"
+            members.append(f"SELECT * FROM ({cut}) AS part_{len(members)}")
+            member_params.extend(piece_keys[1])
     if not members:
         return None
-    count_params = list(params)  # the parts' parameters, in the counts and in the members
-    if places is not None:
+    if not counted:
+        total, count_params = "0", []
+    elif places is not None:
         total, count_params = _sum_of_places(places)
     elif window.count_cap is None:  # each part counted from its index, the counts added
         total = " + ".join(
@@ -606,14 +636,39 @@ def _merged_statement(
     else:  # the parts' rows counted together up to the cap: it reads cap + 1 rows in all
         together = " UNION ALL ".join(f"SELECT 1 AS one FROM ({sql}) AS part" for sql in counts)
         total = f"(SELECT COUNT(*) FROM ({together} LIMIT {window.count_cap + 1}) AS counted)"
-    params = [*count_params, *params]
     statement = (
         f"SELECT total_row.n, page.id FROM (SELECT {total} AS n) AS total_row "
         f"LEFT JOIN (SELECT * FROM ({' UNION ALL '.join(members)}) AS merged "
-        f"ORDER BY {order_by} LIMIT {window.limit} OFFSET {window.offset}) AS page ON 1 = 1 "
-        f"ORDER BY {', '.join(f'page.{column} {sort}' for column in quoted)}"
+        f"ORDER BY {', '.join(terms)} LIMIT {window.limit} OFFSET {window.offset}) AS page "
+        f"ON 1 = 1 ORDER BY {', '.join(f'page.{term}' for term in terms)}"
     )
-    return statement, params
+    return statement, [*count_params, *member_params]
+
+
+def _compiled_keys(leads: QuerySet[Lead], columns: tuple[str, ...]) -> tuple[str, list[Any]] | None:
+    """The SQL of the leads' ordering keys (`columns`) and its parameters; None when no lead
+    can meet its conditions."""
+    keys = with_order_keys(leads.order_by(), columns).values_list(*columns)
+    try:
+        sql, params = keys.query.get_compiler(using=keys.db).as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _ordered_pieces(
+    part: QuerySet[Lead], columns: tuple[str, ...], quoted: list[str], sort: str
+) -> list[tuple[QuerySet[Lead], str]]:
+    """The part as what is ordered and cut in the union, each with its ORDER BY: the part
+    itself; or, on a nullable first column, its leads that have a value, in plain terms that
+    one index reads both ways, and those that do not, by id: they come after the others in
+    both directions."""
+    plainly = ", ".join(f"{column} {sort}" for column in quoted)
+    if columns[0] not in NULLABLE_ORDER_COLUMNS:
+        return [(part, plainly)]
+    with_value = part.filter(**{f"{columns[0]}__isnull": False})
+    without = part.filter(**{f"{columns[0]}__isnull": True})
+    return [(with_value, plainly), (without, f"{quoted[-1]} {sort}")]
 
 
 # The orders in which every branch of the visibility rule is an index-only ordered range of an
