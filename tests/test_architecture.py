@@ -503,6 +503,10 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "the statement that reads leads' objects by their ids, compiled once for every "
             "account: it hands them on, listed below"
         ),
+        "leadcrew/contacts/selectors.py::_sharing": (
+            "the ids of the account's leads with a folded title, read from its index; only "
+            "those of them that leads_for(actor) holds are returned"
+        ),
     },
     # Not a policy function: the compiled statement, run by lead_objects_by_id only.
     "_objects_by_id": {

@@ -8,7 +8,7 @@ from django.db import router
 from django.db.models import Count, F, Func, Q, QuerySet
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.policy import lead_for, leads_for
+from leadcrew.access.policy import lead_for, leads_for, live_leads_of
 from leadcrew.accounts.models import Privacy
 from leadcrew.accounts.selectors import ensure_admin
 from leadcrew.contacts.models import ClientFolder, Field, FieldType, LeadFieldValue, ParentType
@@ -270,7 +270,10 @@ def _sharing(
     visible = leads_for(actor)
     parts: list[QuerySet[Any]] = [values.values_list("lead_id", flat=True) for values in sharing]
     if folded_title:
-        titled = visible.annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
+        # The account's leads, not the visible ones: narrowed by the reader's branches first,
+        # PostgreSQL folded the title of each of their leads (0.1 s for a member at a million).
+        account = live_leads_of(actor.account_id)
+        titled = account.annotate(folded_title=Func(F("title"), function="leadcrew_fold"))
         parts.insert(0, titled.filter(folded_title=folded_title).values_list("pk", flat=True))
     if not parts:
         return visible.none()
