@@ -58,6 +58,13 @@ class Directory:
         }
 
     @cached_property
+    def active_count(self) -> int:
+        """How many active people the account has (counted: a page that needs no one's name
+        reads no one)."""
+        account_users = User.objects.filter(account_id=self.actor.account_id)
+        return account_users.filter(is_disabled=False).count()
+
+    @cached_property
     def lead_fields(self) -> list[FieldDef]:
         """The account's lead fields, in their order (the list's columns and filter)."""
         return lead_field_defs(self.actor)

@@ -649,7 +649,8 @@ class NewLeadForm(LeadForm):
 
 class PersonChoiceField(forms.ChoiceField):
     """A choice among people that also reads a person typed, as a picker sends one ("Name
-    (e-mail)", an e-mail, a full name): `actor` (set by the form) names whose account."""
+    (e-mail)", an e-mail, a full name) or a choice's label ("Nobody (back to the unassigned
+    pool)"): `actor` (set by the form) names whose account."""
 
     actor: Actor | None = None
 
@@ -659,12 +660,23 @@ class PersonChoiceField(forms.ChoiceField):
             return text
         if self.valid_value(text):
             return text
+        for choice, label in cast(list[tuple[Any, Any]], self.choices):
+            if text.casefold() == str(label).casefold():
+                return str(choice)
         user = person_typed(self.actor, text)
         return str(user.pk) if user is not None else text
 
 
+# The lead page's owner menu lists the people a lead may go to up to this many active people
+# in the account; past it, the new owner is typed and the matching people offered
+# (OwnerPickerForm): a menu of a thousand people is slow to build and to use.
+OWNER_MENU_MAX = 50
+UNASSIGN_LABEL = _("Nobody (back to the unassigned pool)")
+
+
 class OwnerForm(WebForm):
     user_id = PersonChoiceField(label=_("New owner"))
+    is_picker = False
 
     def __init__(
         self,
@@ -678,7 +690,7 @@ class OwnerForm(WebForm):
         cast(PersonChoiceField, self.fields["user_id"]).actor = actor
         choices: list[tuple[str, Any]] = [(str(u.pk), user_label(u)) for u in owners]
         if may_unassign:
-            choices.append((NOBODY, _("Nobody (back to the unassigned pool)")))
+            choices.append((NOBODY, UNASSIGN_LABEL))
         if str(self.initial.get("user_id")) not in {value for value, _label in choices}:
             choices.insert(0, ("", _("Choose a person…")))
         self.set_choices("user_id", choices)
@@ -686,6 +698,24 @@ class OwnerForm(WebForm):
     def owner_ref(self) -> int | None:
         value = self.cleaned_data["user_id"]
         return None if value == NOBODY else int(value)
+
+
+class OwnerPickerForm(WebForm):
+    """The owner form of a lead in an account of many people (OWNER_MENU_MAX): the new owner
+    typed, the people the lead may go to offered as one types (web:people_options, for this
+    lead), and "Nobody" when it may go back to the pool. It posts to the same view as
+    OwnerForm, which reads what is typed."""
+
+    is_picker = True
+
+    def __init__(self, *args: Any, lead_id: int, owner: Any, **kwargs: Any) -> None:
+        initial = {"user_id": person_option(owner) if owner is not None else ""}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["user_id"] = forms.CharField(
+            label=_("New owner"),
+            max_length=400,
+            widget=PersonInput(f"lead&lead={lead_id}", "owner-people"),
+        )
 
 
 class TeamForm(WebForm):

@@ -15,6 +15,8 @@ from leadcrew.leads.models import Comment, Status, Step
 from leadcrew.leads.services import lead_update
 from leadcrew.testing.cast import Cast
 from leadcrew.web.choices import Directory
+from leadcrew.web.forms import person_option
+from leadcrew.web.views import lead as lead_views
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +187,38 @@ def test_owner_choices_are_only_the_allowed_ones(login: Login, cast: Cast) -> No
     client.post(f"/leads/{lead.pk}/owner", {"user_id": cast.nora.pk})
     lead.refresh_from_db()
     assert lead.owner_id == cast.nora.pk
+
+
+def test_in_an_account_of_many_people_the_new_owner_is_typed(
+    login: Login, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past OWNER_MENU_MAX active people, the page lists none of them: the new owner is typed,
+    the people the lead may go to are offered as one types, "Nobody" among them when the lead
+    may go back to the pool, and a person or "Nobody" typed is taken."""
+    monkeypatch.setattr(lead_views, "OWNER_MENU_MAX", 3)
+    lead = cast.leads.nils_north
+    client = login(cast.mona)
+    page = client.get(f"/leads/{lead.pk}")
+    form = page.context["owner_form"]
+    assert form.is_picker
+    assert 'list="owner-people"' in page.text and '<select name="user_id"' not in page.text
+    assert form["user_id"].value() == person_option(cast.nils)
+    offered = client.get("/people/options", {"for": "lead", "lead": str(lead.pk), "user_id": ""})
+    north = {cast.mona, cast.paula, cast.nils, cast.nora}
+    assert set(re.findall(r'<option value="([^"]*)">', html.unescape(offered.text))) == {
+        "Nobody (back to the unassigned pool)",
+        *(person_option(user) for user in north),
+    }
+    client.post(f"/leads/{lead.pk}/owner", {"user_id": person_option(cast.nora)})
+    lead.refresh_from_db()
+    assert lead.owner_id == cast.nora.pk
+    client.post(f"/leads/{lead.pk}/owner", {"user_id": "nobody (back to the unassigned pool)"})
+    lead.refresh_from_db()
+    assert lead.owner_id is None
+    # Who may give a lead to no one has no form, as with a menu.
+    client.post(f"/leads/{lead.pk}/owner", {"user_id": cast.nils.pk})
+    nils_page = login(cast.nils).get(f"/leads/{cast.leads.nils_north.pk}")
+    assert nils_page.context["owner_form"] is None
 
 
 def test_a_member_may_not_reassign_a_team_lead(login: Login, cast: Cast) -> None:

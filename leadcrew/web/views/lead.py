@@ -40,12 +40,14 @@ from leadcrew.web.choices import Directory
 from leadcrew.web.field_forms import LeadValuesForm, suggest_tags, watch_duplicates
 from leadcrew.web.forms import (
     NOBODY,
+    OWNER_MENU_MAX,
     CommentForm,
     LeadDatesForm,
     LeadFilterForm,
     LeadForm,
     NewLeadForm,
     OwnerForm,
+    OwnerPickerForm,
     QuickStatusForm,
     StepForm,
     TeamForm,
@@ -199,12 +201,27 @@ def _list_around(request: WebRequest, lead: Lead) -> dict[str, str]:
     }
 
 
+def _owner_form(directory: Directory, lead: Lead) -> OwnerForm | OwnerPickerForm | None:
+    """How the reader gives the lead to someone else: a menu of the people it may go to, or in
+    an account of many people a picker of them; None when they may give it to no one."""
+    may_unassign = directory.may_unassign(lead)
+    if directory.active_count > OWNER_MENU_MAX:
+        if not (may_unassign or directory.may_give_to_someone(lead)):
+            return None
+        return OwnerPickerForm(lead_id=lead.pk, owner=lead.owner)
+    owners = directory.owners_for(lead)
+    if not (owners or may_unassign):
+        return None
+    initial = {"user_id": str(lead.owner_id or NOBODY)}
+    return OwnerForm(initial=initial, owners=owners, may_unassign=may_unassign)
+
+
 def _page(
     request: WebRequest,
     lead: Lead,
     *,
     form: LeadForm | None = None,
-    owner_form: OwnerForm | None = None,
+    owner_form: OwnerForm | OwnerPickerForm | None = None,
     team_form: TeamForm | None = None,
     comment_form: CommentForm | None = None,
     values_form: LeadValuesForm | None = None,
@@ -215,8 +232,6 @@ def _page(
     moves = explain.place_destinations(lead, directory.destinations)
     access = explain.explain(actor, lead.pk, lead, moves)
     may_edit = access.edit.allowed
-    owners = directory.owners_for(lead)
-    may_unassign = directory.may_unassign(lead)
     teams = directory.teams_for(lead)
     may_take_out = directory.may_take_out_of_team(lead)
     if form is None:
@@ -234,16 +249,7 @@ def _page(
         if may_edit
         else _read_only_reason(request, lead, access.see.reasons),
         "may_delete": may_edit and directory.may_delete,
-        "owner_form": owner_form
-        or (
-            OwnerForm(
-                initial={"user_id": str(lead.owner_id or NOBODY)},
-                owners=owners,
-                may_unassign=may_unassign,
-            )
-            if owners or may_unassign
-            else None
-        ),
+        "owner_form": owner_form or _owner_form(directory, lead),
         "team_form": team_form
         or (
             TeamForm(

@@ -13,7 +13,7 @@ from leadcrew.accounts.selectors import account_users, user_search
 from leadcrew.contacts.search import search_words
 from leadcrew.core.errors import NotFound
 from leadcrew.web.choices import Directory, by_name
-from leadcrew.web.forms import PICKER_MATCHES, person_option, picked_text
+from leadcrew.web.forms import PICKER_MATCHES, UNASSIGN_LABEL, person_option, picked_text
 from leadcrew.web.views.base import WebRequest, directory_of, int_or_none, render_page
 
 # picker -> the form field whose value is what is typed
@@ -43,7 +43,8 @@ def _offered(
             lead = None
         if lead is None:
             raise Http404("No such lead.")
-        return [], [person_option(u) for u in directory.owners_among(lead, people)]
+        words = [str(UNASSIGN_LABEL)] if directory.may_unassign(lead) else []
+        return words, [person_option(u) for u in directory.owners_among(lead, people)]
     words = [_("Nobody (unassign)")] if directory.bulk_may_unassign else []
     assignable = list(directory.bulk_owners_among(people))
     return words, [person_option(u) for u in assignable]
