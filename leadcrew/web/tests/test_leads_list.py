@@ -15,6 +15,7 @@ from leadcrew.access.policy import leads_for
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
 from leadcrew.leads.models import Status
+from leadcrew.leads.selectors import ordered
 from leadcrew.leads.services import LeadWrite, lead_create
 from leadcrew.testing.cast import Cast
 from leadcrew.web import paging
@@ -88,6 +89,31 @@ def test_keyset_pages_cover_every_lead_once(login: Login, cast: Cast) -> None:
     back = client.get(client.get(second).context["previous_url"])
     assert "Bulk lead 00" in back.text
     assert "Bulk lead 50" not in back.text
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_pages_by_reminder_follow_each_other_for_a_member(
+    login: Login, cast: Cast, direction: str
+) -> None:
+    """The first page of a member's list is merged from the branches of what they see (the
+    leads with a reminder, then those without), the next ones read after a cursor: together
+    they are the member's leads in the list's order, each once, nulls last both ways."""
+    actor = cast.actor(cast.sam)
+    for i in range(60):
+        data: LeadWrite = {"title": f"Call {i:02d}", "amount": i}
+        if i % 3:
+            data |= {"status": "standby", "remind_date": date(2031, 1, 1 + i % 7)}
+        lead_create(actor=actor, data=data)
+    assert see_branches(actor) is not None  # what a member sees comes in branches
+    client = login(cast.sam)
+    shown: list[int] = []
+    url = f"/leads?order=next_action&direction={direction}"
+    while url:
+        page = client.get(url)
+        shown += [lead.pk for lead in page.context["page"].leads]
+        url = page.context.get("next_url", "")
+    expected = ordered(leads_for(actor), "next_action", direction).values_list("pk", flat=True)
+    assert shown == list(expected)
 
 
 def test_htmx_asks_for_the_list_region_only(login: Login, cast: Cast) -> None:
