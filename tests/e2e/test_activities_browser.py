@@ -12,18 +12,13 @@ import pytest
 
 from leadcrew.activities.models import ActivityType
 from leadcrew.leads.services import comment_create
-from leadcrew.testing.browser import log_in
+from leadcrew.testing.browser import chart_drawn, log_in, settled
 from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-def settled(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -92,7 +87,7 @@ def test_a_manager_opens_the_activities_tab_and_downloads_the_csv(
     page.get_by_label("Group by").select_option("member")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"group_by=member"))
-    page.wait_for_function("() => document.getElementById('stats-chart').dataset.drawn === '1'")
+    chart_drawn(page)
     table = page.locator("#figures")
     # Mona manages North: Nils's call counts, Sam's (South) does not.
     assert "Nils" in table.inner_text() and "Sam" not in table.inner_text()

@@ -8,7 +8,7 @@ import pytest
 from leadcrew.accounts.models import User
 from leadcrew.bulk.models import BulkAction
 from leadcrew.leads.services import lead_create
-from leadcrew.testing.browser import log_in
+from leadcrew.testing.browser import log_in, settled
 from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,12 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def page(context: Any) -> Any:
     return context.new_page()
-
-
-def settled(page: Any) -> None:
-    """Waits until htmx has no request in flight and has swapped its last answer in."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def test_admin_places_every_matching_lead_in_a_team_then_undoes_it(page: Any, acme: Cast) -> None:
@@ -121,6 +115,6 @@ def test_a_french_speaking_user_reads_the_app_in_french(page: Any, acme: Cast) -
     row = page.locator("table.leads tbody tr", has_text="Contrat Globex")
     assert "12\u202f500\u00a0€" in row.inner_text() or "12\u00a0500\u00a0€" in row.inner_text()
     page.get_by_role("link", name="À faire").click()
-    assert page.get_by_role("heading", name="À faire").is_visible()
+    page.get_by_role("heading", name="À faire").wait_for()
     page.goto("/pipeline")
     assert page.get_by_text("Opportunités ouvertes").is_visible()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from leadcrew.testing.browser import chart_drawn, settled
 from leadcrew.testing.cast import CAST_PASSWORD, Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,11 +48,6 @@ def violations(page: Any) -> list[str]:
     return [*recorded, *page.console_violations]
 
 
-def settled(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
-
-
 def test_pages_and_api_docs_run_under_the_policy(page: Any, acme: Cast) -> None:
     page.goto("/login")
     page.get_by_label(re.compile("E-mail")).fill(acme.admin.email)
@@ -74,7 +70,8 @@ def test_pages_and_api_docs_run_under_the_policy(page: Any, acme: Cast) -> None:
 
     # Chart.js draws the chart.
     page.goto("/stats")
-    page.wait_for_function("window.Chart && Object.keys(Chart.instances).length > 0")
+    chart_drawn(page)
+    assert page.evaluate("Object.keys(Chart.instances).length") > 0
     assert violations(page) == []
 
     # Swagger UI renders the API's operations from the same origin. The OpenAPI document is

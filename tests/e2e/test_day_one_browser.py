@@ -14,7 +14,7 @@ from leadcrew.bulk.models import BulkAction
 from leadcrew.bulk.services import Selection, bulk_apply, bulk_undo
 from leadcrew.leads.models import Lead
 from leadcrew.leads.services import lead_create, lead_delete
-from leadcrew.testing.browser import log_in
+from leadcrew.testing.browser import log_in, settled
 from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,6 @@ def page(context: Any) -> Any:
     page = context.new_page()
     page.set_viewport_size(DESK)
     return page
-
-
-def settled(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def campaign(acme: Cast, count: int, owner: User | None = None) -> list[Lead]:
@@ -359,7 +354,7 @@ def test_shortcuts_sorting_and_previous_next_keep_the_list(page: Any, acme: Cast
     page.wait_for_url(re.compile(r"/leads/\d+\?.*order=amount"))
     assert page.get_by_role("heading", level=1).inner_text() == "Shortcut lead 2"
     page.get_by_role("link", name="Previous lead").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Shortcut lead 1"
+    page.get_by_role("heading", level=1, name="Shortcut lead 1").wait_for()
     assert page.get_by_role("link", name="Previous lead").count() == 0
 
     # e goes to the first field; ? shows the help, Escape closes it.

@@ -8,18 +8,12 @@ from typing import Any
 import pytest
 
 from leadcrew.leads.services import lead_update
-from leadcrew.testing.browser import log_in
+from leadcrew.testing.browser import log_in, settled
 from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def settled(page: Any) -> None:
-    """Waits until htmx has no request in flight and has swapped its last answer in."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

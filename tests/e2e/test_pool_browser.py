@@ -10,18 +10,13 @@ import pytest
 
 from leadcrew.leads.models import Lead
 from leadcrew.leads.services import lead_create
-from leadcrew.testing.browser import log_in
+from leadcrew.testing.browser import log_in, settled
 from leadcrew.testing.cast import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-def settled(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.locator(".htmx-request, .htmx-settling").first.wait_for(state="detached")
 
 
 def pool_titles(page: Any) -> list[str]:

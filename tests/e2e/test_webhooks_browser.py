@@ -41,7 +41,7 @@ def test_an_admin_sets_up_tests_and_reads_a_webhook(
 
         page.get_by_label("Event", exact=True).select_option("lead.status.changed.to.won")
         page.get_by_role("button", name="Create the webhook").click()
-        assert page.get_by_text("This field is required.").is_visible()
+        page.get_by_text("This field is required.").wait_for()
         page.get_by_label("URL or e-mail address").fill(receiver.url)
         page.get_by_label("Name", exact=True).fill("Accounting")
         page.get_by_role("button", name="Create the webhook").click()
@@ -69,6 +69,7 @@ def test_an_admin_sets_up_tests_and_reads_a_webhook(
         assert Webhook.objects.get(pk=webhook.pk).is_disabled
         assert page.get_by_role("button", name="Turn back on").is_visible()
         page.get_by_role("link", name="All webhooks").click()
-        assert page.locator(f"#webhook-{webhook.pk}").get_by_text("Off", exact=True).is_visible()
+        page.wait_for_url(re.compile(r"/settings/webhooks$"))
+        page.locator(f"#webhook-{webhook.pk}").get_by_text("Off", exact=True).wait_for()
         assert sideways(page) <= 0
     context.close()
