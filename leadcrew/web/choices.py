@@ -138,6 +138,24 @@ class Directory:
         """Those of `users` the actor may give this lead to."""
         return [user for user in users if self.may_give_to(lead, user.pk)]
 
+    def new_lead_owners_among(
+        self, users: Iterable[User], team_ids: Iterable[int | None]
+    ) -> list[User]:
+        """Those of `users` a new lead placed in one of `team_ids` (None: in no team) may go
+        to, as lead_create decides: the actor, and whom the assign rule lets them give it to
+        there. Each place is asked only about the people no place before it offered: an
+        admin's first answer is everyone, not once per team."""
+        users = list(users)
+        me = self.actor.user_id
+        offered = {user.pk for user in users if user.pk == me}
+        others = [user for user in users if user.pk != me]
+        for team_id in team_ids:
+            if not others:
+                break
+            offered |= {user.pk for user in self.owners_among(LeadKind(None, team_id), others)}
+            others = [user for user in others if user.pk not in offered]
+        return [user for user in users if user.pk in offered]
+
     def may_unassign(self, lead: LeadFacts) -> bool:
         return lead.owner_id is not None and can(self.actor, Action.ASSIGN, lead)
 

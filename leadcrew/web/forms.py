@@ -620,6 +620,10 @@ class LeadDatesForm(WebForm):
 
 
 class NewLeadForm(LeadForm):
+    """A new lead, with its owner and team. `owners` lists whom it may go to; None when the
+    account has too many people for a menu (OWNER_MENU_MAX): the owner is then typed, and the
+    people offered as one types are those it may go to in the team chosen."""
+
     user_id = forms.ChoiceField(label=_("Owner"))
     team_id = forms.ChoiceField(label=_("Team"), required=False)
 
@@ -627,12 +631,21 @@ class NewLeadForm(LeadForm):
         self,
         *args: Any,
         directory: Directory,
-        owners: list[Any],
+        owners: list[Any] | None,
         teams: list[Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, directory=directory, **kwargs)
-        self.set_choices("user_id", [(str(u.pk), user_label(u)) for u in owners])
+        self.owner_is_typed = owners is None
+        if owners is None:
+            picker = PersonField(
+                picker="new", list_id="new-owner-people", words={}, label=_("Owner")
+            )
+            picker.actor = directory.actor
+            picker.widget.attrs["hx-include"] = "#id_team_id"
+            self.fields["user_id"] = picker
+        else:
+            self.set_choices("user_id", [(str(u.pk), user_label(u)) for u in owners])
         if teams:
             offered = [(str(t.pk), t.name) for t in teams]
             self.set_choices("team_id", [("", _("No team")), *offered])

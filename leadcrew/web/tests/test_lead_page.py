@@ -11,7 +11,7 @@ from django.test import Client
 from leadcrew.access.actor import actor_for_user
 from leadcrew.access.kinds import LeadKind
 from leadcrew.accounts.models import User
-from leadcrew.leads.models import Comment, Status, Step
+from leadcrew.leads.models import Comment, Lead, Status, Step
 from leadcrew.leads.services import lead_update
 from leadcrew.testing.cast import Cast
 from leadcrew.web.choices import Directory
@@ -351,3 +351,40 @@ def test_saving_without_touching_the_dates_keeps_them_to_the_second(
     lead.refresh_from_db()
     assert lead.title == "Only the title changes"
     assert lead.created_at == before
+
+
+def test_in_an_account_of_many_people_a_new_lead_s_owner_is_typed(
+    login: Login, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past OWNER_MENU_MAX active people, the new lead form lists none of them: the owner is
+    typed, the people offered as one types are those the lead may go to in the team chosen,
+    and whom the rules refuse is refused on the owner field."""
+    monkeypatch.setattr(lead_views, "OWNER_MENU_MAX", 3)
+    cast.configure(teams=True, assignment="admins_only", team_assignment="managers")
+    client = login(cast.mona)
+    page = client.get("/leads/new")
+    form = page.context["form"]
+    assert form.owner_is_typed
+    assert 'list="new-owner-people"' in page.text and '<select name="user_id"' not in page.text
+    assert form["user_id"].value() == person_option(cast.mona)
+
+    def offered(team_id: str) -> set[str]:
+        answer = client.get("/people/options", {"for": "new", "user_id": "", "team_id": team_id})
+        return set(re.findall(r'<option value="([^"]*)">', html.unescape(answer.text)))
+
+    north = {cast.mona, cast.paula, cast.nils, cast.nora}
+    assert offered(str(cast.north.pk)) == {person_option(user) for user in north}
+    assert offered("") == {person_option(cast.mona)}  # outside teams, only admins give leads
+    assert offered(str(cast.south.pk)) == {person_option(cast.mona)}  # not a team of hers
+
+    data = _form(cast, title="Typed owner", user_id=person_option(cast.nora), team_id="")
+    del data["created_at"]
+    refused = client.post("/leads/new", data)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["user_id"] == ["You may not give this lead to that user."]
+    unknown = client.post("/leads/new", {**data, "user_id": "Nobody Known"})
+    assert "No one in this account is called" in unknown.context["form"].errors["user_id"][0]
+    created = client.post("/leads/new", {**data, "team_id": cast.north.pk})
+    assert created.status_code == 303
+    lead = Lead.objects.get(title="Typed owner")
+    assert (lead.owner_id, lead.team_id) == (cast.nora.pk, cast.north.pk)

@@ -24,7 +24,7 @@ from leadcrew.activities.services import FollowUp, activity_log
 from leadcrew.contacts.selectors import lead_contact_card, lead_field_defs, lead_values_by_key
 from leadcrew.contacts.services import lead_fields_set
 from leadcrew.contacts.vocabulary import predefined_tag_list
-from leadcrew.core.errors import ApiError, Forbidden, PreconditionFailed
+from leadcrew.core.errors import ApiError, Code, Forbidden, PreconditionFailed
 from leadcrew.leads import services
 from leadcrew.leads.models import CLOSED_STATUSES, Lead
 from leadcrew.leads.selectors import (
@@ -51,6 +51,7 @@ from leadcrew.web.forms import (
     QuickStatusForm,
     StepForm,
     TeamForm,
+    person_option,
     show_domain_error,
 )
 from leadcrew.web.paging import neighbours
@@ -374,37 +375,33 @@ def _save(request: WebRequest, lead: Lead, form: EditLeadForm) -> list[str]:
     return []
 
 
+# The refusals of lead_create that name no parameter, shown on the new lead form's field
+# they are about.
+NEW_LEAD_REFUSALS = {Code.ASSIGNEE_FORBIDDEN: "user_id", Code.CREATE_IN_TEAM_FORBIDDEN: "team_id"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_new(request: WebRequest) -> HttpResponse:
     actor = actor_of(request)
     directory = directory_of(request)
-    me = LeadKind(actor.user_id, None)
-    teams = directory.teams_for(me)
-    # Who the new lead may go to: the rule of lead_create, for a lead outside teams or in any
-    # team the creator may put it in. Each place is asked only about the people no place
-    # before it offered: an admin's first answer is everyone, not once per team.
-    owners: dict[int, Any] = {}
-    others = list(directory.active_users)
-    for draft in [LeadKind(None, None), *(LeadKind(None, t.pk) for t in teams)]:
-        if not others:
-            break
-        owners |= {user.pk: user for user in directory.owners_among(draft, others)}
-        others = [user for user in others if user.pk not in owners]
-    me_user = request.user
-    offered = [
-        me_user,
-        *sorted(
-            (u for pk, u in owners.items() if pk != me_user.pk),
-            key=lambda u: (u.full_name or u.email).casefold(),
-        ),
-    ]
+    me = request.user
+    teams = directory.teams_for(LeadKind(actor.user_id, None))
     initial = {
         "currency": actor.account.currency,
-        "user_id": str(me_user.pk),
+        "user_id": str(me.pk),
         "step": str(_first_step_id(directory)),
         "status": "todo",
     }
+    # Who the new lead may go to, in no team or in any team the creator may put it in: a menu,
+    # or in an account of many people a picker that asks for the team chosen.
+    offered: list[Any] | None = None
+    if directory.active_count > OWNER_MENU_MAX:
+        initial["user_id"] = person_option(me)
+    else:
+        places = [None, *(team.pk for team in teams)]
+        owners = directory.new_lead_owners_among(directory.active_users, places)
+        offered = [me, *(user for user in owners if user.pk != me.pk)]
     form = NewLeadForm(
         request.POST or None, initial=initial, directory=directory, owners=offered, teams=teams
     )
@@ -419,7 +416,9 @@ def lead_new(request: WebRequest) -> HttpResponse:
         try:
             lead = services.lead_create(actor=actor, data=data, created_from="web")
         except ApiError as error:
-            if not values_form.show_error(error):
+            if error.code in NEW_LEAD_REFUSALS:
+                form.add_error(NEW_LEAD_REFUSALS[error.code], error.text())
+            elif not values_form.show_error(error):
                 show_domain_error(form, error)
         else:
             messages.success(request, _("Lead created."))

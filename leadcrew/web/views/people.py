@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from leadcrew.access.actor import Actor
+from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import lead_for
 from leadcrew.accounts.models import User
 from leadcrew.accounts.selectors import account_users, user_search
@@ -17,7 +18,7 @@ from leadcrew.web.forms import PICKER_MATCHES, UNASSIGN_LABEL, person_option, pi
 from leadcrew.web.views.base import WebRequest, directory_of, int_or_none, render_page
 
 # picker -> the form field whose value is what is typed
-PICKERS = {"owner": "owner", "assign": "user_id", "lead": "user_id"}
+PICKERS = {"owner": "owner", "assign": "user_id", "lead": "user_id", "new": "user_id"}
 
 
 def matching_people(actor: Actor, typed: str) -> list[User]:
@@ -45,6 +46,12 @@ def _offered(
             raise Http404("No such lead.")
         words = [str(UNASSIGN_LABEL)] if directory.may_unassign(lead) else []
         return words, [person_option(u) for u in directory.owners_among(lead, people)]
+    if picker == "new":  # whom a new lead may go to, in the team chosen on its form
+        team_id = int_or_none(request.GET.get("team_id"))
+        me = LeadKind(directory.actor.user_id, None)
+        allowed = {team.pk for team in directory.teams_for(me)}
+        place = team_id if team_id in allowed else None
+        return [], [person_option(u) for u in directory.new_lead_owners_among(people, [place])]
     words = [_("Nobody (unassign)")] if directory.bulk_may_unassign else []
     assignable = list(directory.bulk_owners_among(people))
     return words, [person_option(u) for u in assignable]
