@@ -2,12 +2,15 @@
 country, labels of codes. Every page shows dates through `day` and `moment`, amounts through
 `money`: the one place for those rules."""
 
+import html
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from leadcrew.accounts.models import User
@@ -178,3 +181,76 @@ def bulk_action_label(action: str) -> str:
 @register.filter
 def bulk_done(action: str) -> str:
     return str(labels.BULK_DONE_LABELS.get(action, action))  # type: ignore[call-overload]
+
+
+@register.simple_tag
+def lead_table_rows(
+    leads: list[Any], lead_query: str, selected: set[int], teams_on: bool
+) -> SafeString:
+    """The rows of the lead list's table, written in Python as LongSelect writes a long menu:
+    through templates, fifty rows of eight cells took a third of the page. Every value is
+    escaped as it is written (`_escaped`, what Django's escape does)."""
+    headings = {
+        name: _escaped(text)
+        for name, text in (
+            ("status", gettext("Status")),
+            ("step", gettext("Step")),
+            ("owner", gettext("Owner")),
+            ("team", gettext("Team")),
+            ("amount", gettext("Amount")),
+            ("updated", gettext("Updated")),
+        )
+    }
+    starred = _escaped(gettext("Starred"))
+    star = f'<span class="star" title="{starred}" aria-label="{starred}">★</span>'
+    rows = [_lead_row(lead, lead_query, selected, teams_on, headings, star) for lead in leads]
+    return mark_safe("".join(rows))
+
+
+def _escaped(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _lead_row(
+    lead: Any,
+    lead_query: str,
+    selected: set[int],
+    teams_on: bool,
+    headings: dict[str, str],
+    star: str,
+) -> str:
+    select_label = _escaped(gettext("Select “%(title)s”") % {"title": lead.title})
+    checked = " checked" if lead.pk in selected else ""
+    link = _escaped(reverse("web:lead", args=[lead.pk]) + lead_query)
+    tags = "".join(f'<span class="tag">{_escaped(tag.name)}</span>' for tag in lead.tag_rows.all())
+    label = _escaped(status_label(lead.status))
+    status = f'<span class="badge status-{_escaped(lead.status)}">{label}</span>'
+    if lead.status == "standby" and lead.next_action_at:
+        status += f' <span class="muted small">{_escaped(day(lead.next_action_at))}</span>'
+    owner = _escaped(person(lead.owner))
+    if lead.owner is None:
+        owner = f'<span class="muted">{owner}</span>'
+    cells = [
+        f'<td class="select"><input type="checkbox" name="ids" value="{lead.pk}" '
+        f'data-lead-checkbox{checked} aria-label="{select_label}"></td>',
+        f'<td class="title">{star if lead.starred else ""} '
+        f'<a href="{link}">{_escaped(lead.title)}</a> {tags}</td>',
+        f'<td data-label="{headings["status"]}">{status}</td>',
+        f'<td data-label="{headings["step"]}">{_escaped(lead.step.name)}</td>',
+        f'<td data-label="{headings["owner"]}">{owner}</td>',
+    ]
+    if teams_on:
+        team = (lead.team.name if lead.team else "") or "—"
+        cells.append(f'<td data-label="{headings["team"]}">{_escaped(team)}</td>')
+    amount = _escaped(money(lead.amount, lead.currency))
+    updated = _local(lead.updated_at)
+    cells += [
+        f'<td class="num" data-label="{headings["amount"]}">{amount}</td>',
+        f'<td data-label="{headings["updated"]}"><time datetime="{updated.isoformat()}">'
+        f"{day(updated)}</time></td>",
+        *(
+            f'<td data-label="{_escaped(name)}">{_escaped(value or "—")}</td>'
+            for name, value in lead.column_values
+        ),
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"

@@ -99,3 +99,29 @@ def test_the_csv_export_has_the_field_columns(login: Login, valued: Cast) -> Non
         (valued.leads.nils_solo.title, "Novák SA", "Gold")
     ]
     assert "First name" in rows[0] and rows[0]["Email"] == ""
+
+
+def test_the_rows_show_markup_typed_in_a_lead_as_text(login: Login, cast: Cast) -> None:
+    """The list's rows are written in Python: every value typed by someone (title, tags,
+    owner's and team's names, a field's value) is escaped there as a template would."""
+    admin = cast.actor(cast.admin)
+    lead = cast.leads.nils_north
+    markup = '<img src=x onerror="alert(1)">'
+    lead_update(
+        actor=admin,
+        lead_id=lead.pk,
+        data={"title": f"Deal {markup}", "tags": "a<b", "fields": {"company": markup}},
+    )
+    User.objects.filter(pk=cast.nils.pk).update(first_name="Nils", last_name=markup)
+    cast.north.name = f"North {markup}"
+    cast.north.save()
+    client = login(cast.admin)
+    client.post("/leads/columns", {"columns": ["company"]})
+    page = client.get("/leads", {"q": "Deal"}).content.decode()
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert "<img" not in page.split("<tbody>")[1]
+    assert f">Deal {escaped}</a>" in page
+    assert '<span class="tag">a&lt;b</span>' in page
+    assert f'<td data-label="Owner">Nils {escaped}</td>' in page
+    assert f'<td data-label="Team">North {escaped}</td>' in page
+    assert f'<td data-label="Company">{escaped}</td>' in page
