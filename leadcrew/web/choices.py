@@ -37,6 +37,7 @@ class Directory:
     actor: Actor
     _owners: dict[tuple[int | None, int | None], list[User]] = field(default_factory=dict)
     _someone: dict[tuple[int | None, int | None], bool] = field(default_factory=dict)
+    _teams: dict[tuple[int | None, int | None], list[Team]] = field(default_factory=dict)
 
     @cached_property
     def users(self) -> list[User]:
@@ -160,12 +161,17 @@ class Directory:
         return lead.owner_id is not None and can(self.actor, Action.ASSIGN, lead)
 
     def teams_for(self, lead: LeadFacts) -> list[Team]:
-        """The teams the actor may place this lead in (its own team included, when allowed)."""
-        return [
-            team
-            for team in self.teams
-            if can(self.actor, Action.PLACE, lead, self.destinations[team.pk])
-        ]
+        """The teams the actor may place this lead in (its own team included, when allowed).
+        Leads alike share one answer, as in owners_for: a page of the pool asks once per team,
+        not once per lead of every team."""
+        key = (lead.owner_id, lead.team_id)
+        if key not in self._teams:
+            self._teams[key] = [
+                team
+                for team in self.teams
+                if can(self.actor, Action.PLACE, lead, self.destinations[team.pk])
+            ]
+        return self._teams[key]
 
     def may_take_out_of_team(self, lead: LeadFacts) -> bool:
         return (
