@@ -157,6 +157,11 @@ class Directory:
             others = [user for user in others if user.pk not in offered]
         return [user for user in users if user.pk in offered]
 
+    @cached_property
+    def new_lead_teams(self) -> list[Team]:
+        """The teams the actor may create a lead in: those they may place a lead of theirs in."""
+        return self.teams_for(LeadKind(self.actor.user_id, None))
+
     def may_unassign(self, lead: LeadFacts) -> bool:
         return lead.owner_id is not None and can(self.actor, Action.ASSIGN, lead)
 

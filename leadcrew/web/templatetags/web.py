@@ -247,7 +247,7 @@ def _lead_row(
     cells += [
         f'<td class="num" data-label="{headings["amount"]}">{amount}</td>',
         f'<td data-label="{headings["updated"]}"><time datetime="{updated.isoformat()}">'
-        f"{day(updated)}</time></td>",
+        f"{_escaped(day(updated))}</time></td>",
         *(
             f'<td data-label="{_escaped(name)}">{_escaped(value or "—")}</td>'
             for name, value in lead.column_values

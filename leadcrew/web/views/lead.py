@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leadcrew.access import explain
 from leadcrew.access.actor import Actor
-from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import Action, Reason, can, team_managers_edit
 from leadcrew.activities.selectors import activity_types
 from leadcrew.activities.services import FollowUp, activity_log
@@ -386,7 +385,7 @@ def lead_new(request: WebRequest) -> HttpResponse:
     actor = actor_of(request)
     directory = directory_of(request)
     me = request.user
-    teams = directory.teams_for(LeadKind(actor.user_id, None))
+    teams = directory.new_lead_teams
     initial = {
         "currency": actor.account.currency,
         "user_id": str(me.pk),

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from leadcrew.access.actor import Actor
-from leadcrew.access.kinds import LeadKind
 from leadcrew.access.policy import lead_for
 from leadcrew.accounts.models import User
 from leadcrew.accounts.selectors import account_users, user_search
@@ -48,8 +47,7 @@ def _offered(
         return words, [person_option(u) for u in directory.owners_among(lead, people)]
     if picker == "new":  # whom a new lead may go to, in the team chosen on its form
         team_id = int_or_none(request.GET.get("team_id"))
-        me = LeadKind(directory.actor.user_id, None)
-        allowed = {team.pk for team in directory.teams_for(me)}
+        allowed = {team.pk for team in directory.new_lead_teams}
         place = team_id if team_id in allowed else None
         return [], [person_option(u) for u in directory.new_lead_owners_among(people, [place])]
     words = [_("Nobody (unassign)")] if directory.bulk_may_unassign else []
