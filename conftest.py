@@ -1,4 +1,5 @@
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,16 @@ def _cache_emptied_after_committed_tests(
     if "transactional_db" in request.fixturenames:
         with django_db_blocker.unblock():
             cache.clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-xdist hands tests to its workers by id: tests sharing an id would silently run
+    as one (schemathesis' tests did under pytest 9.2, which builds their ids without the
+    operation). Refuse to start instead."""
+    counts = Counter(item.nodeid for item in items)
+    shared = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if shared:
+        raise pytest.UsageError("several tests share each of these ids: " + ", ".join(shared[:5]))
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
