@@ -1,5 +1,4 @@
 import os
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from leadcrew.testing.api_world import FAST_HASHERS
+from leadcrew.testing.collection import refuse_shared_ids
 from leadcrew.testing.live_server import serialize_shared_connection_servers
 
 pytest_plugins = ["leadcrew.testing.fixtures"]
@@ -65,13 +65,7 @@ def _cache_emptied_after_committed_tests(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """pytest-xdist hands tests to its workers by id: tests sharing an id would silently run
-    as one (schemathesis' tests did under pytest 9.2, which builds their ids without the
-    operation). Refuse to start instead."""
-    counts = Counter(item.nodeid for item in items)
-    shared = sorted(nodeid for nodeid, count in counts.items() if count > 1)
-    if shared:
-        raise pytest.UsageError("several tests share each of these ids: " + ", ".join(shared[:5]))
+    refuse_shared_ids(items)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
