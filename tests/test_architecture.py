@@ -435,7 +435,7 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
             "deleting a client folder takes every one of its leads out of it, seen or not"
         ),
         "leadcrew/leads/selectors.py::list_leads_by_id": (
-            "a page's leads read by the ids that lead_page_ids found through see_branches"
+            "a page's leads read by the ids that find_page found through see_branches"
         ),
         "leadcrew/leads/selectors.py::filtered_leads": (
             "a search finds its words among the account's leads, whose ids then narrow the "
@@ -496,8 +496,12 @@ UNFILTERED_CALLERS: dict[str, dict[str, str]] = {
         ),
         "leadcrew/leads/selectors.py::_whole_account_page": (
             "the page of an unfiltered list of every lead of an account, compiled once for every "
-            "account: run by lead_page_ids only when tallied_total found that the caller sees "
-            "every lead of the account (sees_every_lead)"
+            "account: run by find_page only when _lists_whole_account found that the caller "
+            "sees every lead of the account (sees_every_lead)"
+        ),
+        "leadcrew/leads/selectors.py::_page_objects": (
+            "the object of each lead of a page statement, compiled once for every account: the "
+            "page's rows are leads _whole_account_page or _compiled_page chose already"
         ),
         "leadcrew/leads/selectors.py::_objects_by_id": (
             "the statement that reads leads' objects by their ids, compiled once for every "

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import (
+    BigIntegerField,
     Count,
     F,
     OuterRef,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from leadcrew.access.actor import Actor
@@ -403,10 +405,22 @@ def lead_page(
     actor: Actor, filters: LeadFilter, *, order: str, direction: str, offset: int, limit: int
 ) -> LeadPage:
     """One page of the leads the actor may see that match the filters, and their total."""
-    ids, total = lead_page_ids(
-        actor, filters, order=order, direction=direction, offset=offset, limit=limit
+    found = find_page(
+        actor, filters, order=order, direction=direction, offset=offset, limit=limit, objects=True
     )
-    return LeadPage(lead_objects_by_id(actor, ids), total)
+    if found.objects is not None:
+        return LeadPage(found.objects, found.total)
+    return LeadPage(lead_objects_by_id(actor, found.ids), found.total)
+
+
+@dataclass
+class FoundPage:
+    """The ids of a page of leads in order and their total; `objects`: the page's leads as
+    `lead_objects_by_id` reads them, when the page's own statement read them (None if not)."""
+
+    ids: list[int]
+    total: int
+    objects: list[LeadRow] | None = None
 
 
 @dataclass(frozen=True)
@@ -426,7 +440,7 @@ class PageWindow:
 TOTAL_ONLY = PageWindow(("id",), "desc", 0, 0)
 
 
-def lead_page_ids(
+def find_page(
     actor: Actor,
     filters: LeadFilter,
     *,
@@ -435,10 +449,12 @@ def lead_page_ids(
     offset: int,
     limit: int,
     count_cap: int | None = None,
-) -> tuple[list[int], int]:
+    objects: bool = False,
+) -> FoundPage:
     """The ids of one page of the leads the actor may see that match the filters, in order,
     and their total; past `count_cap`, a total above the cap rather than the exact one
-    (counting stops there).
+    (counting stops there). With `objects`, the page's lead objects too where the statement
+    that finds the page can read them at no cost to its plan (`_objects_fold`).
 
     For a user who sees part of the account, each branch of the visibility rule (their leads,
     each visible team's) is paged and counted on its own and the results merged: one ordered
@@ -447,39 +463,37 @@ def lead_page_ids(
     unusual orderings and very deep pages still run. When the list is every lead of the
     account, its total is the account's lead tally; in the orders the branches cannot be
     merged in, the page is the plain query's and the total still the per-branch counts."""
-    tallied = tallied_total(actor, filters)
-    if tallied is not None and order in MERGEABLE_ORDERS:
-        if tallied <= offset:
-            return [], tallied
+    if _lists_whole_account(actor, filters) and order in MERGEABLE_ORDERS:
         using = router.db_for_read(Lead)
-        page = _whole_account_page(using, filters, order, direction, offset, limit)
+        with_objects = objects and _objects_fold(using, prepared=True)
+        page = _whole_account_page(using, filters, order, direction, offset, limit, with_objects)
         params = page.bound(connections[using].vendor, {"ACCOUNT": actor.account_id})
-        ids, _ = _run_merged(using, page.sql, params, prepared=True)
-        return ids, tallied
+        return _run_merged(using, page.sql, params, prepared=True, objects=with_objects)
+    tallied = tallied_total(actor, filters)
     if tallied is not None or order not in MERGEABLE_ORDERS or offset + limit > MAX_MERGED_WINDOW:
         leads = filtered_leads(actor, filters)
         if tallied is not None:
             total = tallied
         else:
-            _, total = _page_by_branches(actor, filters, TOTAL_ONLY)
+            total = _page_by_branches(actor, filters, TOTAL_ONLY).total
         # The page's ids first, then their rows: in an order no index serves, the database
         # sorts bare leads rather than leads joined to their step, team and owner.
         keys = ordered(leads, order, direction, filters.q).values_list("pk", flat=True)
-        return (list(keys[offset : offset + limit]) if total > offset else []), total
+        return FoundPage(list(keys[offset : offset + limit]) if total > offset else [], total)
     window = PageWindow(ORDERINGS[order], direction, offset, limit, count_cap)
-    return _page_by_branches(actor, filters, window)
+    return _page_by_branches(actor, filters, window, objects)
 
 
 def _page_by_branches(
-    actor: Actor, filters: LeadFilter, window: PageWindow
-) -> tuple[list[int], int]:
+    actor: Actor, filters: LeadFilter, window: PageWindow, objects: bool = False
+) -> FoundPage:
     """The window's ids of the leads the actor may see that match the filters, and their total,
     each branch of the visibility rule paged and counted on its own."""
     branches = see_branches(actor, assigned_only=filters.assigned_only)
     if branches is not None and not branches:  # the actor sees no lead of the kind asked for
-        return [], 0
+        return FoundPage([], 0)
     if branches is not None:
-        page = _page_by_shape(actor, filters, branches, window)
+        page = _page_by_shape(actor, filters, branches, window, objects)
         if page is not None:
             return page
     placed = _placed_as_asked(actor, filters)
@@ -497,13 +511,20 @@ _whole_account_pages_lock = threading.Lock()
 
 
 def _whole_account_page(
-    using: str, filters: LeadFilter, order: str, direction: str, offset: int, limit: int
+    using: str,
+    filters: LeadFilter,
+    order: str,
+    direction: str,
+    offset: int,
+    limit: int,
+    objects: bool,
 ) -> Statement:
     """The statement of one page of an unfiltered list of the leads of an account (ACCOUNT),
     for a user who sees all of them, in a mergeable order: the ordered scan of one index (two
-    for a nullable column), whose building took longer than its run."""
+    for a nullable column), whose building took longer than its run; its total is the
+    account's lead tally's, and with `objects` the page's leads' objects are read with it."""
     asked = (filters.include_unassigned, filters.unassigned_only)
-    key = (using, *asked, order, direction, offset, limit)
+    key = (using, *asked, order, direction, offset, limit, objects)
     page = _whole_account_pages.get(key)
     if page is None:
         # Only which leads (assigned, unassigned or all) is read of the filters: no actor.
@@ -512,7 +533,8 @@ def _whole_account_page(
         )
         leads = live_leads_of(marker("ACCOUNT")).filter(_owned_as_asked(unfiltered)).using(using)
         window = PageWindow(ORDERINGS[order], direction, offset, limit)
-        merged = _merged_statement([leads], window, counted=False)
+        total = _tallied_sql(using, unfiltered)
+        merged = _merged_statement([leads], window, total=total, objects=objects)
         assert merged is not None  # the account's leads hold no condition that is never met
         page = Statement.of(*merged)
         with _whole_account_pages_lock:
@@ -522,23 +544,50 @@ def _whole_account_page(
     return page
 
 
-# The account's lead tally, read by every list of every lead of an account.
-_TALLY = CompiledValues(
-    lambda: LeadTally.objects.filter(account_id=marker("ACCOUNT")).values("live", "assigned")
-)
+def _lists_whole_account(actor: Actor, filters: LeadFilter) -> bool:
+    """Whether the list is every live lead of the account (or every assigned one, or the whole
+    unassigned pool) for a user who sees all of them: its total is the account's tally's."""
+    return not filters.narrows and sees_every_lead(actor, assigned_only=filters.assigned_only)
+
+
+def _tallied_leads(filters: LeadFilter) -> QuerySet[LeadTally, Any]:
+    """The account's (ACCOUNT) tally of the leads the filters choose, as a row of `n`."""
+    if filters.unassigned_only:
+        counted: Any = F("live") - F("assigned")
+    else:
+        counted = F("assigned") if filters.assigned_only else F("live")
+    return LeadTally.objects.filter(account_id=marker("ACCOUNT")).values(n=counted)
+
+
+def _compiled_tally(include_unassigned: bool, unassigned_only: bool) -> CompiledValues:
+    filters = LeadFilter(include_unassigned=include_unassigned, unassigned_only=unassigned_only)
+    return CompiledValues(lambda: _tallied_leads(filters))
+
+
+# The account's tally of each kind of list of its leads (all, assigned, unassigned), by
+# (include_unassigned, unassigned_only).
+_TALLIES = {
+    (wide, pool): _compiled_tally(wide, pool) for wide in (False, True) for pool in (False, True)
+}
 
 
 def tallied_total(actor: Actor, filters: LeadFilter) -> int | None:
     """How many leads the list has, read from the account's tally when the list is every live
-    lead of the account (or every assigned one, or the whole unassigned pool) for a user who
-    sees all of them; None otherwise."""
-    if filters.narrows or not sees_every_lead(actor, assigned_only=filters.assigned_only):
+    lead of the account for a user who sees all of them (`_lists_whole_account`); None
+    otherwise."""
+    if not _lists_whole_account(actor, filters):
         return None
-    found = _TALLY.rows(router.db_for_read(LeadTally), ACCOUNT=actor.account_id)
-    live, assigned = (found[0]["live"], found[0]["assigned"]) if found else (0, 0)
-    if filters.unassigned_only:
-        return live - assigned
-    return assigned if filters.assigned_only else live
+    tally = _TALLIES[filters.include_unassigned, filters.unassigned_only]
+    found = tally.rows(router.db_for_read(LeadTally), ACCOUNT=actor.account_id)
+    return int(found[0]["n"]) if found else 0
+
+
+def _tallied_sql(using: str, filters: LeadFilter) -> tuple[str, list[Any]]:
+    """The SQL of `tallied_total` (0 for an account that has no tally yet) and its
+    parameters, for a statement that reads the total with its page."""
+    tally = _tallied_leads(filters).using(using)
+    sql, params = tally.query.get_compiler(using=using).as_sql()
+    return f"COALESCE(({sql}), 0)", list(params)
 
 
 def placed_total(actor: Actor, filters: LeadFilter) -> int | None:
@@ -561,25 +610,52 @@ def _merged_page(
     parts: list[QuerySet[Lead]],
     window: PageWindow,
     places: QuerySet[PlaceTally] | None = None,
-) -> tuple[list[int], int]:
+) -> FoundPage:
     """The ids of the window's rows of the disjoint parts taken together, in order, and the
     parts' total, in one statement (`_merged_statement`)."""
     merged = _merged_statement(parts, window, places)
     if merged is None:
-        return [], 0
+        return FoundPage([], 0)
     return _run_merged(parts[0].db, *merged)
 
 
 def _run_merged(
-    using: str, sql: str, params: list[Any], *, prepared: bool = False
-) -> tuple[list[int], int]:
+    using: str, sql: str, params: list[Any], *, prepared: bool = False, objects: bool = False
+) -> FoundPage:
     """`prepared`: a shape's statement that one plan suits (BRANCH_INDEXED_COLUMNS), run
-    prepared: planning it took as long as running it."""
+    prepared: planning it took as long as running it. `objects`: a statement that reads the
+    page's leads' objects too."""
     connection = connections[using]
     with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [lead_id for _, lead_id in rows if lead_id is not None], rows[0][0]
+    found = FoundPage([row[1] for row in rows if row[1] is not None], rows[0][0])
+    if objects:
+        found.objects = [{"id": row[1], "lead_json": row[2]} for row in rows if row[2] is not None]
+    return found
+
+
+def _objects_fold(using: str, *, prepared: bool) -> bool:
+    """Whether a page's statement reads its leads' objects (`_merged_statement`): on
+    PostgreSQL, for a statement run prepared. One statement instead of two saves a round trip
+    and its Python; a statement planned at each run would plan the objects' part each time,
+    which costs more than that (they are read by their own prepared statement then)."""
+    return prepared and connections[using].vendor == "postgresql"
+
+
+# The page's row of the merged statement, that the objects' part reads a lead of.
+_PAGE_ID = RawSQL("page.id", (), output_field=BigIntegerField())
+
+
+@cache
+def _page_objects(using: str) -> tuple[str, list[Any]]:
+    """The SQL of the object of the live lead of an account (ACCOUNT) that is the page's row
+    of a merged statement, as `lead_objects_by_id` reads it, and its parameters."""
+    account = marker("ACCOUNT")
+    leads = live_leads_of(account).filter(pk=_PAGE_ID).using(using)
+    objects = leads.values(lead_json=lead_object(account))
+    sql, params = objects.query.get_compiler(using=using).as_sql()
+    return sql, list(params)
 
 
 def _merged_statement(
@@ -587,7 +663,8 @@ def _merged_statement(
     window: PageWindow,
     places: QuerySet[PlaceTally] | None = None,
     *,
-    counted: bool = True,
+    total: tuple[str, list[Any]] | None = None,
+    objects: bool = False,
 ) -> tuple[str, list[Any]] | None:
     """The statement of `_merged_page`, None when no part can hold a lead.
 
@@ -596,8 +673,9 @@ def _merged_statement(
     Composing the statement from the compiled parts costs a fraction of building the same
     subqueries and union as ORM expressions, which on a short page took longer than running
     them. With `places` (the place tally's rows of the same leads), the total is their sum
-    instead, exact whatever the cap: a few rows read instead of every lead counted. Not
-    `counted`: the total is 0, for a caller who knows it."""
+    instead, exact whatever the cap: a few rows read instead of every lead counted. With `total`
+    (its SQL and parameters), the total is that. With `objects` (PostgreSQL), each row holds its
+    lead's object too (`_page_objects`), in a third column."""
     connection = connections[parts[0].db]
     sort = "DESC" if window.direction == "desc" else "ASC"
     quoted = [connection.ops.quote_name(column) for column in window.columns]
@@ -625,24 +703,29 @@ def _merged_statement(
             member_params.extend(piece_keys[1])
     if not members:
         return None
-    if not counted:
-        total, count_params = "0", []
+    if total is not None:
+        counted, count_params = total
     elif places is not None:
-        total, count_params = _sum_of_places(places)
+        counted, count_params = _sum_of_places(places)
     elif window.count_cap is None:  # each part counted from its index, the counts added
-        total = " + ".join(
+        counted = " + ".join(
             f"(SELECT COUNT(*) FROM ({sql}) AS counted_{index})" for index, sql in enumerate(counts)
         )
     else:  # the parts' rows counted together up to the cap: it reads cap + 1 rows in all
         together = " UNION ALL ".join(f"SELECT 1 AS one FROM ({sql}) AS part" for sql in counts)
-        total = f"(SELECT COUNT(*) FROM ({together} LIMIT {window.count_cap + 1}) AS counted)"
+        counted = f"(SELECT COUNT(*) FROM ({together} LIMIT {window.count_cap + 1}) AS counted)"
+    columns, joined, object_params = "total_row.n, page.id", "", list[Any]()
+    if objects:
+        object_sql, object_params = _page_objects(parts[0].db)
+        columns += ", objects.lead_json"
+        joined = f" LEFT JOIN LATERAL ({object_sql}) AS objects ON TRUE"
     statement = (
-        f"SELECT total_row.n, page.id FROM (SELECT {total} AS n) AS total_row "
+        f"SELECT {columns} FROM (SELECT {counted} AS n) AS total_row "
         f"LEFT JOIN (SELECT * FROM ({' UNION ALL '.join(members)}) AS merged "
         f"ORDER BY {', '.join(terms)} LIMIT {window.limit} OFFSET {window.offset}) AS page "
-        f"ON 1 = 1 ORDER BY {', '.join(f'page.{term}' for term in terms)}"
+        f"ON 1 = 1{joined} ORDER BY {', '.join(f'page.{term}' for term in terms)}"
     )
-    return statement, [*count_params, *member_params]
+    return statement, [*count_params, *member_params, *object_params]
 
 
 def _compiled_keys(leads: QuerySet[Lead], columns: tuple[str, ...]) -> tuple[str, list[Any]] | None:
@@ -702,8 +785,8 @@ _page_statements_lock = threading.Lock()
 
 
 def _page_by_shape(
-    actor: Actor, filters: LeadFilter, branches: list[Q], window: PageWindow
-) -> tuple[list[int], int] | None:
+    actor: Actor, filters: LeadFilter, branches: list[Q], window: PageWindow, objects: bool
+) -> FoundPage | None:
     """`_merged_page` of the branches of an unfiltered list, from a statement compiled once for
     every list of the same shape (the same branches but for their ids: `shape_of`) and run with
     this one's ids: building and compiling the branches' queries was half the Python of a list
@@ -715,10 +798,13 @@ def _page_by_shape(
     if shape is None:
         return None
     using = router.db_for_read(Lead)
-    key = (using, filters.include_unassigned, filters.unassigned_only, shape.key, window)
+    prepared = window.columns in BRANCH_INDEXED_COLUMNS
+    with_objects = objects and _objects_fold(using, prepared=prepared)
+    asked = (filters.include_unassigned, filters.unassigned_only)
+    key = (using, *asked, shape.key, window, with_objects)
     statement = _page_statements.get(key)
     if statement is None:
-        statement = _compiled_page(actor, filters, shape, window)
+        statement = _compiled_page(actor, filters, shape, window, with_objects)
         if statement is not NO_LEADS and statement.names() != {*shape.values, "ACCOUNT"}:
             return None  # the ORM wrote a value into the SQL: this shape is built each time
         with _page_statements_lock:
@@ -726,15 +812,14 @@ def _page_by_shape(
                 _page_statements.clear()
             _page_statements[key] = statement
     if statement is NO_LEADS:
-        return [], 0
+        return FoundPage([], 0)
     values = {**shape.values, "ACCOUNT": actor.account_id}
     params = statement.bound(connections[using].vendor, values)
-    prepared = window.columns in BRANCH_INDEXED_COLUMNS
-    return _run_merged(using, statement.sql, params, prepared=prepared)
+    return _run_merged(using, statement.sql, params, prepared=prepared, objects=with_objects)
 
 
 def _compiled_page(
-    actor: Actor, filters: LeadFilter, shape: Shape, window: PageWindow
+    actor: Actor, filters: LeadFilter, shape: Shape, window: PageWindow, objects: bool
 ) -> Statement:
     """The merged page's statement of the shape's templates, with markers for the account and
     the branches' ids; NO_LEADS when no lead can match."""
@@ -743,7 +828,7 @@ def _compiled_page(
     parts = [matching.filter(template) for template in shape.templates]
     seen = Q(*shape.templates, _connector=Q.OR)
     places = places_of(marker("ACCOUNT")).filter(placed, seen)
-    merged = _merged_statement(parts, window, places)
+    merged = _merged_statement(parts, window, places, objects=objects)
     return NO_LEADS if merged is None else Statement.of(*merged)
 
 
@@ -773,7 +858,7 @@ LIST_COLUMNS = (
 
 def list_leads_by_id(actor: Actor, ids: list[int]) -> list[Lead]:
     """The leads of these ids, which the access rules chose already (the ids of a page that
-    `lead_page_ids` found), in the ids' order, with what a list shows of them (LIST_COLUMNS,
+    `find_page` found), in the ids' order, with what a list shows of them (LIST_COLUMNS,
     `with_relations`): the actor's account only, whoever asks."""
     found = with_relations(account_leads(actor)).only(*LIST_COLUMNS).in_bulk(ids)
     return [found[lead_id] for lead_id in ids if lead_id in found]

@@ -24,7 +24,7 @@ from leadcrew.leads.selectors import (
     ORDERINGS,
     LeadFilter,
     filtered_leads,
-    lead_page_ids,
+    find_page,
     list_leads_by_id,
     ordered,
     placed_total,
@@ -133,7 +133,7 @@ def first_page(actor: Actor, lead_filter: LeadFilter, order: str, direction: str
     MERGEABLE_ORDERS, and how many there are, found as the API finds a page: each branch of the
     visibility rule paged and counted on its own, or counted from the tallies. A manager's list
     at a million leads took 20 ms to count in one query what this counts in a few."""
-    ids, total = lead_page_ids(
+    found = find_page(
         actor,
         lead_filter,
         order=order,
@@ -142,6 +142,7 @@ def first_page(actor: Actor, lead_filter: LeadFilter, order: str, direction: str
         limit=PAGE_SIZE + 1,
         count_cap=COUNT_CAP,
     )
+    ids, total = found.ids, found.total
     leads = list_leads_by_id(actor, ids[:PAGE_SIZE])
     next_cursor = leads[-1].pk if len(ids) > PAGE_SIZE and leads else None
     return CountedPage(Page(leads, next_cursor, None), min(total, COUNT_CAP), total > COUNT_CAP)

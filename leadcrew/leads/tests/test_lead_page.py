@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from leadcrew.leads.models import Lead, Status
 from leadcrew.leads.selectors import (
     LeadFilter,
     filtered_leads,
+    lead_objects_by_id,
     lead_page,
     ordered,
     with_relations,
@@ -253,8 +255,6 @@ def test_a_branch_page_keeps_one_plan_only_in_the_orders_its_indexes_hold(
 def test_a_list_of_one_owners_leads_looks_the_owner_up_once(db: None) -> None:
     """The owner filter narrows the leads and the place tally their total is read from: the
     owner is looked up once for both."""
-    from django.test.utils import CaptureQueriesContext
-
     world = World(
         edition="dream_team",
         teams_enabled=True,
@@ -274,3 +274,55 @@ def test_a_list_of_one_owners_leads_looks_the_owner_up_once(db: None) -> None:
     assert page.total == filtered_leads(member, wanted).count() == 1
     lookups = [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
     assert len(lookups) == 1
+
+
+def _page_world() -> World:
+    return World(
+        edition="dream_team",
+        teams_enabled=True,
+        privacy="admins_only",
+        assignment="everyone",
+        team_privacy="team_shared",
+        team_assignment="managers",
+        users=((True, False), (False, False), (False, False)),
+        roles=(("member", "member", "member"),),
+        leads=((1, 0, False), (2, 0, False), (1, None, False), (None, 0, False), (0, 0, False)),
+    )
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+@pytest.mark.parametrize(
+    "filters", [LeadFilter(), LeadFilter(include_unassigned=True), LeadFilter(unassigned_only=True)]
+)
+@pytest.mark.parametrize(("offset", "limit"), [(0, 3), (2, 50), (40, 10)])
+def test_a_page_holds_the_objects_of_its_leads_read_by_id(
+    db: None, who: str, filters: LeadFilter, offset: int, limit: int
+) -> None:
+    """However the page was found (on PostgreSQL, newest first, the statement that finds it
+    reads its leads' objects too), it holds the objects `lead_objects_by_id` reads, in order."""
+    built = build(_page_world())
+    _vary(built.leads)
+    actor = actor_for_user(built.users[0 if who == "admin" else 1])
+    page = lead_page(
+        actor, filters, order="last_update", direction="desc", offset=offset, limit=limit
+    )
+    ids, total = _plain(actor, filters, "last_update", "desc", offset, limit)
+    assert page.total == total
+    assert page.leads == lead_objects_by_id(actor, ids)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement: PostgreSQL")
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_a_newest_first_page_is_one_statement_with_its_total_and_its_leads(
+    db: None, who: str
+) -> None:
+    """The default list of who sees every lead and of a member of a team: the page, its
+    total (the account's tally, or the place tally) and its leads' objects in one statement."""
+    built = build(_page_world())
+    actor = actor_for_user(built.users[0 if who == "admin" else 1])
+    with CaptureQueriesContext(connection) as queries:
+        page = lead_page(
+            actor, LeadFilter(), order="last_update", direction="desc", offset=0, limit=50
+        )
+    assert page.total == filtered_leads(actor, LeadFilter()).count() > 0
+    assert len(queries.captured_queries) == 1
