@@ -64,6 +64,11 @@ _LEAD_FIELD_DEFS = CompiledValues(
 
 def lead_field_defs(actor: Actor) -> list[FieldDef]:
     """The account's lead fields in their order: one query, read once per request."""
+    return account_lead_field_defs(actor.account_id)
+
+
+def account_lead_field_defs(account_id: int) -> list[FieldDef]:
+    """`lead_field_defs` of an account, for what runs for no user (a webhook's delivery)."""
     return [
         FieldDef(
             id=row["id"],
@@ -73,7 +78,7 @@ def lead_field_defs(actor: Actor) -> list[FieldDef]:
             choices=tuple(str(choice) for choice in row["choices"] or ()),
             is_key=row["is_key"],
         )
-        for row in _LEAD_FIELD_DEFS.rows(router.db_for_read(Field), ACCOUNT=actor.account_id)
+        for row in _LEAD_FIELD_DEFS.rows(router.db_for_read(Field), ACCOUNT=account_id)
     ]
 
 

@@ -74,10 +74,12 @@ def signing_key(webhook: Webhook) -> str | None:
 
 def event_data(event: Event) -> dict[str, Any] | None:
     """The delivery's `data`: for a lead event, the lead in its show form as it is now (the
-    bin's included: `lead.deleted`); for the others, the object recorded with the event."""
+    bin's included: `lead.deleted`), as GET /leads/{id} shows it (its fields by name, its
+    contact e-mails); for the others, the object recorded with the event."""
     if event.lead_id is None:
         return event.data
     from leadcrew.access.policy import system_binned_leads, system_leads
+    from leadcrew.contacts.selectors import account_lead_field_defs
     from leadcrew.leads.schemas import lead_out
     from leadcrew.leads.selectors import lead_rows
 
@@ -86,7 +88,9 @@ def event_data(event: Event) -> dict[str, Any] | None:
             leads.filter(account_id=event.account_id, pk=event.lead_id), with_owner=True
         )
         if rows:
-            return lead_out(rows[0], detail=True, site=settings.LEADCREW_SITE_URL + "/")
+            site = settings.LEADCREW_SITE_URL + "/"
+            defs = account_lead_field_defs(event.account_id)
+            return lead_out(rows[0], detail=True, site=site, defs=defs)
     return {"id": event.lead_id}
 
 

@@ -17,6 +17,8 @@ from django_tasks_db.models import DBTaskResult
 from leadcrew.access.actor import actor_for_user
 from leadcrew.accounts.models import User
 from leadcrew.bulk.services import Selection, bulk_apply
+from leadcrew.contacts.models import FieldType
+from leadcrew.contacts.services import field_create
 from leadcrew.core.errors import NotFound, Unauthorized
 from leadcrew.events.delivery import DISABLE_AFTER
 from leadcrew.events.models import Delivery, DeliveryState, Event, Notification, Webhook
@@ -100,6 +102,25 @@ def test_a_won_lead_is_posted_with_both_signatures(world: World, receiver: Recei
     detail = world.key.get(f"/webhook_events/{delivery.pk}").json()
     assert detail["request_body"] == received.body.decode()
     assert detail["response_body"] == "ok"
+
+
+def test_a_lead_is_posted_as_get_lead_answers_it(world: World, receiver: Receiver) -> None:
+    """Its fields by name and its contact e-mails included, as integrations read them."""
+    subscribe(world, "lead.status.changed.to.won", receiver.url)
+    actor = admin_actor(world)
+    field_create(actor=actor, name="Contact e-mail", type=FieldType.EMAIL)
+    lead = services.lead_create(
+        actor=actor, data={"title": "Big deal", "fields": {"contact_e_mail": "ada@example.com"}}
+    )
+    services.lead_update(actor=actor, lead_id=lead.pk, data={"status": "won"})
+    run_worker()
+
+    (received,) = receiver.requests
+    posted = received.json["webhook_event"]["data"]
+    answered = world.key.get(f"/leads/{lead.pk}").json()
+    assert posted["extended_info"]["fields_by_name"]["Contact e-mail"] == "ada@example.com"
+    assert posted["contact_email"] == "ada@example.com"
+    assert {**posted, "permalink": None} == {**answered, "permalink": None}
 
 
 def test_a_step_named_with_spaces_can_be_subscribed_to(world: World, receiver: Receiver) -> None:
