@@ -580,8 +580,9 @@ class Bench:
         measurement.plans, _ = self.plans_of(count_sql)
         measurement.checks["statements"] = len(count_sql)
         measurement.note = (
-            "the application's statements that answer the total (a count that also finds the "
-            "page's ids, or a read of a tally), run as SQL on the same connection"
+            "the application's statements that answer the total (a count or a tally read in the "
+            "statement that also finds the page's ids, and on PostgreSQL newest first its leads' "
+            "objects; or a read of a tally), run as SQL on the same connection"
         )
         counted = [statement.runnable for statement in count_sql]
         self.compare(measurement, lambda: self.floor.all_rows(counted), candidates)
